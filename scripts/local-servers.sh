@@ -1,0 +1,86 @@
+# shellcheck shell=bash
+# Throwaway local servers for the demo: a PostgreSQL 15 cluster and an S3Proxy (a real S3 API server with
+# authentication on), both on 127.0.0.1 and free ports, both under one temp folder. Source this file, then call
+# start_postgres / start_s3proxy; stop_local_servers (set as an EXIT trap) removes everything.
+
+PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
+LOCAL_ROOT=""
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Runs a command as the unprivileged "postgres" user when we are root (PostgreSQL refuses to run as root).
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+local_root() {
+  if [ -z "$LOCAL_ROOT" ]; then
+    LOCAL_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/pg-backup-local.XXXXXX")
+    chmod 755 "$LOCAL_ROOT"
+  fi
+}
+
+# start_postgres SUPERUSER_PASSWORD -> sets PGPORT_LOCAL, PGDATA_LOCAL
+start_postgres() {
+  local password="$1"
+  [ -x "$PG_BIN/initdb" ] || { echo "PostgreSQL server binaries not found in $PG_BIN (set PG_BIN)" >&2; return 1; }
+  local_root
+  local pg="$LOCAL_ROOT/pg"        # owned by the server's user: data, socket, log
+  PGDATA_LOCAL="$pg/data"
+  PGSOCK_LOCAL="$pg/sock"
+  mkdir -p "$PGDATA_LOCAL" "$PGSOCK_LOCAL"
+  (umask 077; printf '%s\n' "$password" > "$pg/pwfile")
+  if [ "$(id -u)" = 0 ]; then chown -R postgres "$pg"; fi
+  as_pg "$PG_BIN/initdb" -D "$PGDATA_LOCAL" -U postgres --auth-host=scram-sha-256 --auth-local=trust \
+    --pwfile="$pg/pwfile" -E UTF8 --locale=C.UTF-8 >"$LOCAL_ROOT/initdb.log" 2>&1 \
+    || { rm -f "$pg/pwfile"; cat "$LOCAL_ROOT/initdb.log" >&2; return 1; }
+  rm -f "$pg/pwfile"
+  PGPORT_LOCAL=$(free_port)
+  as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_LOCAL" -w -t 60 -l "$pg/postgres.log" \
+    -o "-c listen_addresses=127.0.0.1 -p $PGPORT_LOCAL -k $PGSOCK_LOCAL -c fsync=off" start >/dev/null \
+    || { cat "$pg/postgres.log" >&2; return 1; }
+}
+
+# psql_local DB [psql args...]: as superuser over the local socket
+psql_local() {
+  local db="$1"; shift
+  as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PGSOCK_LOCAL" -p "$PGPORT_LOCAL" -U postgres -d "$db" "$@"
+}
+
+# start_s3proxy ACCESS_KEY SECRET_KEY BUCKET CLASSPATH -> sets S3_ENDPOINT_LOCAL
+start_s3proxy() {
+  local access="$1" secret="$2" bucket="$3" classpath="$4"
+  local_root
+  local port; port=$(free_port)
+  mkdir -p "$LOCAL_ROOT/s3/$bucket"
+  cat > "$LOCAL_ROOT/s3proxy.conf" <<CONF
+s3proxy.endpoint=http://127.0.0.1:$port
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=$access
+s3proxy.credential=$secret
+jclouds.provider=filesystem
+jclouds.filesystem.basedir=$LOCAL_ROOT/s3
+CONF
+  chmod 600 "$LOCAL_ROOT/s3proxy.conf"
+  java -cp "$classpath" org.gaul.s3proxy.Main --properties "$LOCAL_ROOT/s3proxy.conf" >"$LOCAL_ROOT/s3proxy.log" 2>&1 &
+  S3PROXY_PID=$!
+  S3_ENDPOINT_LOCAL="http://127.0.0.1:$port"
+  local i
+  for i in $(seq 1 120); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    kill -0 "$S3PROXY_PID" 2>/dev/null || break
+    sleep 0.5
+  done
+  echo "S3Proxy did not start:" >&2; cat "$LOCAL_ROOT/s3proxy.log" >&2
+  return 1
+}
+
+stop_local_servers() {
+  if [ -n "${S3PROXY_PID:-}" ]; then kill "$S3PROXY_PID" 2>/dev/null; wait "$S3PROXY_PID" 2>/dev/null; fi
+  if [ -n "${PGDATA_LOCAL:-}" ] && [ -d "$PGDATA_LOCAL" ]; then
+    as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_LOCAL" -m immediate stop >/dev/null 2>&1
+  fi
+  if [ -n "$LOCAL_ROOT" ]; then rm -rf "$LOCAL_ROOT"; fi
+}

@@ -1,0 +1,191 @@
+package io.pgbackup;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import io.pgbackup.cli.CommandLine;
+import io.pgbackup.cli.Failures;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.main.Main;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Entry point. Without a command pg-backup runs as a service on its Quartz schedule; the commands
+ * {@code backup}, {@code list} and {@code restore} do one thing and exit with a code that tells how it went.
+ * <p>
+ * Settings come from {@code application.properties} (the one in the working directory, else the copy in the jar;
+ * PG_BACKUP_CONFIG names another) and the routes from {@code ./routes/*.yaml} (ROUTES_DIR names another folder;
+ * the jar's copy is used when there is none).
+ */
+public final class PgBackup {
+
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int USAGE = 2;
+
+    private static final Logger LOG = LoggerFactory.getLogger("pg-backup");
+
+    private final Map<String, String> env;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    PgBackup(Map<String, String> env, PrintStream out, PrintStream err) {
+        this.env = env;
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        // S3-compatible stores (NCP Object Storage, S3Proxy, ...) reject the SDK's default aws-chunked
+        // uploads with trailing CRC checksums: send plain requests with Content-Length instead.
+        setDefaultProperty("aws.requestChecksumCalculation", "when_required");
+        setDefaultProperty("aws.responseChecksumValidation", "when_required");
+        int code = new PgBackup(System.getenv(), System.out, System.err).run(args);
+        System.exit(code);
+    }
+
+    int run(String[] args) {
+        CommandLine command;
+        try {
+            command = CommandLine.parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("pg-backup: " + e.getMessage());
+            err.println(CommandLine.USAGE);
+            return USAGE;
+        }
+        if (command.name().equals("help")) {
+            out.println(CommandLine.USAGE);
+            return OK;
+        }
+        Main main;
+        try {
+            main = newMain(command);
+        } catch (IllegalArgumentException e) {
+            err.println("pg-backup: " + e.getMessage());
+            return USAGE;
+        }
+        try {
+            return switch (command.name()) {
+                case "service" -> runService(main);
+                case "backup" -> runOnce(main, "direct:backup", Map.of(), exchange -> OK);
+                case "list" -> runOnce(main, "direct:list-backups", Map.of(), this::printList);
+                case "restore" -> restore(main, command);
+                default -> throw new IllegalStateException("unknown command " + command.name());
+            };
+        } catch (Exception e) {
+            err.println("pg-backup: " + Failures.oneLine(e));
+            return FAILED;
+        }
+    }
+
+    private int restore(Main main, CommandLine command) throws Exception {
+        String target = command.option("target-db", env.getOrDefault("RESTORE_TARGET_DB", ""));
+        if (target.isBlank()) {
+            err.println("pg-backup: restore needs a target database: --target-db NAME (or RESTORE_TARGET_DB)");
+            return USAGE;
+        }
+        Map<String, Object> properties = new java.util.HashMap<>();
+        properties.put("targetDb", target);
+        properties.put("restoreKey", command.option("key", ""));
+        return runOnce(main, "direct:restore", properties, exchange -> {
+            out.println("restored " + exchange.getProperty("restoreKey") + " into database " + target);
+            return OK;
+        });
+    }
+
+    private int printList(Exchange exchange) {
+        @SuppressWarnings("unchecked")
+        List<S3Object> objects = exchange.getMessage().getBody(List.class);
+        out.printf("%-70s %14s  %s%n", "KEY", "SIZE", "LAST MODIFIED");
+        for (S3Object object : objects) {
+            out.printf("%-70s %14d  %s%n", object.key(), object.size(), object.lastModified());
+        }
+        out.printf("%d backup(s)%n", objects.size());
+        return OK;
+    }
+
+    private int runService(Main main) throws Exception {
+        LOG.info("pg-backup service started; schedule {} ({})", property(main, "backup.cron"),
+                property(main, "backup.timezone"));
+        main.run();
+        return OK;
+    }
+
+    private interface Outcome {
+        int of(Exchange exchange);
+    }
+
+    private int runOnce(Main main, String route, Map<String, Object> properties, Outcome outcome) throws Exception {
+        main.addOverrideProperty("backup.schedule.enabled", "false");
+        main.start();
+        try {
+            CamelContext context = main.getCamelContext();
+            try (ProducerTemplate template = context.createProducerTemplate()) {
+                Exchange exchange = template.send(route, e -> properties.forEach(e::setProperty));
+                if (exchange.isFailed()) {
+                    Exception failure = exchange.getException();
+                    err.println("pg-backup: FAILED: " + Failures.oneLine(failure));
+                    return FAILED;
+                }
+                return outcome.of(exchange);
+            }
+        } finally {
+            main.stop();
+        }
+    }
+
+    private Main newMain(CommandLine command) {
+        Main main = new Main();
+        main.setPropertyPlaceholderLocations(configLocation(command));
+        main.configure().withRoutesIncludePattern(routesLocation(command));
+        if (env.getOrDefault("BACKUP_WORK_DIR", "").isBlank()) {
+            main.addOverrideProperty("backup.work.dir", System.getProperty("java.io.tmpdir"));
+        }
+        return main;
+    }
+
+    private String configLocation(CommandLine command) {
+        String given = command.option("config", env.getOrDefault("PG_BACKUP_CONFIG", ""));
+        if (!given.isBlank()) {
+            Path file = Path.of(given);
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException("PG_BACKUP_CONFIG / --config: no such file " + file.toAbsolutePath());
+            }
+            return "file:" + file.toAbsolutePath();
+        }
+        Path local = Path.of("application.properties");
+        return Files.isRegularFile(local) ? "file:" + local.toAbsolutePath() : "classpath:application.properties";
+    }
+
+    private String routesLocation(CommandLine command) {
+        String given = command.option("routes", env.getOrDefault("ROUTES_DIR", ""));
+        Path dir = Path.of(given.isBlank() ? "routes" : given);
+        if (Files.isDirectory(dir)) {
+            LOG.debug("routes from {}", dir.toAbsolutePath());
+            return "file:" + dir.toAbsolutePath() + "/*.yaml";
+        }
+        if (!given.isBlank()) {
+            throw new IllegalArgumentException("ROUTES_DIR / --routes: no such folder " + dir.toAbsolutePath());
+        }
+        return "classpath:routes/*.yaml";
+    }
+
+    private static String property(Main main, String key) {
+        return main.getCamelContext() == null ? "" : main.getCamelContext().resolvePropertyPlaceholders("{{" + key + "}}");
+    }
+
+    private static void setDefaultProperty(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+}

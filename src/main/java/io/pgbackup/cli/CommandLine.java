@@ -1,0 +1,62 @@
+package io.pgbackup.cli;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/** {@code pg-backup [service|backup|list|restore|help] [--option value ...]}. */
+public record CommandLine(String name, Map<String, String> options) {
+
+    public static final String USAGE = """
+            usage: java -jar pg-backup.jar [COMMAND] [OPTIONS]
+              (no command)   run as a service: back up on the BACKUP_CRON schedule until stopped
+              backup         back up DB_NAME once now; exit 0 when the object is stored, 1 otherwise
+              list           list stored backups under BACKUP_PREFIX (key, size, time), oldest first
+              restore        load a backup into a database with psql (one transaction, stop on error)
+                  --target-db NAME   database to load into (or RESTORE_TARGET_DB); it must exist
+                  --key KEY          object key to restore (default: the newest backup of DB_NAME)
+              help           this text
+            options for every command:
+              --config FILE        settings file (or PG_BACKUP_CONFIG; default ./application.properties, else built in)
+              --routes DIR         folder of route YAML files (or ROUTES_DIR; default ./routes, else built in)
+            settings: see application.properties; each is overridable by the environment variable it names.""";
+
+    private static final Set<String> COMMANDS = Set.of("service", "backup", "list", "restore", "help");
+    private static final Set<String> OPTIONS = Set.of("config", "routes", "target-db", "key");
+
+    public static CommandLine parse(String[] args) {
+        String name = "service";
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("-h") || arg.equals("--help")) {
+                name = "help";
+            } else if (arg.startsWith("--")) {
+                String key = arg.substring(2);
+                String value;
+                int eq = key.indexOf('=');
+                if (eq >= 0) {
+                    value = key.substring(eq + 1);
+                    key = key.substring(0, eq);
+                } else if (i + 1 < args.length) {
+                    value = args[++i];
+                } else {
+                    throw new IllegalArgumentException("option --" + key + " needs a value");
+                }
+                if (!OPTIONS.contains(key)) {
+                    throw new IllegalArgumentException("unknown option --" + key);
+                }
+                options.put(key, value);
+            } else if (COMMANDS.contains(arg) && i == 0) {
+                name = arg;
+            } else {
+                throw new IllegalArgumentException("unknown command or argument '" + arg + "'");
+            }
+        }
+        return new CommandLine(name, Map.copyOf(options));
+    }
+
+    public String option(String key, String fallback) {
+        return options.getOrDefault(key, fallback);
+    }
+}

@@ -1,0 +1,80 @@
+package io.pgbackup.secret;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+
+/**
+ * Reads a Secret Manager "get secret value" response and puts the password into the exchange property
+ * {@value #PASSWORD_PROPERTY} as a {@link Secret}. The body (which holds the clear secret) is cleared.
+ * <p>
+ * Response shape: {@code {"code":"SUCCESS","data":{"decryptedSecretChain":{"active":"{\"cdbPassword\":\"...\"}"}}}}
+ * where {@code active} is a JSON document inside a string. Errors name what is wrong, never the content: Jackson's
+ * own messages quote the input, so they are not passed on.
+ */
+public class SecretValueReader implements Processor {
+
+    public static final String PASSWORD_PROPERTY = "dbPassword";
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+            .build();
+
+    private String passwordKey = "cdbPassword";
+
+    @Override
+    public void process(Exchange exchange) throws IOException {
+        JsonNode response;
+        try (InputStream body = exchange.getMessage().getMandatoryBody(InputStream.class)) {
+            response = MAPPER.readTree(body);
+        } catch (IOException | RuntimeException | org.apache.camel.InvalidPayloadException e) {
+            throw new SecretManagerException("Secret Manager response is not valid JSON");
+        } finally {
+            exchange.getMessage().setBody(null);
+        }
+        exchange.setProperty(PASSWORD_PROPERTY, Secret.of(passwordFrom(response)));
+    }
+
+    String passwordFrom(JsonNode response) {
+        if (response == null || !response.isObject()) {
+            throw new SecretManagerException("Secret Manager response is not a JSON object");
+        }
+        String code = response.path("code").asText("");
+        if (!"SUCCESS".equals(code)) {
+            throw new SecretManagerException("Secret Manager answered code '" + printable(code) + "' instead of SUCCESS");
+        }
+        JsonNode active = response.path("data").path("decryptedSecretChain").path("active");
+        if (!active.isTextual()) {
+            throw new SecretManagerException("Secret Manager response has no data.decryptedSecretChain.active value");
+        }
+        JsonNode activeDocument;
+        try (JsonParser parser = MAPPER.createParser(active.asText())) {
+            activeDocument = MAPPER.readTree(parser);
+        } catch (IOException e) {
+            throw new SecretManagerException("the active secret value is not a JSON document (SECRET_PASSWORD_KEY needs one)");
+        }
+        JsonNode password = activeDocument == null ? null : activeDocument.get(passwordKey);
+        if (password == null || !password.isValueNode() || password.asText().isEmpty()) {
+            throw new SecretManagerException(
+                    "the active secret value has no key '" + passwordKey + "' (setting SECRET_PASSWORD_KEY)");
+        }
+        return password.asText();
+    }
+
+    private static String printable(String code) {
+        String shortCode = code.length() > 40 ? code.substring(0, 40) : code;
+        return shortCode.replaceAll("[^A-Za-z0-9_.-]", "?");
+    }
+
+    public void setPasswordKey(String passwordKey) {
+        this.passwordKey = passwordKey;
+    }
+}

@@ -1,0 +1,132 @@
+package io.pgbackup.storage;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import org.apache.camel.Exchange;
+
+import software.amazon.awssdk.services.s3.model.ListObjectsRequest;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Pages through a bucket with ListObjects v1 (NCP Object Storage has no v2), 1000 keys a page, using the last key
+ * of a page as the next marker. camel-aws2-s3 returns only a page's contents, so a full page means "ask again".
+ * <p>
+ * Used by the list and restore routes in a loop: {@link #nextRequest} builds the request, the aws2-s3 endpoint
+ * (pojoRequest=true) runs it, {@link #collectPage} keeps the backups and decides whether to go on. Only keys that
+ * match the backup naming pattern are kept.
+ */
+public class ObjectListing {
+
+    public static final String MORE = "listingMore";
+    /** Exchange property: keep only this database's backups (unset or empty: all). */
+    public static final String DATABASE = "listDatabase";
+    public static final String OBJECTS = "listedObjects";
+    private static final String MARKER = "listingMarker";
+    private static final String PAGES = "listingPages";
+
+    /** {prefix}YYYY/MM/DD/{db}_{yyyyMMddHHmmss}.sql.gz */
+    private static final Pattern BACKUP_KEY = Pattern.compile("\\d{4}/\\d{2}/\\d{2}/(.+)_(\\d{14})\\.sql\\.gz");
+
+    private String bucket = "";
+    private String prefix = "";
+    private int pageSize = 1000;
+    private int maxPages = 100_000;
+
+    public ListObjectsRequest nextRequest(Exchange exchange) {
+        String marker = exchange.getProperty(MARKER, String.class);
+        ListObjectsRequest.Builder request = ListObjectsRequest.builder().bucket(bucket).maxKeys(pageSize);
+        if (prefix != null && !prefix.isEmpty()) {
+            request.prefix(prefix);
+        }
+        if (marker != null) {
+            request.marker(marker);
+        }
+        return request.build();
+    }
+
+    @SuppressWarnings("unchecked")
+    public void collectPage(Exchange exchange) {
+        String database = exchange.getProperty(DATABASE, String.class);
+        List<S3Object> page = exchange.getMessage().getBody(List.class);
+        List<S3Object> kept = exchange.getProperty(OBJECTS, List.class);
+        if (kept == null) {
+            kept = new ArrayList<>();
+            exchange.setProperty(OBJECTS, kept);
+        }
+        int pages = exchange.getProperty(PAGES, 0, Integer.class) + 1;
+        exchange.setProperty(PAGES, pages);
+        String previousMarker = exchange.getProperty(MARKER, String.class);
+        if (page == null || page.isEmpty()) {
+            exchange.setProperty(MORE, false);
+            return;
+        }
+        for (S3Object object : page) {
+            if (isBackup(object.key(), prefix, database)) {
+                kept.add(object);
+            }
+        }
+        String last = page.get(page.size() - 1).key();
+        if (last.equals(previousMarker)) {
+            throw new IllegalStateException("Object Storage listing did not advance past marker " + last);
+        }
+        if (pages >= maxPages) {
+            throw new IllegalStateException("Object Storage listing exceeded " + maxPages + " pages");
+        }
+        exchange.setProperty(MARKER, last);
+        exchange.setProperty(MORE, page.size() >= pageSize);
+    }
+
+    /** The collected backups, oldest first (keys carry their timestamp, so key order is time order per database). */
+    @SuppressWarnings("unchecked")
+    public List<S3Object> sorted(Exchange exchange) {
+        List<S3Object> kept = exchange.getProperty(OBJECTS, List.class);
+        List<S3Object> result = kept == null ? new ArrayList<>() : new ArrayList<>(kept);
+        result.sort(Comparator.comparing(ObjectListing::timestampOf).thenComparing(S3Object::key));
+        return result;
+    }
+
+    /** The newest backup's key, or an error naming what was searched. */
+    public String newestKey(Exchange exchange) {
+        String database = exchange.getProperty(DATABASE, String.class);
+        List<S3Object> all = sorted(exchange);
+        if (all.isEmpty()) {
+            throw new IllegalStateException("no backup of database '" + database + "' under prefix '" + prefix
+                    + "' in bucket " + bucket);
+        }
+        return all.get(all.size() - 1).key();
+    }
+
+    static boolean isBackup(String key, String prefix, String database) {
+        String p = prefix == null ? "" : prefix;
+        if (!key.startsWith(p)) {
+            return false;
+        }
+        var matcher = BACKUP_KEY.matcher(key.substring(p.length()));
+        return matcher.matches() && (database == null || database.isEmpty() || matcher.group(1).equals(database));
+    }
+
+    static String timestampOf(S3Object object) {
+        String key = object.key();
+        int end = key.lastIndexOf(".sql.gz");
+        return end >= 14 ? key.substring(end - 14, end) : key;
+    }
+
+    public void setBucket(String bucket) {
+        this.bucket = bucket;
+    }
+
+    public void setPrefix(String prefix) {
+        this.prefix = prefix == null ? "" : prefix;
+    }
+
+    public void setPageSize(int pageSize) {
+        this.pageSize = pageSize;
+    }
+
+    public void setMaxPages(int maxPages) {
+        this.maxPages = maxPages;
+    }
+}
