@@ -91,7 +91,7 @@ public class StreamingCommandExecutor implements ExecCommandExecutor {
                 timeoutMillis = timeout;
                 watchdog = WATCHDOG.schedule(() -> {
                     timedOut.set(true);
-                    process.destroyForcibly();
+                    kill();
                 }, timeout, TimeUnit.MILLISECONDS);
             }
         }
@@ -101,7 +101,7 @@ public class StreamingCommandExecutor implements ExecCommandExecutor {
                 in.transferTo(stdin);
             } catch (IOException | RuntimeException e) {
                 feedError.compareAndSet(null, e);
-                process.destroyForcibly();
+                kill();
             }
         }
 
@@ -139,7 +139,7 @@ public class StreamingCommandExecutor implements ExecCommandExecutor {
                     if (!finished) {
                         // closed before the end: the reader gave up, so the child must not live on
                         finished = true;
-                        process.destroyForcibly();
+                        kill();
                         cancelWatchdog();
                     }
                     super.close();
@@ -158,7 +158,7 @@ public class StreamingCommandExecutor implements ExecCommandExecutor {
                 stderr.join(TimeUnit.SECONDS.toMillis(5));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                process.destroyForcibly();
+                kill();
                 throw new CommandFailedException(name, -1, "was interrupted", stderr.tail(), e);
             } finally {
                 cancelWatchdog();
@@ -175,6 +175,12 @@ public class StreamingCommandExecutor implements ExecCommandExecutor {
             if (!exitValues.contains(exit)) {
                 throw new CommandFailedException(name, exit, "exited with code " + exit, stderr.tail(), null);
             }
+        }
+
+        /** Kills the child and whatever it started (a shell's children would otherwise keep stdout open). */
+        private void kill() {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
         }
 
         private void cancelWatchdog() {

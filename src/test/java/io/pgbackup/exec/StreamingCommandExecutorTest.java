@@ -1,0 +1,97 @@
+package io.pgbackup.exec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.apache.camel.LoggingLevel;
+import org.apache.camel.component.exec.ExecCommand;
+import org.apache.camel.component.exec.ExecResult;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(60)
+class StreamingCommandExecutorTest {
+
+    private final StreamingCommandExecutor executor = new StreamingCommandExecutor();
+
+    @Test
+    void streamsStdoutAndEndsCleanlyOnExitZero() throws Exception {
+        ExecResult result = executor.execute(command("sh", List.of("-c", "seq 1 100000"), 0, null));
+
+        String out = new String(result.getStdout().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(out).startsWith("1\n2\n").endsWith("100000\n");
+    }
+
+    @Test
+    void aNonZeroExitFailsTheStreamAtItsEndWithStderr() throws Exception {
+        ExecResult result = executor.execute(
+                command("sh", List.of("-c", "echo partial-dump; echo 'connection lost' >&2; exit 3"), 0, null));
+
+        InputStream stdout = result.getStdout();
+        assertThatThrownBy(stdout::readAllBytes)
+                .isInstanceOf(CommandFailedException.class)
+                .hasMessageContaining("exited with code 3")
+                .hasMessageContaining("connection lost");
+    }
+
+    @Test
+    void theTimeoutKillsTheChildAndFailsTheStream() throws Exception {
+        ExecResult result = executor.execute(command("sh", List.of("-c", "echo started; sleep 30"), 500, null));
+
+        assertThatThrownBy(() -> result.getStdout().readAllBytes())
+                .isInstanceOf(CommandFailedException.class)
+                .hasMessageContaining("timeout");
+    }
+
+    @Test
+    void theBodyIsFedToStdinAndTheEnvironmentIsSet() throws Exception {
+        ExecCommand plain = command("sh", List.of("-c", "tr a-z A-Z; printf '%s' \"$PGPASSWORD\" | wc -c"), 0,
+                new ByteArrayInputStream("hello".getBytes(StandardCharsets.UTF_8)));
+        ExecResult result = executor.execute(new CommandWithEnvironment(plain, Map.of("PGPASSWORD", "pa ss")));
+
+        String out = new String(result.getStdout().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(out.replaceAll("\\s+", " ").trim()).isEqualTo("HELLO5");
+    }
+
+    @Test
+    void aFailingInputFailsTheCommand() throws Exception {
+        InputStream broken = new InputStream() {
+            private int left = 3;
+
+            @Override
+            public int read() throws IOException {
+                if (left-- > 0) {
+                    return 'x';
+                }
+                throw new IOException("download cut");
+            }
+        };
+        ExecResult result = executor.execute(command("cat", List.of(), 0, broken));
+
+        assertThatThrownBy(() -> result.getStdout().readAllBytes())
+                .isInstanceOf(CommandFailedException.class)
+                .hasMessageContaining("download cut");
+    }
+
+    @Test
+    void theEnvironmentIsNamedButNeverPrinted() {
+        ExecCommand plain = command("true", List.of(), 0, null);
+
+        assertThat(new CommandWithEnvironment(plain, Map.of("PGPASSWORD", "hunter2")).toString())
+                .contains("PGPASSWORD").doesNotContain("hunter2");
+    }
+
+    private static ExecCommand command(String executable, List<String> args, long timeout, InputStream input) {
+        return new ExecCommand(executable, args, null, timeout, Set.of(), input, null, false, LoggingLevel.DEBUG);
+    }
+}

@@ -1,0 +1,131 @@
+package io.pgbackup.support;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import io.pgbackup.ncp.NcpApiGatewaySigner;
+
+/**
+ * A stand-in for NCP Secret Manager's "get secret value" API that enforces the API Gateway contract: the three
+ * x-ncp headers must be present, the access key known, the timestamp within 5 minutes of this clock, and the
+ * signature v2 correct for the method and path it received. It answers with the documented JSON shape, where
+ * {@code active} is a JSON document inside a string. Each request's verdict is recorded.
+ */
+public final class SecretManagerStandIn implements AutoCloseable {
+
+    public static final String ACCESS_KEY = "ncp-access-key-test";
+    public static final String SECRET_KEY = "ncp-secret-key-test";
+    private static final long MAX_SKEW_MILLIS = 5 * 60 * 1000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpServer server;
+    private final String secretId;
+    private final String passwordKey;
+    private volatile String password;
+    private final List<String> verdicts = new CopyOnWriteArrayList<>();
+
+    public SecretManagerStandIn(String secretId, String passwordKey, String password) throws IOException {
+        this.secretId = secretId;
+        this.passwordKey = passwordKey;
+        this.password = password;
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    public List<String> verdicts() {
+        return verdicts;
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String timestamp = exchange.getRequestHeaders().getFirst(NcpApiGatewaySigner.TIMESTAMP_HEADER);
+            String accessKey = exchange.getRequestHeaders().getFirst(NcpApiGatewaySigner.ACCESS_KEY_HEADER);
+            String signature = exchange.getRequestHeaders().getFirst(NcpApiGatewaySigner.SIGNATURE_HEADER);
+            if (timestamp == null || accessKey == null || signature == null) {
+                reject(exchange, 401, "missing-headers");
+                return;
+            }
+            if (!ACCESS_KEY.equals(accessKey)) {
+                reject(exchange, 401, "unknown-access-key");
+                return;
+            }
+            long skew;
+            try {
+                skew = Math.abs(System.currentTimeMillis() - Long.parseLong(timestamp));
+            } catch (NumberFormatException e) {
+                reject(exchange, 401, "bad-timestamp");
+                return;
+            }
+            if (skew > MAX_SKEW_MILLIS) {
+                reject(exchange, 401, "timestamp-skew");
+                return;
+            }
+            String uri = exchange.getRequestURI().getRawPath()
+                    + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery());
+            String expected = independentSignature(exchange.getRequestMethod(), uri, timestamp, accessKey);
+            if (!expected.equals(signature)) {
+                reject(exchange, 401, "bad-signature");
+                return;
+            }
+            if (!exchange.getRequestURI().getRawPath().equals("/api/v1/secrets/" + secretId + "/values")) {
+                reject(exchange, 404, "no-such-secret");
+                return;
+            }
+            ObjectNode active = JSON.createObjectNode().put(passwordKey, password);
+            ObjectNode body = JSON.createObjectNode().put("code", "SUCCESS");
+            ObjectNode data = body.putObject("data");
+            data.put("secretId", secretId);
+            ObjectNode chain = data.putObject("decryptedSecretChain");
+            chain.put("active", JSON.writeValueAsString(active));
+            chain.put("previous", JSON.writeValueAsString(JSON.createObjectNode().put(passwordKey, "old-password")));
+            verdicts.add("ok");
+            send(exchange, 200, JSON.writeValueAsBytes(body));
+        }
+    }
+
+    private void reject(HttpExchange exchange, int status, String verdict) throws IOException {
+        verdicts.add(verdict);
+        send(exchange, status, ("{\"error\":{\"errorCode\":\"" + status + "\",\"message\":\"" + verdict + "\"}}")
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void send(HttpExchange exchange, int status, byte[] body) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    /** Computed with the JDK's own HMAC here, on purpose not with the code under test. */
+    static String independentSignature(String method, String uri, String timestamp, String accessKey) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(SECRET_KEY.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            byte[] raw = mac.doFinal((method + " " + uri + "\n" + timestamp + "\n" + accessKey)
+                    .getBytes(StandardCharsets.UTF_8));
+            return java.util.Base64.getEncoder().encodeToString(raw);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
