@@ -6,8 +6,14 @@
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 LOCAL_ROOT=""
 
+# A loopback port nothing listens on (bounded tries).
 free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+  local i p
+  for i in $(seq 1 200); do
+    p=$(( 20000 + RANDOM % 40000 ))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
+  done
+  echo "no free port found" >&2; return 1
 }
 
 # Runs a command as the unprivileged "postgres" user when we are root (PostgreSQL refuses to run as root).
