@@ -83,10 +83,13 @@ CONF
   return 1
 }
 
+# Runs as an EXIT trap: it must not change the script's exit status (hence the "|| true"s under set -e).
 stop_local_servers() {
-  if [ -n "${S3PROXY_PID:-}" ]; then kill "$S3PROXY_PID" 2>/dev/null; wait "$S3PROXY_PID" 2>/dev/null; fi
+  local status=$?
+  if [ -n "${S3PROXY_PID:-}" ]; then kill "$S3PROXY_PID" 2>/dev/null || true; wait "$S3PROXY_PID" 2>/dev/null || true; fi
   if [ -n "${PGDATA_LOCAL:-}" ] && [ -d "$PGDATA_LOCAL" ]; then
-    as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_LOCAL" -m immediate stop >/dev/null 2>&1
+    as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_LOCAL" -m immediate stop >/dev/null 2>&1 || true
   fi
-  if [ -n "$LOCAL_ROOT" ]; then rm -rf "$LOCAL_ROOT"; fi
+  if [ -n "$LOCAL_ROOT" ]; then rm -rf "$LOCAL_ROOT" || true; fi
+  return $status
 }
