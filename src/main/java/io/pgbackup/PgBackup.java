@@ -7,12 +7,15 @@ import java.util.List;
 import java.util.Map;
 
 import io.pgbackup.cli.CommandLine;
-import io.pgbackup.cli.Failures;
+import io.pgbackup.report.Failures;
+import io.pgbackup.report.RunReport;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,9 +85,23 @@ public final class PgBackup {
                 default -> throw new IllegalStateException("unknown command " + command.name());
             };
         } catch (Exception e) {
+            SettingsCheck.InvalidSettingException invalid = invalidSetting(e);
+            if (invalid != null) {
+                err.println("pg-backup: " + invalid.getMessage());
+                return USAGE;
+            }
             err.println("pg-backup: " + Failures.oneLine(e));
             return FAILED;
         }
+    }
+
+    private static SettingsCheck.InvalidSettingException invalidSetting(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SettingsCheck.InvalidSettingException invalid) {
+                return invalid;
+            }
+        }
+        return null;
     }
 
     private int restore(Main main, CommandLine command) throws Exception {
@@ -114,8 +131,13 @@ public final class PgBackup {
     }
 
     private int runService(Main main) throws Exception {
-        LOG.info("pg-backup service started; schedule {} ({})", property(main, "backup.cron"),
-                property(main, "backup.timezone"));
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterStart(BaseMainSupport started) {
+                LOG.info("pg-backup service started: backup of {} on schedule '{}' ({})", property(started, "db.name"),
+                        property(started, "backup.cron"), property(started, "backup.timezone"));
+            }
+        });
         main.run();
         return OK;
     }
@@ -136,6 +158,10 @@ public final class PgBackup {
                     err.println("pg-backup: FAILED: " + Failures.oneLine(failure));
                     return FAILED;
                 }
+                if ("FAILED".equals(exchange.getProperty(RunReport.OUTCOME))) {
+                    // handled by the dead-letter route, which logged and notified
+                    return FAILED;
+                }
                 return outcome.of(exchange);
             }
         } finally {
@@ -145,6 +171,12 @@ public final class PgBackup {
 
     private Main newMain(CommandLine command) {
         Main main = new Main();
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterConfigure(BaseMainSupport configured) {
+                SettingsCheck.check(configured.getCamelContext(), command.name());
+            }
+        });
         main.setPropertyPlaceholderLocations(configLocation(command));
         main.configure().withRoutesIncludePattern(routesLocation(command));
         if (env.getOrDefault("BACKUP_WORK_DIR", "").isBlank()) {
@@ -179,8 +211,8 @@ public final class PgBackup {
         return "classpath:routes/*.yaml";
     }
 
-    private static String property(Main main, String key) {
-        return main.getCamelContext() == null ? "" : main.getCamelContext().resolvePropertyPlaceholders("{{" + key + "}}");
+    private static String property(BaseMainSupport main, String key) {
+        return main.getCamelContext().resolvePropertyPlaceholders("{{" + key + "}}");
     }
 
     private static void setDefaultProperty(String key, String value) {

@@ -8,12 +8,24 @@ public class CommandFailedException extends IOException {
     private final String command;
     private final int exitValue;
     private final String stderrTail;
+    private final boolean timedOut;
 
     public CommandFailedException(String command, int exitValue, String reason, String stderrTail, Throwable cause) {
+        this(command, exitValue, reason, stderrTail, cause, false);
+    }
+
+    public CommandFailedException(String command, int exitValue, String reason, String stderrTail, Throwable cause,
+            boolean timedOut) {
         super(command + " " + reason + (stderrTail.isBlank() ? "" : ": " + stderrTail.strip()), cause);
         this.command = command;
         this.exitValue = exitValue;
         this.stderrTail = stderrTail;
+        this.timedOut = timedOut;
+    }
+
+    /** True when the command was killed by its timeout. */
+    public boolean isTimedOut() {
+        return timedOut;
     }
 
     public String getCommand() {

@@ -165,7 +165,7 @@ public class StreamingCommandExecutor implements ExecCommandExecutor {
             }
             if (timedOut.get()) {
                 throw new CommandFailedException(name, exit,
-                        "was killed after the " + (timeoutMillis / 1000) + " s timeout", stderr.tail(), null);
+                        "was killed after the " + (timeoutMillis / 1000) + " s timeout", stderr.tail(), null, true);
             }
             Throwable fed = feedError.get();
             if (fed != null) {

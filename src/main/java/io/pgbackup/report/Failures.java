@@ -1,4 +1,4 @@
-package io.pgbackup.cli;
+package io.pgbackup.report;
 
 /** Turns an exception chain into one readable line: the outermost message plus the root cause when different. */
 public final class Failures {

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -49,7 +48,32 @@ public final class PgBackupProcess {
         return env;
     }
 
+    /** Runs a long-lived command (the service) for a while, then stops it as a user would (SIGTERM). */
+    public Result runFor(java.time.Duration duration, String... args) throws IOException, InterruptedException {
+        Process process = start(args);
+        Collector out = new Collector(process.getInputStream());
+        Collector err = new Collector(process.getErrorStream());
+        Thread.sleep(duration.toMillis());
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        return new Result(process.exitValue(), out.text(), err.text());
+    }
+
     public Result run(String... args) throws IOException, InterruptedException {
+        Process process = start(args);
+        Collector out = new Collector(process.getInputStream());
+        Collector err = new Collector(process.getErrorStream());
+        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            throw new IllegalStateException("pg-backup " + String.join(" ", args) + " did not end within "
+                    + timeoutSeconds + " s; stderr so far: " + err.text());
+        }
+        return new Result(process.exitValue(), out.text(), err.text());
+    }
+
+    private Process start(String... args) throws IOException {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR + " is missing: run the tests with 'mvn verify' (package comes first)");
         }
@@ -62,22 +86,41 @@ public final class PgBackupProcess {
         Map<String, String> childEnv = builder.environment();
         childEnv.keySet().retainAll(List.of("PATH", "HOME", "LANG", "LC_ALL", "JAVA_HOME"));
         childEnv.putAll(env);
-        Process process = builder.start();
-        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(process.getInputStream()));
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
-        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            throw new IllegalStateException("pg-backup " + String.join(" ", args) + " did not end within "
-                    + timeoutSeconds + " s; stderr so far: " + err.getNow(""));
-        }
-        return new Result(process.exitValue(), out.join(), err.join());
+        return builder.start();
     }
 
-    private static String read(java.io.InputStream stream) {
-        try (stream) {
-            return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "<unreadable: " + e + ">";
+    /** Reads a child's output as it comes, keeping what was read even if the stream ends abruptly. */
+    private static final class Collector extends Thread {
+        private final java.io.InputStream stream;
+        private final java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
+
+        Collector(java.io.InputStream stream) {
+            super("pg-backup-output");
+            this.stream = stream;
+            setDaemon(true);
+            start();
+        }
+
+        @Override
+        public void run() {
+            byte[] chunk = new byte[8192];
+            try (stream) {
+                int n;
+                while ((n = stream.read(chunk)) >= 0) {
+                    synchronized (buffer) {
+                        buffer.write(chunk, 0, n);
+                    }
+                }
+            } catch (IOException ignored) {
+                // the child is gone; keep what was read
+            }
+        }
+
+        String text() throws InterruptedException {
+            join(TimeUnit.SECONDS.toMillis(10));
+            synchronized (buffer) {
+                return buffer.toString(StandardCharsets.UTF_8);
+            }
         }
     }
 

@@ -77,6 +77,28 @@ public final class PostgresServer implements AutoCloseable {
                 "-h", socket.toString(), "-p", Integer.toString(port), "-U", "postgres", "-d", database, "-c", sql), 300);
     }
 
+    /** Starts a psql session running {@code sql} in the background (e.g. holding a lock); the caller kills it. */
+    public Process hold(String database, String sql) throws IOException, InterruptedException {
+        List<String> argv = new ArrayList<>();
+        if (isRoot()) {
+            argv.addAll(List.of("runuser", "-u", "postgres", "--"));
+        }
+        argv.addAll(List.of(BIN.resolve("psql").toString(), "-X", "-q", "-h", socket.toString(), "-p",
+                Integer.toString(port), "-U", "postgres", "-d", database, "-c", sql));
+        Process process = new ProcessBuilder(argv).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Thread.sleep(1000);
+        return process;
+    }
+
+    /** Ends a session started by {@link #hold}: kills the client and terminates its server backend. */
+    public void release(Process holder) throws IOException, InterruptedException {
+        holder.descendants().forEach(ProcessHandle::destroyForcibly);
+        holder.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        psql("postgres", "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                + " WHERE query LIKE '%pg_sleep(120)%' AND pid <> pg_backend_pid()");
+    }
+
     /** Creates a login role (superuser, so it can dump everything) with the given password. */
     public void createRole(String role, String password) throws IOException, InterruptedException {
         psql("postgres", "CREATE ROLE " + quoteIdent(role) + " LOGIN SUPERUSER PASSWORD " + quoteLiteral(password));

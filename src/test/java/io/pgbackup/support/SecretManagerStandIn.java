@@ -32,6 +32,10 @@ public final class SecretManagerStandIn implements AutoCloseable {
     private final String passwordKey;
     private volatile String password;
     private final List<String> verdicts = new CopyOnWriteArrayList<>();
+    private volatile Mode mode = Mode.NORMAL;
+
+    /** How the stand-in answers a correctly signed request. */
+    public enum Mode { NORMAL, SERVER_ERROR, CODE_NOT_SUCCESS, MALFORMED_JSON, WITHOUT_PASSWORD_KEY, SLOW }
 
     public SecretManagerStandIn(String secretId, String passwordKey, String password) throws IOException {
         this.secretId = secretId;
@@ -39,6 +43,11 @@ public final class SecretManagerStandIn implements AutoCloseable {
         this.password = password;
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", this::handle);
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "secret-manager-stand-in");
+            t.setDaemon(true);
+            return t;
+        }));
         server.start();
     }
 
@@ -48,6 +57,10 @@ public final class SecretManagerStandIn implements AutoCloseable {
 
     public List<String> verdicts() {
         return verdicts;
+    }
+
+    public void mode(Mode mode) {
+        this.mode = mode;
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -85,14 +98,45 @@ public final class SecretManagerStandIn implements AutoCloseable {
                 reject(exchange, 404, "no-such-secret");
                 return;
             }
-            ObjectNode active = JSON.createObjectNode().put(passwordKey, password);
+            switch (mode) {
+                case SERVER_ERROR -> {
+                    reject(exchange, 503, "server-error");
+                    return;
+                }
+                case CODE_NOT_SUCCESS -> {
+                    verdicts.add("code-fail");
+                    send(exchange, 200, "{\"code\":\"SECRET_NOT_FOUND\",\"message\":\"no value\"}"
+                            .getBytes(StandardCharsets.UTF_8));
+                    return;
+                }
+                case MALFORMED_JSON -> {
+                    verdicts.add("malformed");
+                    send(exchange, 200, ("{\"code\":\"SUCCESS\",\"data\":{\"decryptedSecretChain\":{\"active\":\""
+                            + password).getBytes(StandardCharsets.UTF_8));
+                    return;
+                }
+                case SLOW -> {
+                    verdicts.add("slow");
+                    try {
+                        Thread.sleep(5000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                default -> {
+                }
+            }
+            String key = mode == Mode.WITHOUT_PASSWORD_KEY ? "otherKey" : passwordKey;
+            ObjectNode active = JSON.createObjectNode().put(key, password);
             ObjectNode body = JSON.createObjectNode().put("code", "SUCCESS");
             ObjectNode data = body.putObject("data");
             data.put("secretId", secretId);
             ObjectNode chain = data.putObject("decryptedSecretChain");
             chain.put("active", JSON.writeValueAsString(active));
             chain.put("previous", JSON.writeValueAsString(JSON.createObjectNode().put(passwordKey, "old-password")));
-            verdicts.add("ok");
+            if (mode != Mode.SLOW) {
+                verdicts.add(mode == Mode.NORMAL ? "ok" : "no-key");
+            }
             send(exchange, 200, JSON.writeValueAsBytes(body));
         }
     }

@@ -1,0 +1,143 @@
+package io.pgbackup;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.Set;
+
+import org.apache.camel.CamelContext;
+import org.quartz.CronExpression;
+
+/**
+ * Checks the settings before anything runs, so that a typo stops the app at once with one line naming the
+ * setting (environment variable) instead of failing at 2 a.m. Values of secrets are never printed.
+ */
+public final class SettingsCheck {
+
+    /** A setting that cannot work; the message names the environment variable. */
+    public static final class InvalidSettingException extends IllegalArgumentException {
+        public InvalidSettingException(String variable, String problem) {
+            super("invalid setting " + variable + ": " + problem);
+        }
+    }
+
+    private final CamelContext context;
+
+    private SettingsCheck(CamelContext context) {
+        this.context = context;
+    }
+
+    /** Checks what {@code command} needs; throws {@link InvalidSettingException} for the first problem. */
+    public static void check(CamelContext context, String command) {
+        new SettingsCheck(context).run(command);
+    }
+
+    private void run(String command) {
+        boolean backs = Set.of("service", "backup").contains(command);
+        boolean needsPassword = backs || "restore".equals(command);
+        required("bucket.name", "BUCKET_NAME");
+        url("object.storage.endpoint", "OBJECT_STORAGE_ENDPOINT");
+        if (backs || "restore".equals(command)) {
+            required("db.name", "DB_NAME");
+            integer("db.port", "DB_PORT", 1, 65535);
+        }
+        if (needsPassword && value("db.password").isEmpty()) {
+            required("secret.id", "SECRET_ID (or set DB_PASSWORD)");
+            url("secret.manager.url", "SECRET_MANAGER_URL");
+            if (value("ncp.access.key").isEmpty() || value("ncp.secretKey").isEmpty()) {
+                throw new InvalidSettingException("ACCESS_KEY / SECRET_KEY", "both are needed to call Secret Manager");
+            }
+        }
+        if (backs) {
+            cron("backup.cron", "BACKUP_CRON");
+            integer("backup.compression.level", "BACKUP_COMPRESSION_LEVEL", 1, 9);
+            integer("upload.part.size", "UPLOAD_PART_SIZE", 5 * 1024 * 1024, Integer.MAX_VALUE);
+            integer("retry.max", "RETRY_MAX", 0, 100);
+            integer("retry.delay.ms", "RETRY_DELAY_MS", 0, 3_600_000);
+            oneOf("notify.on", "NOTIFY_ON", Set.of("failure", "always"));
+            if (!value("slack.webhook.url").isEmpty()) {
+                url("slack.webhook.url", "SLACK_WEBHOOK_URL");
+            }
+            boolean mailHost = !value("mail.smtp.host").isEmpty();
+            boolean mailTo = !value("mail.to").isEmpty();
+            if (mailHost != mailTo) {
+                throw new InvalidSettingException(mailHost ? "MAIL_TO" : "MAIL_SMTP_HOST",
+                        "email notifications need both MAIL_SMTP_HOST and MAIL_TO");
+            }
+            if (mailHost) {
+                integer("mail.smtp.port", "MAIL_SMTP_PORT", 1, 65535);
+            }
+        }
+        zone("backup.timezone", "BACKUP_TIMEZONE");
+        directory("backup.work.dir", "BACKUP_WORK_DIR");
+    }
+
+    private String value(String key) {
+        return context.resolvePropertyPlaceholders("{{" + key + ":}}").trim();
+    }
+
+    private void required(String key, String variable) {
+        if (value(key).isEmpty()) {
+            throw new InvalidSettingException(variable, "is not set");
+        }
+    }
+
+    private void url(String key, String variable) {
+        String value = value(key);
+        try {
+            URI uri = new URI(value);
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                throw new InvalidSettingException(variable, "'" + value + "' is not an http(s) URL with a host");
+            }
+        } catch (URISyntaxException e) {
+            throw new InvalidSettingException(variable, "'" + value + "' is not a URL (" + e.getReason() + ")");
+        }
+    }
+
+    private void cron(String key, String variable) {
+        String value = value(key);
+        if (!CronExpression.isValidExpression(value)) {
+            throw new InvalidSettingException(variable, "'" + value
+                    + "' is not a Quartz cron expression (seconds minutes hours day-of-month month day-of-week, e.g. '0 0 2 * * ?')");
+        }
+    }
+
+    private void zone(String key, String variable) {
+        String value = value(key);
+        try {
+            ZoneId.of(value);
+        } catch (DateTimeException e) {
+            throw new InvalidSettingException(variable, "'" + value + "' is not a known time zone (e.g. Asia/Seoul)");
+        }
+    }
+
+    private void integer(String key, String variable, long min, long max) {
+        String value = value(key);
+        long number;
+        try {
+            number = Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new InvalidSettingException(variable, "'" + value + "' is not a whole number");
+        }
+        if (number < min || number > max) {
+            throw new InvalidSettingException(variable, value + " is outside " + min + ".." + max);
+        }
+    }
+
+    private void oneOf(String key, String variable, Set<String> allowed) {
+        String value = value(key);
+        if (!allowed.contains(value)) {
+            throw new InvalidSettingException(variable, "'" + value + "' is not one of " + allowed);
+        }
+    }
+
+    private void directory(String key, String variable) {
+        Path dir = Path.of(value(key));
+        if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
+            throw new InvalidSettingException(variable, "'" + dir + "' is not a writable folder");
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package io.pgbackup.report;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.pgbackup.RunClock;
+import io.pgbackup.exec.CommandFailedException;
+import io.pgbackup.secret.Secret;
+import io.pgbackup.secret.SecretValueReader;
+
+import org.apache.camel.Exchange;
+
+/**
+ * The outcome of one backup run, for the log line and the notifications: database, stage, cause, start time,
+ * duration and host on failure; key, size and duration on success. Every text it produces is scrubbed of the
+ * run's secrets (the database password and the configured keys) as a last line of defence.
+ */
+public class RunReport {
+
+    public static final String OUTCOME = "outcome";
+    public static final String FAILED_STAGE = "failedStage";
+    public static final String FAILURE_CAUSE = "failureCause";
+    public static final String STAGE = "stage";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String HOST = hostName();
+
+    private String timezone = "Asia/Seoul";
+    private String bucket = "";
+    private final List<String> secrets = new ArrayList<>();
+
+    /** Called by the dead-letter route: records stage and cause on the exchange. */
+    public void failed(Exchange exchange) {
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        exchange.setProperty(OUTCOME, "FAILED");
+        exchange.setProperty(FAILED_STAGE, stageOf(exchange, failure));
+        exchange.setProperty(FAILURE_CAUSE, scrub(exchange, Failures.oneLine(failure)));
+    }
+
+    public void succeeded(Exchange exchange) {
+        exchange.setProperty(OUTCOME, "SUCCESS");
+    }
+
+    /** The stage a failure belongs to: a failed pg_dump is "dump" even when it surfaces while compressing. */
+    static String stageOf(Exchange exchange, Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof CommandFailedException command) {
+                return command.getCommand().contains("psql") ? "restore" : "dump";
+            }
+        }
+        return exchange.getProperty(STAGE, "startup", String.class);
+    }
+
+    public String subject(Exchange exchange) {
+        String database = exchange.getProperty("dbName", "?", String.class);
+        if (isFailed(exchange)) {
+            return scrub(exchange, "[pg-backup] FAILED: " + database + " (" + exchange.getProperty(FAILED_STAGE) + ") on " + HOST);
+        }
+        return "[pg-backup] OK: " + database + " stored, " + size(exchange) + " in " + RunClock.format(RunClock.elapsedMillis(exchange));
+    }
+
+    /** Plain text, one fact a line. */
+    public String text(Exchange exchange) {
+        Map<String, String> facts = facts(exchange);
+        StringBuilder text = new StringBuilder(isFailed(exchange) ? "pg-backup: backup FAILED" : "pg-backup: backup stored");
+        facts.forEach((k, v) -> text.append('\n').append(String.format("%-9s %s", k + ":", v)));
+        return scrub(exchange, text.toString());
+    }
+
+    /** A Slack incoming-webhook message: {"text": "..."} with the summary as its first line. */
+    public String slackPayload(Exchange exchange) throws JsonProcessingException {
+        String icon = isFailed(exchange) ? ":rotating_light: " : ":white_check_mark: ";
+        Map<String, String> message = new LinkedHashMap<>();
+        message.put("text", icon + "*" + subject(exchange) + "*\n```" + text(exchange) + "```");
+        return JSON.writeValueAsString(message);
+    }
+
+    Map<String, String> facts(Exchange exchange) {
+        Map<String, String> facts = new LinkedHashMap<>();
+        facts.put("database", exchange.getProperty("dbName", "?", String.class));
+        if (isFailed(exchange)) {
+            facts.put("stage", String.valueOf(exchange.getProperty(FAILED_STAGE)));
+            facts.put("cause", String.valueOf(exchange.getProperty(FAILURE_CAUSE)));
+        } else {
+            facts.put("key", bucket + "/" + exchange.getProperty("backupKey", "", String.class));
+            facts.put("size", size(exchange));
+        }
+        Date started = exchange.getProperty(RunClock.STARTED_AT, Date.class);
+        facts.put("started", started == null ? "?"
+                : DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z").format(started.toInstant().atZone(zone())));
+        facts.put("duration", RunClock.format(RunClock.elapsedMillis(exchange)));
+        facts.put("host", HOST);
+        return facts;
+    }
+
+    private static boolean isFailed(Exchange exchange) {
+        return "FAILED".equals(exchange.getProperty(OUTCOME));
+    }
+
+    private static String size(Exchange exchange) {
+        Long bytes = exchange.getProperty("compressedBytes", Long.class);
+        Long raw = exchange.getProperty("rawBytes", Long.class);
+        if (bytes == null) {
+            return "?";
+        }
+        return bytes + " bytes" + (raw == null ? "" : " (dump " + raw + " bytes)");
+    }
+
+    /** Replaces every known secret value with a mask. */
+    String scrub(Exchange exchange, String text) {
+        String result = text;
+        Secret password = exchange.getProperty(SecretValueReader.PASSWORD_PROPERTY, Secret.class);
+        if (password != null && !password.isEmpty()) {
+            result = result.replace(password.reveal(), password.toString());
+        }
+        for (String secret : secrets) {
+            result = result.replace(secret, "******");
+        }
+        return result;
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return System.getenv().getOrDefault("HOSTNAME", "unknown-host");
+        }
+    }
+
+    /** The zone of BACKUP_TIMEZONE; an unknown one is reported by the settings check, so UTC is only a fallback. */
+    private ZoneId zone() {
+        try {
+            return ZoneId.of(timezone);
+        } catch (java.time.DateTimeException e) {
+            return ZoneId.of("UTC");
+        }
+    }
+
+    public void setTimezone(String timezone) {
+        this.timezone = timezone;
+    }
+
+    public void setBucket(String bucket) {
+        this.bucket = bucket;
+    }
+
+    public void setNcpSecretKey(String value) {
+        addSecret(value);
+    }
+
+    public void setObjectStorageSecretKey(String value) {
+        addSecret(value);
+    }
+
+    public void setSmtpPassword(String value) {
+        addSecret(value);
+    }
+
+    public void setDbPassword(String value) {
+        addSecret(value);
+    }
+
+    private void addSecret(String value) {
+        if (value != null && value.length() >= 4) {
+            secrets.add(value);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RunReport[" + secrets.size() + " secrets masked]";
+    }
+}

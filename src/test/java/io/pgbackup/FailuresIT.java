@@ -1,0 +1,512 @@
+package io.pgbackup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.GreenMailUtil;
+import com.icegreen.greenmail.util.ServerSetup;
+
+import io.pgbackup.support.CuttingProxy;
+import io.pgbackup.support.PgBackupProcess;
+import io.pgbackup.support.PostgresServer;
+import io.pgbackup.support.S3Server;
+import io.pgbackup.support.SecretManagerStandIn;
+import io.pgbackup.support.SecretManagerStandIn.Mode;
+import io.pgbackup.support.WebhookStandIn;
+
+import jakarta.mail.internet.MimeMessage;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Every failure of the failure list, end to end with real servers: each must reach the dead-letter route (one log
+ * line naming stage, database and cause), notify Slack (a webhook stand-in) and email (GreenMail SMTP), make
+ * {@code backup} exit 1, and leave no object, no multipart upload and no file in the work dir behind.
+ */
+@Timeout(900)
+class FailuresIT {
+
+    static final String PASSWORD = "fail-it \"pw\" $(id) 암호";
+    static final String SMTP_PASSWORD = "smtp-secret-pass";
+    static final String DB = "orders";
+    static final String BULK_DB = "bulk";
+    static final String BUCKET = "failures";
+    static final int RETRY_MAX = 2;
+
+    static PostgresServer postgres;
+    static S3Server s3;
+    static SecretManagerStandIn secretManager;
+    static WebhookStandIn slack;
+    static GreenMail mail;
+
+    @TempDir
+    Path workDir;
+
+    int slackBefore;
+    int mailBefore;
+    int objectsBefore;
+
+    @BeforeAll
+    static void startServers() throws Exception {
+        postgres = PostgresServer.shared();
+        s3 = new S3Server();
+        s3.createBucket(BUCKET);
+        secretManager = new SecretManagerStandIn("sec-fail", "cdbPassword", PASSWORD);
+        slack = new WebhookStandIn();
+        mail = new GreenMail(new ServerSetup(PostgresServer.freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        mail.setUser("alerts@example.com", "smtp-user", SMTP_PASSWORD);
+        mail.start();
+        postgres.createRole("fail_user", PASSWORD);
+        postgres.createDatabase(DB);
+        postgres.psql(DB, "CREATE TABLE items (id int PRIMARY KEY, name text);"
+                + " INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 2000) g;");
+        postgres.createDatabase(BULK_DB);
+        postgres.psql(BULK_DB, "CREATE TABLE blobs (id int, a text, b text, c text);"
+                + " INSERT INTO blobs SELECT g, md5(g::text), md5((g * 7)::text), md5((g * 13)::text)"
+                + " FROM generate_series(1, 250000) g;");
+    }
+
+    @AfterAll
+    static void stopServers() throws Exception {
+        mail.stop();
+        slack.close();
+        secretManager.close();
+        s3.close();
+    }
+
+    @BeforeEach
+    void snapshot() {
+        secretManager.mode(Mode.NORMAL);
+        slack.failWith(0);
+        slackBefore = slack.texts().size();
+        mailBefore = mail.getReceivedMessages().length;
+        objectsBefore = s3.objects(BUCKET).size();
+    }
+
+    PgBackupProcess pgBackup() {
+        Map<String, String> env = new HashMap<>();
+        env.put("ACCESS_KEY", SecretManagerStandIn.ACCESS_KEY);
+        env.put("SECRET_KEY", SecretManagerStandIn.SECRET_KEY);
+        env.put("SECRET_ID", "sec-fail");
+        env.put("SECRET_MANAGER_URL", secretManager.url());
+        env.put("SECRET_MANAGER_TIMEOUT_MS", "1500");
+        env.put("DB_HOST", postgres.host());
+        env.put("DB_PORT", Integer.toString(postgres.port()));
+        env.put("DB_USER", "fail_user");
+        env.put("DB_NAME", DB);
+        env.put("DB_CONNECT_TIMEOUT_SECONDS", "5");
+        env.put("BUCKET_NAME", BUCKET);
+        env.put("OBJECT_STORAGE_ENDPOINT", s3.endpoint());
+        env.put("OBJECT_STORAGE_ACCESS_KEY", S3Server.ACCESS_KEY);
+        env.put("OBJECT_STORAGE_SECRET_KEY", S3Server.SECRET_KEY);
+        env.put("PG_DUMP_PATH", PostgresServer.BIN.resolve("pg_dump").toString());
+        env.put("BACKUP_WORK_DIR", workDir.toString());
+        env.put("RETRY_MAX", Integer.toString(RETRY_MAX));
+        env.put("RETRY_DELAY_MS", "100");
+        env.put("SLACK_WEBHOOK_URL", slack.url());
+        env.put("MAIL_SMTP_HOST", "127.0.0.1");
+        env.put("MAIL_SMTP_PORT", Integer.toString(mail.getSmtp().getPort()));
+        env.put("MAIL_SMTP_USER", "smtp-user");
+        env.put("MAIL_SMTP_PASSWORD", SMTP_PASSWORD);
+        env.put("MAIL_SMTP_STARTTLS", "false");
+        env.put("MAIL_FROM", "pg-backup@example.com");
+        env.put("MAIL_TO", "alerts@example.com");
+        env.put("NOTIFY_TIMEOUT_MS", "5000");
+        return new PgBackupProcess().setAll(env);
+    }
+
+    // ---- Secret Manager ----------------------------------------------------------------------------------
+
+    @Test
+    void secretManagerUnreachableIsRetriedThenReported() throws Exception {
+        PgBackupProcess.Result run = pgBackup().set("SECRET_MANAGER_URL", "http://127.0.0.1:" + PostgresServer.freePort()).run("backup");
+
+        assertFailureReported(run, "secret", "Connection refused");
+        assertThat(attempts(run)).isEqualTo(1 + RETRY_MAX);
+    }
+
+    @Test
+    void secretManagerTimeoutIsRetriedThenReported() throws Exception {
+        secretManager.mode(Mode.SLOW);
+
+        PgBackupProcess.Result run = pgBackup().run("backup");
+
+        assertFailureReported(run, "secret", "timed out");
+        assertThat(attempts(run)).isEqualTo(1 + RETRY_MAX);
+    }
+
+    @Test
+    void secretManagerRejectingTheSignatureIsNotRetried() throws Exception {
+        int before = secretManager.verdicts().size();
+
+        PgBackupProcess.Result run = pgBackup().set("SECRET_KEY", "wrong-secret-key").run("backup");
+
+        assertFailureReported(run, "secret", "statusCode: 401");
+        assertThat(secretManager.verdicts().subList(before, secretManager.verdicts().size())).containsExactly("bad-signature");
+        assertThat(run.all()).doesNotContain("wrong-secret-key");
+    }
+
+    @Test
+    void secretManagerServerErrorIsRetriedThenReported() throws Exception {
+        secretManager.mode(Mode.SERVER_ERROR);
+        int before = secretManager.verdicts().size();
+
+        PgBackupProcess.Result run = pgBackup().run("backup");
+
+        assertFailureReported(run, "secret", "statusCode: 503");
+        assertThat(secretManager.verdicts().subList(before, secretManager.verdicts().size()))
+                .as("one call and RETRY_MAX retries").hasSize(1 + RETRY_MAX).containsOnly("server-error");
+    }
+
+    @Test
+    void secretManagerCodeOtherThanSuccessIsReported() throws Exception {
+        secretManager.mode(Mode.CODE_NOT_SUCCESS);
+
+        assertFailureReported(pgBackup().run("backup"), "secret", "SECRET_NOT_FOUND");
+    }
+
+    @Test
+    void secretManagerMalformedJsonIsReportedWithoutQuotingIt() throws Exception {
+        secretManager.mode(Mode.MALFORMED_JSON);
+
+        assertFailureReported(pgBackup().run("backup"), "secret", "not valid JSON");
+    }
+
+    @Test
+    void secretWithoutThePasswordKeyIsReported() throws Exception {
+        secretManager.mode(Mode.WITHOUT_PASSWORD_KEY);
+
+        assertFailureReported(pgBackup().run("backup"), "secret", "SECRET_PASSWORD_KEY");
+    }
+
+    // ---- pg_dump -------------------------------------------------------------------------------------------
+
+    @Test
+    void wrongDatabasePasswordIsNotRetried() throws Exception {
+        PgBackupProcess.Result run = pgBackup().set("DB_PASSWORD", "not-the-password").run("backup");
+
+        assertFailureReported(run, "dump", "password authentication failed");
+        assertThat(attempts(run)).isEqualTo(1);
+    }
+
+    @Test
+    void missingDatabaseIsNotRetried() throws Exception {
+        PgBackupProcess.Result run = pgBackup().set("DB_NAME", "no_such_db").run("backup");
+
+        assertFailureReported(run, "dump", "does not exist", "no_such_db");
+        assertThat(attempts(run)).isEqualTo(1);
+    }
+
+    @Test
+    void databaseServerDownIsRetriedThenReported() throws Exception {
+        PgBackupProcess.Result run = pgBackup().set("DB_PORT", Integer.toString(PostgresServer.freePort())).run("backup");
+
+        assertFailureReported(run, "dump", "Connection refused");
+        assertThat(attempts(run)).isEqualTo(1 + RETRY_MAX);
+    }
+
+    /**
+     * The image has only PostgreSQL 15, so a newer server cannot be started here: a stand-in pg_dump prints what
+     * pg_dump 15 prints against a PostgreSQL 17 server and exits 1, after emitting a partial header.
+     */
+    @Test
+    void serverNewerThanTheClientIsReported() throws Exception {
+        Path fake = workDir.resolveSibling(workDir.getFileName() + "-pg_dump-15");
+        Files.writeString(fake, "#!/bin/sh\necho '--'\necho '-- PostgreSQL database dump'\n"
+                + "echo 'pg_dump: error: aborting because of server version mismatch' >&2\n"
+                + "echo 'pg_dump: detail: server version: 17.2; pg_dump version: 15.18' >&2\nexit 1\n");
+        fake.toFile().setExecutable(true);
+        try {
+            PgBackupProcess.Result run = pgBackup().set("PG_DUMP_PATH", fake.toString()).run("backup");
+
+            assertFailureReported(run, "dump", "server version mismatch");
+            assertThat(attempts(run)).isEqualTo(1);
+        } finally {
+            Files.deleteIfExists(fake);
+        }
+    }
+
+    /** A real hang: another session holds an exclusive lock, so pg_dump waits on it until DUMP_TIMEOUT_MS. */
+    @Test
+    void dumpHangingPastItsTimeoutIsKilledAndReported() throws Exception {
+        Process locker = postgres.hold(DB, "BEGIN; LOCK TABLE items IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(120);");
+        try {
+            PgBackupProcess.Result run = pgBackup().set("DUMP_TIMEOUT_MS", "3000").run("backup");
+
+            assertFailureReported(run, "dump", "timeout");
+            assertThat(attempts(run)).isEqualTo(1);
+        } finally {
+            postgres.release(locker);
+        }
+    }
+
+    // ---- compression / work dir ------------------------------------------------------------------------------
+
+    @Test
+    void aFullWorkDirIsReportedAndLeftEmpty() throws Exception {
+        Path small = Files.createTempDirectory("pg-backup-full");
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", small.toString())
+                .redirectErrorStream(true).start();
+        boolean mounted = mount.waitFor(20, TimeUnit.SECONDS) && mount.exitValue() == 0;
+        assumeTrue(mounted, "needs root to mount a 1 MiB tmpfs as a full disk");
+        try {
+            PgBackupProcess.Result run = pgBackup().set("DB_NAME", BULK_DB).set("BACKUP_WORK_DIR", small.toString())
+                    .run("backup");
+
+            assertFailureReported(run, "compress", "No space left on device", null, small);
+        } finally {
+            new ProcessBuilder("umount", small.toString()).start().waitFor(20, TimeUnit.SECONDS);
+            Files.deleteIfExists(small);
+        }
+    }
+
+    // ---- Object Storage -------------------------------------------------------------------------------------
+
+    @Test
+    void objectStorageUnreachableIsRetriedThenReported() throws Exception {
+        PgBackupProcess.Result run = pgBackup().set("OBJECT_STORAGE_ENDPOINT", "http://127.0.0.1:" + PostgresServer.freePort())
+                .run("backup");
+
+        assertFailureReported(run, "upload", "Connection refused");
+        assertThat(attempts(run)).isEqualTo(1 + RETRY_MAX);
+    }
+
+    @Test
+    void objectStorageRejectingTheKeysIsNotRetried() throws Exception {
+        PgBackupProcess.Result run = pgBackup().set("OBJECT_STORAGE_SECRET_KEY", "not-the-s3-secret").run("backup");
+
+        assertFailureReported(run, "upload", "403");
+        assertThat(attempts(run)).isEqualTo(1);
+        assertThat(run.all()).doesNotContain("not-the-s3-secret");
+    }
+
+    @Test
+    void missingBucketIsNotRetried() throws Exception {
+        PgBackupProcess.Result run = pgBackup().set("BUCKET_NAME", "no-such-bucket").run("backup");
+
+        assertFailureReported(run, "upload", "bucket does not exist");
+        assertThat(attempts(run)).isEqualTo(1);
+    }
+
+    /** The network fails during a multipart upload: the upload is aborted, nothing is left in the bucket. */
+    @Test
+    void connectionCutMidUploadLeavesNoObjectAndNoParts() throws Exception {
+        try (CuttingProxy proxy = new CuttingProxy(java.net.URI.create(s3.endpoint()).getPort(), 2 * 1024 * 1024)) {
+            proxy.arm();
+
+            PgBackupProcess.Result run = pgBackup().set("DB_NAME", BULK_DB).set("UPLOAD_PART_SIZE", "5242880")
+                    .set("OBJECT_STORAGE_ENDPOINT", proxy.endpoint()).run("backup");
+
+            assertFailureReported(run, "upload", null);
+            assertThat(proxy.cuts()).isPositive();
+            assertThat(s3.client().listMultipartUploads(b -> b.bucket(BUCKET)).uploads())
+                    .as("aborted multipart uploads").isEmpty();
+        }
+    }
+
+    // ---- notifications ---------------------------------------------------------------------------------------
+
+    @Test
+    void withNotifyOnAlwaysASuccessIsAnnouncedWithKeySizeAndDuration() throws Exception {
+        PgBackupProcess.Result run = pgBackup().set("NOTIFY_ON", "always").run("backup");
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        String slackText = single(newSlackTexts());
+        assertThat(slackText).contains("OK: " + DB).contains("key:").contains(BUCKET + "/").contains("size:")
+                .contains("duration:").contains("host:");
+        MimeMessage message = single(newMails());
+        assertThat(message.getSubject()).startsWith("[pg-backup] OK: " + DB);
+        assertThat(GreenMailUtil.getBody(message)).contains("key:").contains(".sql.gz");
+        assertNoSecrets(run.all(), slackText, GreenMailUtil.getWholeMessage(message));
+    }
+
+    @Test
+    void byDefaultASuccessIsNotAnnounced() throws Exception {
+        PgBackupProcess.Result run = pgBackup().run("backup");
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(newSlackTexts()).isEmpty();
+        assertThat(newMails()).isEmpty();
+    }
+
+    @Test
+    void aSlackOutageNeverFailsAGoodBackup() throws Exception {
+        slack.failWith(500);
+
+        PgBackupProcess.Result run = pgBackup().set("NOTIFY_ON", "always").run("backup");
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.stderr()).contains("Slack notification failed");
+        assertThat(s3.objects(BUCKET)).hasSize(objectsBefore + 1);
+        assertThat(single(newMails()).getSubject()).contains("OK");
+    }
+
+    @Test
+    void aSlackOutageNeverHidesTheOriginalError() throws Exception {
+        slack.failWith(503);
+
+        PgBackupProcess.Result run = pgBackup().set("DB_NAME", "missing_for_slack").run("backup");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.stderr()).contains("backup FAILED stage=dump database=missing_for_slack")
+                .contains("Slack notification failed");
+        assertThat(GreenMailUtil.getBody(single(newMails()))).contains("missing_for_slack").contains("does not exist");
+    }
+
+    // ---- start-up checks and the schedule ----------------------------------------------------------------------
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "BACKUP_CRON|0 0 25 * * ?|BACKUP_CRON",
+        "BACKUP_CRON|every day|BACKUP_CRON",
+        "DB_NAME||DB_NAME",
+        "BUCKET_NAME||BUCKET_NAME",
+        "OBJECT_STORAGE_ENDPOINT|kr.object.ncloudstorage.com|OBJECT_STORAGE_ENDPOINT",
+        "SECRET_MANAGER_URL|http//broken|SECRET_MANAGER_URL",
+        "BACKUP_TIMEZONE|Asia/Busan|BACKUP_TIMEZONE",
+        "SLACK_WEBHOOK_URL|hooks.slack.com/x|SLACK_WEBHOOK_URL",
+        "NOTIFY_ON|sometimes|NOTIFY_ON",
+    })
+    void invalidSettingsStopTheAppWithOneLineNamingTheSetting(String variable, String value, String named) throws Exception {
+        PgBackupProcess process = pgBackup().set(variable, value == null ? "" : value);
+
+        for (String command : List.of("backup", "service")) {
+            PgBackupProcess.Result run = process.timeoutSeconds(60).run(command);
+
+            assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
+            List<String> lines = run.stderr().lines().filter(l -> l.contains(named)).toList();
+            assertThat(lines).as(run.toString()).hasSize(1);
+            assertThat(lines.get(0)).startsWith("pg-backup: invalid setting " + named);
+            assertThat(run.stderr()).doesNotContain("Exception").doesNotContain("\tat ");
+        }
+        assertThat(s3.objects(BUCKET)).hasSize(objectsBefore);
+    }
+
+    /** The service fires on its cron; a trigger that comes while a backup still runs is skipped with a warning. */
+    @Test
+    void theServiceBacksUpOnScheduleAndSkipsOverlappingTriggers() throws Exception {
+        PgBackupProcess.Result service = pgBackup().set("BACKUP_CRON", "0/2 * * * * ?").set("BACKUP_PREFIX", "sched/")
+                .runFor(Duration.ofSeconds(9));
+
+        List<S3Object> stored = s3.objects(BUCKET).stream().filter(o -> o.key().startsWith("sched/")).toList();
+        assertThat(stored).as(service.toString()).hasSizeGreaterThanOrEqualTo(2);
+
+        Process locker = postgres.hold(DB, "BEGIN; LOCK TABLE items IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(120);");
+        try {
+            PgBackupProcess.Result busy = pgBackup().set("BACKUP_CRON", "* * * * * ?").set("DUMP_TIMEOUT_MS", "6000")
+                    .set("BACKUP_PREFIX", "busy/").runFor(Duration.ofSeconds(5));
+
+            assertThat(busy.stderr()).contains("scheduled backup skipped: the previous backup is still running");
+            assertThat(count(busy.stderr(), "backup of " + DB + " started")).as(busy.toString()).isEqualTo(1);
+        } finally {
+            postgres.release(locker);
+        }
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------------
+
+    private void assertFailureReported(PgBackupProcess.Result run, String stage, String cause) throws Exception {
+        assertFailureReported(run, stage, cause, null, workDir);
+    }
+
+    private void assertFailureReported(PgBackupProcess.Result run, String stage, String cause, String database)
+            throws Exception {
+        assertFailureReported(run, stage, cause, database, workDir);
+    }
+
+    private void assertFailureReported(PgBackupProcess.Result run, String stage, String cause, String database,
+            Path workFolder) throws Exception {
+        String db = database != null ? database : run.stderr().contains("database=" + BULK_DB) ? BULK_DB : DB;
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        List<String> failureLines = run.stderr().lines().filter(l -> l.contains("backup FAILED")).toList();
+        assertThat(failureLines).as(run.toString()).hasSize(1);
+        assertThat(failureLines.get(0)).contains("stage=" + stage + " database=" + db);
+        if (cause != null) {
+            assertThat(failureLines.get(0)).contains(cause);
+        }
+
+        String slackText = single(newSlackTexts());
+        assertThat(slackText).contains("FAILED").contains(db).contains("stage:    " + stage).contains("host:")
+                .contains("duration:").contains("started:");
+        MimeMessage message = single(newMails());
+        assertThat(message.getSubject()).isEqualTo("[pg-backup] FAILED: " + db + " (" + stage + ") on "
+                + java.net.InetAddress.getLocalHost().getHostName());
+        String body = GreenMailUtil.getBody(message);
+        assertThat(body).contains("database: " + db).contains("stage:    " + stage).contains("cause:");
+        if (cause != null) {
+            assertThat(slackText).contains(cause);
+            assertThat(body).contains(cause);
+        }
+
+        assertThat(s3.objects(BUCKET)).as("nothing stored").hasSize(objectsBefore);
+        assertThat(s3.client().listMultipartUploads(b -> b.bucket(BUCKET)).uploads()).isEmpty();
+        assertThat(filesIn(workFolder)).as("work dir left clean").isEmpty();
+        assertNoSecrets(run.all(), slackText, GreenMailUtil.getWholeMessage(message));
+    }
+
+    private static int attempts(PgBackupProcess.Result run) {
+        return count(run.stderr(), "Failed delivery for");
+    }
+
+    private static int count(String text, String fragment) {
+        Matcher m = Pattern.compile(Pattern.quote(fragment)).matcher(text);
+        int n = 0;
+        while (m.find()) {
+            n++;
+        }
+        return n;
+    }
+
+    private List<String> newSlackTexts() {
+        return new ArrayList<>(slack.texts().subList(slackBefore, slack.texts().size()));
+    }
+
+    private List<MimeMessage> newMails() throws Exception {
+        mail.waitForIncomingEmail(2000, mailBefore + 1);
+        MimeMessage[] all = mail.getReceivedMessages();
+        return Arrays.asList(all).subList(mailBefore, all.length);
+    }
+
+    private static <T> T single(List<T> items) {
+        assertThat(items).hasSize(1);
+        return items.get(0);
+    }
+
+    private static List<Path> filesIn(Path folder) throws IOException {
+        try (Stream<Path> files = Files.walk(folder)) {
+            return files.filter(Files::isRegularFile).toList();
+        }
+    }
+
+    private static void assertNoSecrets(String... texts) {
+        for (String text : texts) {
+            assertThat(text).doesNotContain(PASSWORD).doesNotContain("암호").doesNotContain(SMTP_PASSWORD)
+                    .doesNotContain(SecretManagerStandIn.SECRET_KEY).doesNotContain(S3Server.SECRET_KEY);
+        }
+    }
+}
