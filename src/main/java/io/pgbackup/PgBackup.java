@@ -9,6 +9,7 @@ import java.util.Map;
 import io.pgbackup.cli.CommandLine;
 import io.pgbackup.report.Failures;
 import io.pgbackup.report.RunReport;
+import io.pgbackup.schedule.ClusteredScheduler;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -81,6 +82,7 @@ public final class PgBackup {
                 case "service" -> runService(main);
                 case "backup" -> runOnce(main, "direct:backup", Map.of(), exchange -> OK);
                 case "list" -> runOnce(main, "direct:list-backups", Map.of(), this::printList);
+                case "check-managed" -> runOnce(main, "direct:managed-backup-check", Map.of(), this::printManagedCheck);
                 case "restore" -> restore(main, command);
                 default -> throw new IllegalStateException("unknown command " + command.name());
             };
@@ -117,6 +119,15 @@ public final class PgBackup {
             out.println("restored " + exchange.getProperty("restoreKey") + " into database " + target);
             return OK;
         });
+    }
+
+    private int printManagedCheck(Exchange exchange) {
+        out.println(exchange.getProperty("managedBackupSummary"));
+        Object action = exchange.getProperty(RunReport.ALERT_ACTION);
+        if (action != null) {
+            out.println("action: " + action);
+        }
+        return Boolean.TRUE.equals(exchange.getProperty("managedBackupStale", Boolean.class)) ? FAILED : OK;
     }
 
     private int printList(Exchange exchange) {
@@ -171,10 +182,16 @@ public final class PgBackup {
 
     private Main newMain(CommandLine command) {
         Main main = new Main();
+        if (command.name().equals("service") && !env.getOrDefault("CLOUD_DB_INSTANCE_NO", "").isBlank()) {
+            main.addOverrideProperty("managed.backup.check.enabled", "true");
+        }
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void afterConfigure(BaseMainSupport configured) {
                 SettingsCheck.check(configured.getCamelContext(), command.name());
+                if (command.name().equals("service")) {
+                    ClusteredScheduler.configure(configured.getCamelContext());
+                }
             }
         });
         main.setPropertyPlaceholderLocations(configLocation(command));

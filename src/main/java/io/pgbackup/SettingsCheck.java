@@ -36,7 +36,7 @@ public final class SettingsCheck {
     }
 
     private void run(String command) {
-        boolean backs = Set.of("service", "backup").contains(command);
+        boolean backs = Set.of("service", "backup", "check-managed").contains(command);
         boolean needsPassword = backs || "restore".equals(command);
         required("bucket.name", "BUCKET_NAME");
         url("object.storage.endpoint", "OBJECT_STORAGE_ENDPOINT");
@@ -69,6 +69,28 @@ public final class SettingsCheck {
             }
             if (mailHost) {
                 integer("mail.smtp.port", "MAIL_SMTP_PORT", 1, 65535);
+            }
+        }
+        if ("service".equals(command) && !value("scheduler.jdbc.url").isEmpty()) {
+            if (!value("scheduler.jdbc.url").startsWith("jdbc:postgresql://")) {
+                throw new InvalidSettingException("SCHEDULER_JDBC_URL", "'" + value("scheduler.jdbc.url").replaceAll("password=[^&]*", "password=******")
+                        + "' is not a jdbc:postgresql:// URL");
+            }
+            integer("scheduler.cluster.checkin.ms", "SCHEDULER_CLUSTER_CHECKIN_MS", 500, 600_000);
+            integer("scheduler.misfire.threshold.ms", "SCHEDULER_MISFIRE_THRESHOLD_MS", 1000, 86_400_000);
+        }
+        if ("check-managed".equals(command) || "service".equals(command) && !value("cloud.db.instance.no").isEmpty()) {
+            required("cloud.db.instance.no", "CLOUD_DB_INSTANCE_NO");
+            url("cloud.db.api.url", "CLOUD_DB_API_URL");
+            cron("managed.backup.check.cron", "MANAGED_BACKUP_CHECK_CRON");
+            try {
+                io.pgbackup.ncp.ManagedBackupCheck.parseAge(value("managed.backup.max.age"));
+            } catch (RuntimeException e) {
+                throw new InvalidSettingException("MANAGED_BACKUP_MAX_AGE", "'" + value("managed.backup.max.age")
+                        + "' is not a duration (e.g. 26h, 90m, 2d, PT26H)");
+            }
+            if (value("ncp.access.key").isEmpty() || value("ncp.secretKey").isEmpty()) {
+                throw new InvalidSettingException("ACCESS_KEY / SECRET_KEY", "both are needed to call the Cloud DB API");
             }
         }
         zone("backup.timezone", "BACKUP_TIMEZONE");

@@ -418,13 +418,49 @@ class FailuresIT {
 
         Process locker = postgres.hold(DB, "BEGIN; LOCK TABLE items IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(120);");
         try {
-            PgBackupProcess.Result busy = pgBackup().set("BACKUP_CRON", "* * * * * ?").set("DUMP_TIMEOUT_MS", "6000")
-                    .set("BACKUP_PREFIX", "busy/").runFor(Duration.ofSeconds(5));
+            PgBackupProcess.Result busy = pgBackup().set("BACKUP_CRON", "* * * * * ?").set("DUMP_TIMEOUT_MS", "4000")
+                    .set("BACKUP_PREFIX", "busy/").runFor(Duration.ofSeconds(9));
 
-            assertThat(busy.stderr()).contains("scheduled backup skipped: the previous backup is still running");
-            assertThat(count(busy.stderr(), "backup of " + DB + " started")).as(busy.toString()).isEqualTo(1);
+            assertThat(busy.stderr()).as(busy.toString())
+                    .contains("scheduled backup skipped: the previous backup was still running at fire time");
+            assertThat(count(busy.stderr(), "backup of " + DB + " started"))
+                    .as("fires skipped, not queued").isLessThan(count(busy.stderr(), "scheduled backup: fire time"));
         } finally {
             postgres.release(locker);
+        }
+    }
+
+    /**
+     * SIGTERM (a deploy, a reboot) during a dump: the running backup should finish and be stored before the exit.
+     * Seen working by hand (a SIGTERM from a shell during a slow dump: Camel waits for the in-flight backup, which
+     * is stored), but under this harness the JVM ends without storing or reporting anything: an open problem,
+     * kept here as the test that must pass once it is understood.
+     */
+    @org.junit.jupiter.api.Disabled("known gap: a SIGTERM from the test harness mid-dump ends the run silently")
+    @Test
+    void aStopDuringABackupLetsItFinish() throws Exception {
+        Path marker = workDir.resolveSibling(workDir.getFileName() + "-dump-started");
+        Path slow = workDir.resolveSibling(workDir.getFileName() + "-slow-pg_dump");
+        Files.writeString(slow, "#!/bin/sh\ntouch '" + marker + "'\nsleep 4\nexec '"
+                + PostgresServer.BIN.resolve("pg_dump") + "' \"$@\"\n");
+        slow.toFile().setExecutable(true);
+        try {
+            PgBackupProcess.Running service = pgBackup().set("PG_DUMP_PATH", slow.toString())
+                    .set("DB_PASSWORD", PASSWORD).set("BACKUP_CRON", "0/2 * * * * ?").set("BACKUP_PREFIX", "sigterm/")
+                    .launch();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.exists(marker) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(marker).as(service.peekStderr()).exists();
+            PgBackupProcess.Result stopped = service.stop();
+
+            assertThat(stopped.stderr()).contains("started ->").contains("stored: " + BUCKET + "/sigterm/")
+                    .doesNotContain("backup FAILED");
+            assertThat(s3.objects(BUCKET)).filteredOn(o -> o.key().startsWith("sigterm/")).hasSize(1);
+        } finally {
+            Files.deleteIfExists(slow);
+            Files.deleteIfExists(marker);
         }
     }
 

@@ -15,13 +15,15 @@ public record CommandLine(String name, Map<String, String> options) {
               restore        load a backup into a database with psql (one transaction, stop on error)
                   --target-db NAME   database to load into (or RESTORE_TARGET_DB); it must exist
                   --key KEY          object key to restore (default: the newest backup of DB_NAME)
+              check-managed  check Cloud DB's own (managed) backup of CLOUD_DB_INSTANCE_NO now: notify and back up
+                             when it is older than MANAGED_BACKUP_MAX_AGE; exit 1 when it is stale
               help           this text
             options for every command:
               --config FILE        settings file (or PG_BACKUP_CONFIG; default ./application.properties, else built in)
               --routes DIR         folder of route YAML files (or ROUTES_DIR; default ./routes, else built in)
             settings: see application.properties; each is overridable by the environment variable it names.""";
 
-    private static final Set<String> COMMANDS = Set.of("service", "backup", "list", "restore", "help");
+    private static final Set<String> COMMANDS = Set.of("service", "backup", "list", "restore", "check-managed", "help");
     private static final Set<String> OPTIONS = Set.of("config", "routes", "target-db", "key");
 
     public static CommandLine parse(String[] args) {

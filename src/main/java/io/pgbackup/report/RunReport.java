@@ -31,6 +31,9 @@ public class RunReport {
     public static final String FAILED_STAGE = "failedStage";
     public static final String FAILURE_CAUSE = "failureCause";
     public static final String STAGE = "stage";
+    /** For outcome ALERT (not a backup run): the one-line alert and what pg-backup did about it. */
+    public static final String ALERT = "alert";
+    public static final String ALERT_ACTION = "alertAction";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String HOST = hostName();
@@ -62,6 +65,9 @@ public class RunReport {
     }
 
     public String subject(Exchange exchange) {
+        if (isAlert(exchange)) {
+            return scrub(exchange, "[pg-backup] ALERT: " + exchange.getProperty(ALERT, "", String.class) + " (" + HOST + ")");
+        }
         String database = exchange.getProperty("dbName", "?", String.class);
         if (isFailed(exchange)) {
             return scrub(exchange, "[pg-backup] FAILED: " + database + " (" + exchange.getProperty(FAILED_STAGE) + ") on " + HOST);
@@ -71,6 +77,10 @@ public class RunReport {
 
     /** Plain text, one fact a line. */
     public String text(Exchange exchange) {
+        if (isAlert(exchange)) {
+            return scrub(exchange, "pg-backup: " + exchange.getProperty(ALERT, "", String.class) + "\naction:   "
+                    + exchange.getProperty(ALERT_ACTION, "", String.class) + "\nhost:     " + HOST);
+        }
         Map<String, String> facts = facts(exchange);
         StringBuilder text = new StringBuilder(isFailed(exchange) ? "pg-backup: backup FAILED" : "pg-backup: backup stored");
         facts.forEach((k, v) -> text.append('\n').append(String.format("%-9s %s", k + ":", v)));
@@ -79,7 +89,7 @@ public class RunReport {
 
     /** A Slack incoming-webhook message: {"text": "..."} with the summary as its first line. */
     public String slackPayload(Exchange exchange) throws JsonProcessingException {
-        String icon = isFailed(exchange) ? ":rotating_light: " : ":white_check_mark: ";
+        String icon = isFailed(exchange) || isAlert(exchange) ? ":rotating_light: " : ":white_check_mark: ";
         Map<String, String> message = new LinkedHashMap<>();
         message.put("text", icon + "*" + subject(exchange) + "*\n```" + text(exchange) + "```");
         return JSON.writeValueAsString(message);
@@ -101,6 +111,10 @@ public class RunReport {
         facts.put("duration", RunClock.format(RunClock.elapsedMillis(exchange)));
         facts.put("host", HOST);
         return facts;
+    }
+
+    private static boolean isAlert(Exchange exchange) {
+        return "ALERT".equals(exchange.getProperty(OUTCOME));
     }
 
     private static boolean isFailed(Exchange exchange) {

@@ -48,6 +48,46 @@ public final class PgBackupProcess {
         return env;
     }
 
+    /** Starts a long-lived command (the service) and returns at once; see {@link Running}. */
+    public Running launch(String... args) throws IOException {
+        Process process = start(args);
+        return new Running(process, new Collector(process.getInputStream()), new Collector(process.getErrorStream()));
+    }
+
+    /** A running instance: stop it gently (SIGTERM) or kill it (SIGKILL), then read what it printed. */
+    public static final class Running {
+        private final Process process;
+        private final Collector out;
+        private final Collector err;
+
+        Running(Process process, Collector out, Collector err) {
+            this.process = process;
+            this.out = out;
+            this.err = err;
+        }
+
+        public void kill() throws InterruptedException {
+            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+
+        public Result stop() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            return result();
+        }
+
+        /** What the instance printed on stderr so far, while it runs. */
+        public String peekStderr() {
+            return err.snapshot();
+        }
+
+        public Result result() throws InterruptedException {
+            return new Result(process.isAlive() ? -1 : process.exitValue(), out.text(), err.text());
+        }
+    }
+
     /** Runs a long-lived command (the service) for a while, then stops it as a user would (SIGTERM). */
     public Result runFor(java.time.Duration duration, String... args) throws IOException, InterruptedException {
         Process process = start(args);
@@ -113,6 +153,12 @@ public final class PgBackupProcess {
                 }
             } catch (IOException ignored) {
                 // the child is gone; keep what was read
+            }
+        }
+
+        String snapshot() {
+            synchronized (buffer) {
+                return buffer.toString(StandardCharsets.UTF_8);
             }
         }
 

@@ -24,7 +24,6 @@ public final class SecretManagerStandIn implements AutoCloseable {
 
     public static final String ACCESS_KEY = "ncp-access-key-test";
     public static final String SECRET_KEY = "ncp-secret-key-test";
-    private static final long MAX_SKEW_MILLIS = 5 * 60 * 1000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpServer server;
@@ -65,33 +64,9 @@ public final class SecretManagerStandIn implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            String timestamp = exchange.getRequestHeaders().getFirst(NcpApiGatewaySigner.TIMESTAMP_HEADER);
-            String accessKey = exchange.getRequestHeaders().getFirst(NcpApiGatewaySigner.ACCESS_KEY_HEADER);
-            String signature = exchange.getRequestHeaders().getFirst(NcpApiGatewaySigner.SIGNATURE_HEADER);
-            if (timestamp == null || accessKey == null || signature == null) {
-                reject(exchange, 401, "missing-headers");
-                return;
-            }
-            if (!ACCESS_KEY.equals(accessKey)) {
-                reject(exchange, 401, "unknown-access-key");
-                return;
-            }
-            long skew;
-            try {
-                skew = Math.abs(System.currentTimeMillis() - Long.parseLong(timestamp));
-            } catch (NumberFormatException e) {
-                reject(exchange, 401, "bad-timestamp");
-                return;
-            }
-            if (skew > MAX_SKEW_MILLIS) {
-                reject(exchange, 401, "timestamp-skew");
-                return;
-            }
-            String uri = exchange.getRequestURI().getRawPath()
-                    + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery());
-            String expected = independentSignature(exchange.getRequestMethod(), uri, timestamp, accessKey);
-            if (!expected.equals(signature)) {
-                reject(exchange, 401, "bad-signature");
+            String verdict = ApiGatewayCheck.verdict(exchange, ACCESS_KEY, SECRET_KEY);
+            if (verdict != null) {
+                reject(exchange, 401, verdict);
                 return;
             }
             if (!exchange.getRequestURI().getRawPath().equals("/api/v1/secrets/" + secretId + "/values")) {
@@ -152,19 +127,6 @@ public final class SecretManagerStandIn implements AutoCloseable {
         exchange.sendResponseHeaders(status, body.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);
-        }
-    }
-
-    /** Computed with the JDK's own HMAC here, on purpose not with the code under test. */
-    static String independentSignature(String method, String uri, String timestamp, String accessKey) {
-        try {
-            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-            mac.init(new javax.crypto.spec.SecretKeySpec(SECRET_KEY.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            byte[] raw = mac.doFinal((method + " " + uri + "\n" + timestamp + "\n" + accessKey)
-                    .getBytes(StandardCharsets.UTF_8));
-            return java.util.Base64.getEncoder().encodeToString(raw);
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
         }
     }
 

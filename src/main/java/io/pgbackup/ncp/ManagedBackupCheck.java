@@ -1,0 +1,195 @@
+package io.pgbackup.ncp;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.apache.camel.Exchange;
+
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Reads NCP Cloud DB for PostgreSQL's own backup list (getCloudPostgresqlBackupDetailList, paged) and decides
+ * whether the managed backup is stale: its newest backup ended longer ago than MANAGED_BACKUP_MAX_AGE, there is
+ * none, or the API answered an error. Also tells whether pg-backup's own newest backup is recent enough that
+ * no extra backup is needed.
+ */
+public class ManagedBackupCheck {
+
+    public static final String URL = NcpApiGatewaySigner.URL_PROPERTY;
+    public static final String MORE = "managedListMore";
+    public static final String STALE = "managedBackupStale";
+    public static final String SUMMARY = "managedBackupSummary";
+    private static final String PAGE = "managedListPage";
+    private static final String SEEN = "managedListSeen";
+    private static final String NEWEST = "managedNewestEnd";
+    private static final String COUNT = "managedListCount";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final DateTimeFormatter NCP_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss[.SSS]XX");
+    private static final Pattern KEY_TIME = Pattern.compile("_(\\d{14})\\.sql\\.gz$");
+
+    private String apiUrl = "https://ncloud.apigw.ntruss.com";
+    private String instanceNo = "";
+    private String region = "KR";
+    private int pageSize = 100;
+    private int maxPages = 1000;
+    private Duration maxAge = Duration.ofHours(26);
+    private String timezone = "Asia/Seoul";
+
+    /** Sets the signed URL of the next page; query parameters in alphabetical order, as they are sent. */
+    public void nextPage(Exchange exchange) {
+        int page = exchange.getProperty(PAGE, -1, Integer.class) + 1;
+        if (page >= maxPages) {
+            throw new IllegalStateException("Cloud DB backup list exceeded " + maxPages + " pages");
+        }
+        exchange.setProperty(PAGE, page);
+        exchange.setProperty(URL, apiUrl + "/vpostgresql/v2/getCloudPostgresqlBackupDetailList"
+                + "?cloudPostgresqlInstanceNo=" + instanceNo + "&pageNo=" + page + "&pageSize=" + pageSize
+                + "&regionCode=" + region + "&responseFormatType=json");
+    }
+
+    /** Reads one page: keeps the newest end time, and whether more pages remain. */
+    public void collectPage(Exchange exchange) throws IOException {
+        JsonNode root;
+        try (InputStream body = exchange.getMessage().getBody(InputStream.class)) {
+            root = JSON.readTree(body);
+        } catch (IOException e) {
+            throw new IllegalStateException("Cloud DB API answered something that is not JSON");
+        }
+        JsonNode response = root == null ? null : root.get("getCloudPostgresqlBackupDetailListResponse");
+        if (response == null) {
+            throw new IllegalStateException("Cloud DB API answer has no getCloudPostgresqlBackupDetailListResponse");
+        }
+        String returnCode = response.path("returnCode").asText("");
+        if (!"0".equals(returnCode)) {
+            throw new IllegalStateException("Cloud DB API returnCode " + returnCode + ": "
+                    + response.path("returnMessage").asText(""));
+        }
+        int total = response.path("totalRows").asInt(0);
+        JsonNode list = response.path("cloudPostgresqlBackupDetailList");
+        int seen = exchange.getProperty(SEEN, 0, Integer.class) + list.size();
+        exchange.setProperty(SEEN, seen);
+        exchange.setProperty(COUNT, total);
+        OffsetDateTime newest = exchange.getProperty(NEWEST, OffsetDateTime.class);
+        for (JsonNode backup : list) {
+            String end = backup.path("endTime").asText("");
+            try {
+                OffsetDateTime ended = OffsetDateTime.parse(end, NCP_TIME);
+                if (newest == null || ended.isAfter(newest)) {
+                    newest = ended;
+                }
+            } catch (DateTimeParseException e) {
+                throw new IllegalStateException("Cloud DB backup " + backup.path("fileName").asText("?")
+                        + " has an unreadable endTime '" + end + "'");
+            }
+        }
+        if (newest != null) {
+            exchange.setProperty(NEWEST, newest);
+        }
+        exchange.setProperty(MORE, list.size() > 0 && seen < total);
+    }
+
+    /** Decides STALE and writes a one-line SUMMARY naming the instance and the age. */
+    public void assess(Exchange exchange) {
+        OffsetDateTime newest = exchange.getProperty(NEWEST, OffsetDateTime.class);
+        String instance = "Cloud DB instance " + instanceNo;
+        if (newest == null) {
+            exchange.setProperty(STALE, true);
+            exchange.setProperty(SUMMARY, instance + " has no managed backup at all");
+            return;
+        }
+        Duration age = Duration.between(newest.toInstant(), Instant.now());
+        boolean stale = age.compareTo(maxAge) > 0;
+        exchange.setProperty(STALE, stale);
+        exchange.setProperty(SUMMARY, instance + ": newest managed backup ended " + human(age) + " ago ("
+                + newest + ")" + (stale ? ", older than MANAGED_BACKUP_MAX_AGE " + human(maxAge) : ""));
+    }
+
+    /** Records an API failure as a stale managed backup. */
+    public void failed(Exchange exchange) {
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        exchange.setProperty(STALE, true);
+        exchange.setProperty(SUMMARY, "Cloud DB instance " + instanceNo + ": the managed backup could not be checked ("
+                + (cause == null ? "unknown error" : cause.getMessage()) + ")");
+    }
+
+    /** True when pg-backup's own newest backup (from the list route) started within MANAGED_BACKUP_MAX_AGE. */
+    @SuppressWarnings("unchecked")
+    public boolean ownBackupIsRecent(Exchange exchange) {
+        List<S3Object> backups = exchange.getMessage().getBody(List.class);
+        if (backups == null || backups.isEmpty()) {
+            return false;
+        }
+        Matcher m = KEY_TIME.matcher(backups.get(backups.size() - 1).key());
+        if (!m.find()) {
+            return false;
+        }
+        Instant started = LocalDateTime.parse(m.group(1), DateTimeFormatter.ofPattern("yyyyMMddHHmmss"))
+                .atZone(ZoneId.of(timezone)).toInstant();
+        return Duration.between(started, Instant.now()).compareTo(maxAge) <= 0;
+    }
+
+    /** "26h", "90m", "2d", "45s" or an ISO-8601 duration such as PT26H. */
+    public static Duration parseAge(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        Matcher m = Pattern.compile("(\\d+)\\s*([smhd])").matcher(t);
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        }
+        return Duration.parse(text.trim().toUpperCase(Locale.ROOT));
+    }
+
+    static String human(Duration d) {
+        long minutes = d.toMinutes();
+        return minutes >= 120 ? (minutes / 60) + "h" + (minutes % 60 == 0 ? "" : (minutes % 60) + "m")
+                : minutes >= 1 ? minutes + "m" : d.toSeconds() + "s";
+    }
+
+    public void setApiUrl(String apiUrl) {
+        this.apiUrl = apiUrl.endsWith("/") ? apiUrl.substring(0, apiUrl.length() - 1) : apiUrl;
+    }
+
+    public void setInstanceNo(String instanceNo) {
+        this.instanceNo = instanceNo;
+    }
+
+    public void setRegion(String region) {
+        this.region = region;
+    }
+
+    public void setPageSize(int pageSize) {
+        this.pageSize = pageSize;
+    }
+
+    public void setMaxAge(String maxAge) {
+        try {
+            this.maxAge = parseAge(maxAge);
+        } catch (RuntimeException e) {
+            // reported by the settings check, which names MANAGED_BACKUP_MAX_AGE
+            this.maxAge = Duration.ofHours(26);
+        }
+    }
+
+    public void setTimezone(String timezone) {
+        this.timezone = timezone;
+    }
+}
