@@ -1,9 +1,7 @@
 package io.pgbackup.support;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -67,12 +65,12 @@ public final class CloudDbStandIn implements AutoCloseable {
             String verdict = ApiGatewayCheck.verdict(exchange, ACCESS_KEY, SECRET_KEY);
             if (verdict != null) {
                 requests.add(verdict);
-                send(exchange, 401, "{\"error\":{\"errorCode\":\"200\",\"message\":\"" + verdict + "\"}}");
+                HttpReplies.json(exchange, 401, "{\"error\":{\"errorCode\":\"200\",\"message\":\"" + verdict + "\"}}");
                 return;
             }
             if (failWith != 0) {
                 requests.add("error " + failWith);
-                send(exchange, failWith, "{\"error\":{\"errorCode\":\"" + failWith + "\",\"message\":\"Internal error\"}}");
+                HttpReplies.json(exchange, failWith, "{\"error\":{\"errorCode\":\"" + failWith + "\",\"message\":\"Internal error\"}}");
                 return;
             }
             Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
@@ -81,7 +79,7 @@ public final class CloudDbStandIn implements AutoCloseable {
             if (!instanceNo.equals(query.get("cloudPostgresqlInstanceNo")) || pageSize < 1 || pageSize > 1000
                     || !"json".equals(query.get("responseFormatType"))) {
                 requests.add("bad-request");
-                send(exchange, 400, "{\"responseError\":{\"returnCode\":\"1300\",\"returnMessage\":\"invalid parameter\"}}");
+                HttpReplies.json(exchange, 400, "{\"responseError\":{\"returnCode\":\"1300\",\"returnMessage\":\"invalid parameter\"}}");
                 return;
             }
             requests.add("page " + pageNo);
@@ -103,7 +101,7 @@ public final class CloudDbStandIn implements AutoCloseable {
                 backup.put("dataStorageSize", 10485760L);
                 backup.put("archivedWalFileSize", 0L);
             }
-            send(exchange, 200, JSON.writeValueAsString(root));
+            HttpReplies.json(exchange, 200, JSON.writeValueAsString(root));
         }
     }
 
@@ -116,15 +114,6 @@ public final class CloudDbStandIn implements AutoCloseable {
             }
         }
         return map;
-    }
-
-    private static void send(HttpExchange exchange, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
     }
 
     @Override

@@ -3,7 +3,6 @@ package io.pgbackup.support;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -80,14 +79,13 @@ public final class SecretManagerStandIn implements AutoCloseable {
                 }
                 case CODE_NOT_SUCCESS -> {
                     verdicts.add("code-fail");
-                    send(exchange, 200, "{\"code\":\"SECRET_NOT_FOUND\",\"message\":\"no value\"}"
-                            .getBytes(StandardCharsets.UTF_8));
+                    HttpReplies.json(exchange, 200, "{\"code\":\"SECRET_NOT_FOUND\",\"message\":\"no value\"}");
                     return;
                 }
                 case MALFORMED_JSON -> {
                     verdicts.add("malformed");
-                    send(exchange, 200, ("{\"code\":\"SUCCESS\",\"data\":{\"decryptedSecretChain\":{\"active\":\""
-                            + password).getBytes(StandardCharsets.UTF_8));
+                    HttpReplies.json(exchange, 200, "{\"code\":\"SUCCESS\",\"data\":{\"decryptedSecretChain\":{\"active\":\""
+                            + password);
                     return;
                 }
                 case SLOW -> {
@@ -112,22 +110,13 @@ public final class SecretManagerStandIn implements AutoCloseable {
             if (mode != Mode.SLOW) {
                 verdicts.add(mode == Mode.NORMAL ? "ok" : "no-key");
             }
-            send(exchange, 200, JSON.writeValueAsBytes(body));
+            HttpReplies.json(exchange, 200, JSON.writeValueAsString(body));
         }
     }
 
     private void reject(HttpExchange exchange, int status, String verdict) throws IOException {
         verdicts.add(verdict);
-        send(exchange, status, ("{\"error\":{\"errorCode\":\"" + status + "\",\"message\":\"" + verdict + "\"}}")
-                .getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static void send(HttpExchange exchange, int status, byte[] body) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-        }
+        HttpReplies.json(exchange, status, "{\"error\":{\"errorCode\":\"" + status + "\",\"message\":\"" + verdict + "\"}}");
     }
 
     @Override

@@ -1,9 +1,7 @@
 package io.pgbackup.support;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -52,13 +50,13 @@ public final class WebhookStandIn implements AutoCloseable {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
             if (failWith != 0) {
-                send(exchange, failWith, "unavailable");
+                HttpReplies.send(exchange, failWith, "text/plain", "unavailable");
                 return;
             }
             String contentType = String.valueOf(exchange.getRequestHeaders().getFirst("Content-Type"));
             if (!"POST".equals(exchange.getRequestMethod()) || !contentType.startsWith("application/json")) {
                 rejected.add(exchange.getRequestMethod() + " " + contentType);
-                send(exchange, 400, "invalid_payload");
+                HttpReplies.send(exchange, 400, "text/plain", "invalid_payload");
                 return;
             }
             JsonNode json;
@@ -66,24 +64,16 @@ public final class WebhookStandIn implements AutoCloseable {
                 json = JSON.readTree(body);
             } catch (IOException e) {
                 rejected.add("not json");
-                send(exchange, 400, "invalid_payload");
+                HttpReplies.send(exchange, 400, "text/plain", "invalid_payload");
                 return;
             }
             if (json == null || !json.path("text").isTextual() || json.path("text").asText().isBlank()) {
                 rejected.add("no text");
-                send(exchange, 400, "invalid_payload");
+                HttpReplies.send(exchange, 400, "text/plain", "invalid_payload");
                 return;
             }
             texts.add(json.path("text").asText());
-            send(exchange, 200, "ok");
-        }
-    }
-
-    private static void send(HttpExchange exchange, int status, String text) throws IOException {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
+            HttpReplies.send(exchange, 200, "text/plain", "ok");
         }
     }
 
