@@ -13,12 +13,11 @@ import org.apache.camel.Exchange;
 public class RunLock {
 
     private final AtomicBoolean running = new AtomicBoolean();
-    private volatile long lastStart = Long.MIN_VALUE;
+    private volatile long lastFire = Long.MIN_VALUE;
     private volatile long lastEnd = Long.MIN_VALUE;
 
     public boolean tryAcquire() {
         if (running.compareAndSet(false, true)) {
-            lastStart = System.currentTimeMillis();
             lastEnd = Long.MAX_VALUE;
             return true;
         }
@@ -30,13 +29,21 @@ public class RunLock {
         running.set(false);
     }
 
-    /** True when the exchange's scheduledFireTime (Quartz header) fell while the last backup ran here. */
-    public boolean firedDuringLastRun(Exchange exchange) {
+    /**
+     * True when the exchange's scheduledFireTime (Quartz header) is later than the fire of the last scheduled run
+     * here and earlier than that run's end: Quartz held it back while the run went on. Otherwise the fire is
+     * remembered as the last one.
+     */
+    public synchronized boolean firedDuringLastRun(Exchange exchange) {
         Date scheduled = exchange.getMessage().getHeader("scheduledFireTime", Date.class);
         if (scheduled == null) {
             return false;
         }
         long t = scheduled.getTime();
-        return t >= lastStart && t < lastEnd;
+        if (t > lastFire && t < lastEnd) {
+            return true;
+        }
+        lastFire = t;
+        return false;
     }
 }
