@@ -71,7 +71,7 @@ public final class PgBackupProcess {
         }
 
         public Result stop() throws InterruptedException {
-            process.destroy();
+            terminate(process);
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
@@ -94,7 +94,7 @@ public final class PgBackupProcess {
         Collector out = new Collector(process.getInputStream());
         Collector err = new Collector(process.getErrorStream());
         Thread.sleep(duration.toMillis());
-        process.destroy();
+        terminate(process);
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
@@ -127,6 +127,14 @@ public final class PgBackupProcess {
         childEnv.keySet().retainAll(List.of("PATH", "HOME", "LANG", "LC_ALL", "JAVA_HOME"));
         childEnv.putAll(env);
         return builder.start();
+    }
+
+    /**
+     * SIGTERM, as a user or an orchestrator sends it. Not {@code Process.destroy()}: that also closes our ends of
+     * the child's pipes, so everything the child logs while it shuts down would be lost.
+     */
+    private static void terminate(Process process) {
+        process.toHandle().destroy();
     }
 
     /** Reads a child's output as it comes, keeping what was read even if the stream ends abruptly. */
