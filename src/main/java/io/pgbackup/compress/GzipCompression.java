@@ -3,6 +3,9 @@ package io.pgbackup.compress;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -13,7 +16,9 @@ import org.apache.camel.spi.DataFormatName;
 import org.apache.camel.support.service.ServiceSupport;
 
 /**
- * Gzip as a Camel data format, with a settable compression level (camel-zip-deflater's gzipDeflater has none).
+ * Gzip as a Camel data format, with a settable compression level (camel-zip-deflater's gzipDeflater has none)
+ * that uses every core: blocks of the stream are compressed in parallel into gzip members written in order
+ * ({@link ParallelGzipOutputStream}); the result is one gzip file that gunzip and psql pipelines read as usual.
  * <p>
  * {@code marshal} streams the body (for example pg_dump's live stdout) through the compressor and records the raw
  * and compressed byte counts as exchange properties {@value #RAW_BYTES} and {@value #COMPRESSED_BYTES}.
@@ -27,7 +32,11 @@ public class GzipCompression extends ServiceSupport implements DataFormat, DataF
 
     private static final int BUFFER = 64 * 1024;
 
+    private static final int BLOCK = 1024 * 1024;
+
     private int level = 6;
+    private int threads = Runtime.getRuntime().availableProcessors();
+    private ExecutorService workers;
 
     @Override
     public String getDataFormatName() {
@@ -39,13 +48,44 @@ public class GzipCompression extends ServiceSupport implements DataFormat, DataF
         CountingOutputStream counted = new CountingOutputStream(stream);
         long raw;
         try (InputStream in = exchange.getContext().getTypeConverter().mandatoryConvertTo(InputStream.class, exchange, graph)) {
-            GZIPOutputStream gzip = new LeveledGzipOutputStream(counted, level);
-            raw = in.transferTo(gzip);
-            gzip.finish();
-            gzip.flush();
+            if (threads > 1) {
+                ParallelGzipOutputStream gzip = new ParallelGzipOutputStream(counted, workers(), threads, level, BLOCK);
+                try {
+                    raw = in.transferTo(gzip);
+                    gzip.finish();
+                } catch (Exception | Error e) {
+                    gzip.abort();
+                    throw e;
+                }
+            } else {
+                GZIPOutputStream gzip = new LeveledGzipOutputStream(counted, level);
+                raw = in.transferTo(gzip);
+                gzip.finish();
+                gzip.flush();
+            }
         }
         exchange.setProperty(RAW_BYTES, raw);
         exchange.setProperty(COMPRESSED_BYTES, counted.count);
+    }
+
+    private synchronized ExecutorService workers() {
+        if (workers == null) {
+            AtomicInteger n = new AtomicInteger();
+            workers = Executors.newFixedThreadPool(threads, r -> {
+                Thread t = new Thread(r, "pg-backup-gzip-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return workers;
+    }
+
+    @Override
+    protected synchronized void doStop() {
+        if (workers != null) {
+            workers.shutdownNow();
+            workers = null;
+        }
     }
 
     @Override
@@ -56,6 +96,14 @@ public class GzipCompression extends ServiceSupport implements DataFormat, DataF
     /** A stream that inflates {@code compressed} as it is read. */
     public InputStream decompress(InputStream compressed) throws IOException {
         return new GZIPInputStream(compressed, BUFFER);
+    }
+
+    /** Compression threads (BACKUP_COMPRESSION_THREADS); 0 = one per core. 1 = a single plain gzip stream. */
+    public void setThreads(int threads) {
+        if (threads < 0 || threads > 64) {
+            throw new IllegalArgumentException("BACKUP_COMPRESSION_THREADS must be 0..64, got " + threads);
+        }
+        this.threads = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
     }
 
     public int getLevel() {
@@ -71,7 +119,7 @@ public class GzipCompression extends ServiceSupport implements DataFormat, DataF
 
     @Override
     public String toString() {
-        return "gzip(level " + level + ")";
+        return "gzip(level " + level + ", " + threads + " threads)";
     }
 
     private static final class LeveledGzipOutputStream extends GZIPOutputStream {

@@ -36,6 +36,48 @@ class GzipCompressionTest {
         }
     }
 
+    /** Parallel members read back whole, by Java and by the gzip tool users restore with. */
+    @Test
+    void parallelMembersAreOneGzipFileForJavaAndForGunzip() throws Exception {
+        byte[] raw = sample(5_500_000);
+        GzipCompression gzip = new GzipCompression();
+        gzip.setThreads(3);
+        gzip.setLevel(1);
+        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+
+        gzip.marshal(new DefaultExchange(new DefaultCamelContext()), new ByteArrayInputStream(raw), compressed);
+
+        try (InputStream in = gzip.decompress(new ByteArrayInputStream(compressed.toByteArray()))) {
+            assertThat(in.readAllBytes()).isEqualTo(raw);
+        }
+        Process gunzip = new ProcessBuilder("gunzip", "-c").start();
+        Thread feeder = new Thread(() -> {
+            try (var stdin = gunzip.getOutputStream()) {
+                stdin.write(compressed.toByteArray());
+            } catch (IOException ignored) {
+                // gunzip ended early: the assertion below says so
+            }
+        });
+        feeder.start();
+        byte[] unzipped = gunzip.getInputStream().readAllBytes();
+        assertThat(gunzip.waitFor()).isZero();
+        assertThat(unzipped).isEqualTo(raw);
+        gzip.stop();
+    }
+
+    @Test
+    void emptyInputIsAValidEmptyGzip() throws Exception {
+        GzipCompression gzip = new GzipCompression();
+        gzip.setThreads(2);
+        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+
+        gzip.marshal(new DefaultExchange(new DefaultCamelContext()), new ByteArrayInputStream(new byte[0]), compressed);
+
+        try (InputStream in = gzip.decompress(new ByteArrayInputStream(compressed.toByteArray()))) {
+            assertThat(in.readAllBytes()).isEmpty();
+        }
+    }
+
     @Test
     void aHigherLevelIsNotLarger() throws Exception {
         byte[] raw = sample(2_000_000);
