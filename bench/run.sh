@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Benchmark: the seed pipeline (pg_dump > file; gzip; curl PUT with SigV2, as in the blog's script) against
+# pg-backup, on the same database and the same S3Proxy, in one run. Also the floor: pg_dump > /dev/null.
+#   bash bench/run.sh [SIZE_MB]      (default 100; docs/benchmarks.md was made with 2048)
+# Prints a table: wall time, peak RSS, peak work-dir bytes, object size, restore check, and the ratios.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/local-servers.sh
+trap stop_local_servers EXIT
+
+SIZE_MB="${1:-100}"
+BUCKET=bench
+S3_ACCESS=bench-access
+S3_SECRET="bench-secret-$RANDOM$RANDOM"
+DB_PASS="bench pw $RANDOM"
+
+[ -f target/pg-backup.jar ] && [ -d target/test-lib ] || {
+  mvn -B -q -DskipTests package
+  mvn -B -q dependency:copy-dependencies -DincludeScope=test -DoutputDirectory=target/test-lib
+}
+
+start_postgres "super-$RANDOM$RANDOM"
+start_s3proxy "$S3_ACCESS" "$S3_SECRET" "$BUCKET" "target/test-lib/*"
+psql_local postgres -c "CREATE ROLE bench LOGIN SUPERUSER PASSWORD \$pw\$$DB_PASS\$pw\$" -c "CREATE DATABASE benchdb" >/dev/null
+
+# Realistic rows (ids, names, amounts, timestamps, text, jsonb), about 215 bytes of plain dump each.
+ROWS=$(( SIZE_MB * 1024 * 1024 / 215 ))
+echo "building benchdb: $ROWS rows (~${SIZE_MB} MB of plain dump)..." >&2
+psql_local benchdb >/dev/null <<SQL
+CREATE TABLE orders (id bigint PRIMARY KEY, customer text, amount numeric(12,2), status text,
+  ordered_at timestamptz, note text, detail jsonb);
+INSERT INTO orders
+SELECT g, 'customer-' || (g * 7919 % 100003), round((random() * 100000)::numeric, 2),
+       (ARRAY['new','paid','shipped','delivered','returned'])[1 + g % 5],
+       timestamptz '2024-01-01' + (g % 31536000) * interval '1 second',
+       'order note ' || md5(g::text) || ' ' || substr(md5((g * 3)::text), 1, 12),
+       jsonb_build_object('items', 1 + g % 9, 'sku', 'SKU-' || (g % 5000), 'tags', jsonb_build_array('a' || g % 13, 'b' || g % 17),
+                          'ref', md5((g * 11)::text))
+FROM generate_series(1::bigint, $ROWS) g;
+SQL
+
+WORK="$LOCAL_ROOT/work"; mkdir -p "$WORK"
+PGENV=(env PGPASSWORD="$DB_PASS" PGHOST=127.0.0.1 PGPORT="$PGPORT_LOCAL" PGUSER=bench)
+
+# peak bytes under a folder while a command runs: polls every 0.1 s
+peak_du() { local dir=$1 pidfile=$2 peak=0 now; while [ -f "$pidfile" ]; do now=$(du -sb "$dir" 2>/dev/null | cut -f1); [ "${now:-0}" -gt "$peak" ] && peak=$now; sleep 0.1; done; echo "$peak"; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'; }
+
+# 1. floor
+t0=$(date +%s%N); "${PGENV[@]}" "$PG_BIN/pg_dump" -F p -d benchdb > /dev/null; t1=$(date +%s%N)
+floor=$(secs "$t0" "$t1"); raw=$("${PGENV[@]}" "$PG_BIN/pg_dump" -F p -d benchdb | wc -c)
+
+# 2. the seed pipeline, as in the blog post
+touch "$WORK/.running"; peak_du "$WORK" "$WORK/.running" > "$WORK/.peak-seed" & PEAK_PID=$!
+t0=$(date +%s%N)
+/usr/bin/time -f "%M" -o "$WORK/.rss-seed" bash -c '
+  set -e
+  "$@" "'"$PG_BIN"'/pg_dump" -F p -d benchdb > "'"$WORK"'/benchdb.sql"
+  gzip -f "'"$WORK"'/benchdb.sql"
+' _ "${PGENV[@]}"
+DATE=$(date -u +"%a, %d %b %Y %H:%M:%S GMT"); RESOURCE="/$BUCKET/seed/benchdb.sql.gz"
+SIG=$(printf 'PUT\n\napplication/gzip\n%s\n%s' "$DATE" "$RESOURCE" | openssl sha1 -hmac "$S3_SECRET" -binary | base64)
+curl -s -f -X PUT -T "$WORK/benchdb.sql.gz" -H "Date: $DATE" -H "Content-Type: application/gzip" \
+  -H "Authorization: AWS $S3_ACCESS:$SIG" "$S3_ENDPOINT_LOCAL$RESOURCE" > /dev/null
+t1=$(date +%s%N); rm -f "$WORK/.running"; wait "$PEAK_PID"
+seed_time=$(secs "$t0" "$t1"); seed_size=$(stat -c %s "$WORK/benchdb.sql.gz"); seed_peak=$(cat "$WORK/.peak-seed")
+seed_rss=$(cat "$WORK/.rss-seed"); rm -f "$WORK/benchdb.sql.gz"
+seed_ok=$(gzip -t < "$LOCAL_ROOT/s3/$BUCKET/seed/benchdb.sql.gz" && echo ok || echo BROKEN)
+
+# 3. pg-backup
+touch "$WORK/.running"; peak_du "$WORK" "$WORK/.running" > "$WORK/.peak-ours" & PEAK_PID=$!
+export DB_HOST=127.0.0.1 DB_PORT="$PGPORT_LOCAL" DB_USER=bench DB_NAME=benchdb DB_PASSWORD="$DB_PASS"
+export BUCKET_NAME="$BUCKET" OBJECT_STORAGE_ENDPOINT="$S3_ENDPOINT_LOCAL" OBJECT_STORAGE_ACCESS_KEY="$S3_ACCESS"
+export OBJECT_STORAGE_SECRET_KEY="$S3_SECRET" PG_DUMP_PATH="$PG_BIN/pg_dump" PSQL_PATH="$PG_BIN/psql"
+export BACKUP_WORK_DIR="$WORK" BACKUP_PREFIX=ours/
+t0=$(date +%s%N)
+/usr/bin/time -f "%M" -o "$WORK/.rss-ours" java -jar target/pg-backup.jar backup 2> "$WORK/ours.log" || { cat "$WORK/ours.log" >&2; exit 1; }
+t1=$(date +%s%N); rm -f "$WORK/.running"; wait "$PEAK_PID"
+cp "$WORK/ours.log" /tmp/bench-ours.log 2>/dev/null || true
+ours_time=$(secs "$t0" "$t1"); ours_peak=$(cat "$WORK/.peak-ours"); ours_rss=$(cat "$WORK/.rss-ours")
+ours_file=$(find "$LOCAL_ROOT/s3/$BUCKET/ours" -type f -name '*.sql.gz' | head -1)
+ours_size=$(stat -c %s "$ours_file")
+# restore check: the object decompresses completely and holds every row
+rows_in=$(gunzip -c "$ours_file" | awk '/^COPY public.orders /{on=1; next} /^\\\.$/{on=0} on{n++} END{print n+0}')
+ours_ok=$([ "$rows_in" = "$ROWS" ] && echo "ok ($rows_in rows)" || echo "BROKEN ($rows_in of $ROWS rows)")
+
+printf '\nplain dump: %s bytes (%d rows); machine: %s cores, %s\n\n' "$raw" "$ROWS" "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+printf '| pipeline | wall s | peak RSS MiB | peak work-dir MB | object MB | restore check |\n|---|---|---|---|---|---|\n'
+printf '| pg_dump > /dev/null (floor) | %s | | | | |\n' "$floor"
+printf '| seed: pg_dump > file; gzip; curl PUT | %s | %d (gzip/pg_dump) | %.1f | %.1f | %s |\n' "$seed_time" $((seed_rss/1024)) "$(awk -v b="$seed_peak" 'BEGIN{print b/1e6}')" "$(awk -v b="$seed_size" 'BEGIN{print b/1e6}')" "$seed_ok"
+printf '| pg-backup backup (JVM start included) | %s | %d | %.1f | %.1f | %s |\n' "$ours_time" $((ours_rss/1024)) "$(awk -v b="$ours_peak" 'BEGIN{print b/1e6}')" "$(awk -v b="$ours_size" 'BEGIN{print b/1e6}')" "$ours_ok"
+printf '\nratios: time pg-backup/seed = %s (target <= 0.4); pg-backup/floor = %s; object pg-backup/seed = %s (target <= 1.1)\n' \
+  "$(awk -v a="$ours_time" -v b="$seed_time" 'BEGIN{printf "%.2f", a/b}')" \
+  "$(awk -v a="$ours_time" -v b="$floor" 'BEGIN{printf "%.2f", a/b}')" \
+  "$(awk -v a="$ours_size" -v b="$seed_size" 'BEGIN{printf "%.3f", a/b}')"
