@@ -411,7 +411,7 @@ class FailuresIT {
     @Test
     void theServiceBacksUpOnScheduleAndSkipsOverlappingTriggers() throws Exception {
         PgBackupProcess.Result service = pgBackup().set("BACKUP_CRON", "0/2 * * * * ?").set("BACKUP_PREFIX", "sched/")
-                .runFor(Duration.ofSeconds(9));
+                .runFor(Duration.ofSeconds(14));
 
         List<S3Object> stored = s3.objects(BUCKET).stream().filter(o -> o.key().startsWith("sched/")).toList();
         assertThat(stored).as(service.toString()).hasSizeGreaterThanOrEqualTo(2);
