@@ -229,7 +229,7 @@ public final class PgBackup {
     }
 
     private static String property(BaseMainSupport main, String key) {
-        return main.getCamelContext().resolvePropertyPlaceholders("{{" + key + "}}");
+        return SettingsCheck.setting(main.getCamelContext(), key);
     }
 
     private static void setDefaultProperty(String key, String value) {

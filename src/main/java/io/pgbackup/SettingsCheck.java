@@ -98,6 +98,11 @@ public final class SettingsCheck {
     }
 
     private String value(String key) {
+        return setting(context, key);
+    }
+
+    /** A setting's resolved value, trimmed; empty when unset. */
+    public static String setting(CamelContext context, String key) {
         return context.resolvePropertyPlaceholders("{{" + key + ":}}").trim();
     }
 

@@ -36,7 +36,6 @@ public class ManagedBackupCheck {
     private static final String PAGE = "managedListPage";
     private static final String SEEN = "managedListSeen";
     private static final String NEWEST = "managedNewestEnd";
-    private static final String COUNT = "managedListCount";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final DateTimeFormatter NCP_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss[.SSS]XX");
     private static final Pattern KEY_TIME = Pattern.compile("_(\\d{14})\\.sql\\.gz$");
@@ -82,7 +81,6 @@ public class ManagedBackupCheck {
         JsonNode list = response.path("cloudPostgresqlBackupDetailList");
         int seen = exchange.getProperty(SEEN, 0, Integer.class) + list.size();
         exchange.setProperty(SEEN, seen);
-        exchange.setProperty(COUNT, total);
         OffsetDateTime newest = exchange.getProperty(NEWEST, OffsetDateTime.class);
         for (JsonNode backup : list) {
             String end = backup.path("endTime").asText("");

@@ -10,6 +10,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
 
+import io.pgbackup.SettingsCheck;
+
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.slf4j.Logger;
@@ -35,12 +37,12 @@ public final class ClusteredScheduler {
 
     /** Configures the quartz component for the cluster when SCHEDULER_JDBC_URL is set; returns whether it did. */
     public static boolean configure(CamelContext context) {
-        String url = value(context, "scheduler.jdbc.url");
+        String url = SettingsCheck.setting(context, "scheduler.jdbc.url");
         if (url.isEmpty()) {
             return false;
         }
-        String user = value(context, "scheduler.jdbc.user");
-        String password = value(context, "scheduler.jdbc.password");
+        String user = SettingsCheck.setting(context, "scheduler.jdbc.user");
+        String password = SettingsCheck.setting(context, "scheduler.jdbc.password");
         ensureSchema(url, user, password);
         Properties quartz = new Properties();
         quartz.setProperty("org.quartz.scheduler.instanceName", "pg-backup");
@@ -52,8 +54,8 @@ public final class ClusteredScheduler {
         quartz.setProperty("org.quartz.jobStore.dataSource", "pgbackup");
         quartz.setProperty("org.quartz.jobStore.tablePrefix", "QRTZ_");
         quartz.setProperty("org.quartz.jobStore.isClustered", "true");
-        quartz.setProperty("org.quartz.jobStore.clusterCheckinInterval", value(context, "scheduler.cluster.checkin.ms"));
-        quartz.setProperty("org.quartz.jobStore.misfireThreshold", value(context, "scheduler.misfire.threshold.ms"));
+        quartz.setProperty("org.quartz.jobStore.clusterCheckinInterval", SettingsCheck.setting(context, "scheduler.cluster.checkin.ms"));
+        quartz.setProperty("org.quartz.jobStore.misfireThreshold", SettingsCheck.setting(context, "scheduler.misfire.threshold.ms"));
         quartz.setProperty("org.quartz.jobStore.acquireTriggersWithinLock", "true");
         quartz.setProperty("org.quartz.dataSource.pgbackup.provider", "hikaricp");
         quartz.setProperty("org.quartz.dataSource.pgbackup.driver", "org.postgresql.Driver");
@@ -115,9 +117,5 @@ public final class ClusteredScheduler {
             }
         }
         return statements;
-    }
-
-    private static String value(CamelContext context, String key) {
-        return context.resolvePropertyPlaceholders("{{" + key + ":}}").trim();
     }
 }
