@@ -53,8 +53,15 @@ public final class SettingsCheck {
         }
         if (backs) {
             cron("backup.cron", "BACKUP_CRON");
-            integer("backup.compression.level", "BACKUP_COMPRESSION_LEVEL", 1, 9);
-            integer("upload.part.size", "UPLOAD_PART_SIZE", 5 * 1024 * 1024, Integer.MAX_VALUE);
+            oneOf("backup.compression", "BACKUP_COMPRESSION", Set.of("gzip", "zstd"));
+            if (!value("backup.compression.level").isEmpty()) {
+                integer("backup.compression.level", "BACKUP_COMPRESSION_LEVEL", 1, "zstd".equals(value("backup.compression")) ? 19 : 9);
+            }
+            integer("backup.compression.threads", "BACKUP_COMPRESSION_THREADS", 0, 64);
+            integer("upload.part.size", "UPLOAD_PART_SIZE", 5 * 1024 * 1024, 1024 * 1024 * 1024);
+            integer("backup.progress.interval.seconds", "BACKUP_PROGRESS_INTERVAL_SECONDS", 0, 3600);
+            oneOf("backup.globals", "BACKUP_GLOBALS", Set.of("true", "false"));
+            databaseNames(value("db.name"));
             integer("retry.max", "RETRY_MAX", 0, 100);
             integer("retry.delay.ms", "RETRY_DELAY_MS", 0, 3_600_000);
             oneOf("notify.on", "NOTIFY_ON", Set.of("failure", "always"));
@@ -95,6 +102,22 @@ public final class SettingsCheck {
         }
         zone("backup.timezone", "BACKUP_TIMEZONE");
         directory("backup.work.dir", "BACKUP_WORK_DIR");
+    }
+
+    /** DB_NAME: one name, a comma list, or *. */
+    private static void databaseNames(String value) {
+        if (value.equals("*")) {
+            return;
+        }
+        for (String name : value.split(",", -1)) {
+            if (name.isBlank()) {
+                throw new InvalidSettingException("DB_NAME", "'" + value + "' has an empty name (a name, a comma list, or *)");
+            }
+            if (name.strip().equals("*") || name.strip().equals("@globals")) {
+                throw new InvalidSettingException("DB_NAME", "'" + name.strip()
+                        + "' cannot be part of a list (* alone means every database; use BACKUP_GLOBALS for roles)");
+            }
+        }
     }
 
     private String value(String key) {

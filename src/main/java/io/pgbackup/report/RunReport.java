@@ -60,6 +60,9 @@ public class RunReport {
             if (t instanceof CommandFailedException command) {
                 return command.getCommand().contains("psql") ? "restore" : "dump";
             }
+            if (t instanceof io.pgbackup.dump.IncompleteDumpException) {
+                return "dump";
+            }
         }
         return exchange.getProperty(STAGE, "startup", String.class);
     }

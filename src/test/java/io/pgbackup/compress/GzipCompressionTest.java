@@ -8,111 +8,138 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 
-import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(60)
 class GzipCompressionTest {
 
-    @Test
-    void roundTripsAndCountsBytes() throws Exception {
-        byte[] raw = sample(3_000_000);
-        GzipCompression gzip = new GzipCompression();
-        Exchange exchange = new DefaultExchange(new DefaultCamelContext());
-        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+    private final GzipCompression gzip = new GzipCompression();
+    private final ZstdCompression zstd = new ZstdCompression();
 
-        gzip.marshal(exchange, new ByteArrayInputStream(raw), compressed);
-
-        assertThat(exchange.getProperty(GzipCompression.RAW_BYTES, Long.class)).isEqualTo(raw.length);
-        assertThat(exchange.getProperty(GzipCompression.COMPRESSED_BYTES, Long.class)).isEqualTo(compressed.size());
-        assertThat(compressed.size()).isLessThan(raw.length / 2);
-        try (InputStream in = gzip.decompress(new ByteArrayInputStream(compressed.toByteArray()))) {
-            assertThat(in.readAllBytes()).isEqualTo(raw);
-        }
-    }
-
-    /** Parallel members read back whole, by Java and by the gzip tool users restore with. */
-    @Test
-    void parallelMembersAreOneGzipFileForJavaAndForGunzip() throws Exception {
-        byte[] raw = sample(5_500_000);
-        GzipCompression gzip = new GzipCompression();
-        gzip.setThreads(3);
-        gzip.setLevel(1);
-        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
-
-        gzip.marshal(new DefaultExchange(new DefaultCamelContext()), new ByteArrayInputStream(raw), compressed);
-
-        try (InputStream in = gzip.decompress(new ByteArrayInputStream(compressed.toByteArray()))) {
-            assertThat(in.readAllBytes()).isEqualTo(raw);
-        }
-        Process gunzip = new ProcessBuilder("gunzip", "-c").start();
-        Thread feeder = new Thread(() -> {
-            try (var stdin = gunzip.getOutputStream()) {
-                stdin.write(compressed.toByteArray());
-            } catch (IOException ignored) {
-                // gunzip ended early: the assertion below says so
-            }
-        });
-        feeder.start();
-        byte[] unzipped = gunzip.getInputStream().readAllBytes();
-        assertThat(gunzip.waitFor()).isZero();
-        assertThat(unzipped).isEqualTo(raw);
+    @AfterEach
+    void stop() {
         gzip.stop();
+        zstd.stop();
     }
 
     @Test
-    void emptyInputIsAValidEmptyGzip() throws Exception {
-        GzipCompression gzip = new GzipCompression();
-        gzip.setThreads(2);
-        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+    void roundTripsAcrossManyBlocksAndCounts() throws Exception {
+        byte[] raw = sample(3 * BlockCompression.BLOCK + 12_345);
+        BlockCompressingInputStream compressed = gzip.compress(new ByteArrayInputStream(raw));
+        byte[] bytes = compressed.readAllBytes();
 
-        gzip.marshal(new DefaultExchange(new DefaultCamelContext()), new ByteArrayInputStream(new byte[0]), compressed);
+        assertThat(compressed.compressedBytes()).isEqualTo(bytes.length);
+        assertThat(bytes.length).isLessThan(raw.length / 2);
+        try (InputStream in = gzip.decompress(new ByteArrayInputStream(bytes))) {
+            assertThat(in.readAllBytes()).isEqualTo(raw);
+        }
+    }
 
-        try (InputStream in = gzip.decompress(new ByteArrayInputStream(compressed.toByteArray()))) {
+    /** The members read back whole by the tools users restore with: gunzip, and zstd -d for zstd. */
+    @Test
+    void gzipMembersAndZstdFramesAreOneFileForTheCommandLineTools() throws Exception {
+        byte[] raw = sample(2 * BlockCompression.BLOCK + 99);
+        gzip.setThreads(3);
+        assertThat(pipe(gzip.compress(new ByteArrayInputStream(raw)).readAllBytes(), "gunzip", "-c")).isEqualTo(raw);
+        assertThat(pipe(zstd.compress(new ByteArrayInputStream(raw)).readAllBytes(), "zstd", "-dc")).isEqualTo(raw);
+        try (InputStream in = zstd.decompress(new ByteArrayInputStream(zstd.compress(new ByteArrayInputStream(raw)).readAllBytes()))) {
+            assertThat(in.readAllBytes()).isEqualTo(raw);
+        }
+    }
+
+    @Test
+    void emptyInputIsAValidEmptyFile() throws Exception {
+        byte[] bytes = gzip.compress(new ByteArrayInputStream(new byte[0])).readAllBytes();
+        assertThat(bytes).isNotEmpty();
+        try (InputStream in = gzip.decompress(new ByteArrayInputStream(bytes))) {
             assertThat(in.readAllBytes()).isEmpty();
+        }
+        assertThat(pipe(zstd.compress(new ByteArrayInputStream(new byte[0])).readAllBytes(), "zstd", "-dc")).isEmpty();
+    }
+
+    @Test
+    void marshalAsADataFormatWritesTheSameGzip() throws Exception {
+        byte[] raw = sample(1_000_000);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        gzip.marshal(new DefaultExchange(new DefaultCamelContext()), new ByteArrayInputStream(raw), out);
+        try (InputStream in = gzip.decompress(new ByteArrayInputStream(out.toByteArray()))) {
+            assertThat(in.readAllBytes()).isEqualTo(raw);
         }
     }
 
     @Test
     void aHigherLevelIsNotLarger() throws Exception {
         byte[] raw = sample(2_000_000);
-        assertThat(compressedSize(raw, 9)).isLessThanOrEqualTo(compressedSize(raw, 1));
+        GzipCompression best = new GzipCompression();
+        best.setLevel("9");
+        assertThat(best.compress(new ByteArrayInputStream(raw)).readAllBytes().length)
+                .isLessThanOrEqualTo(gzip.compress(new ByteArrayInputStream(raw)).readAllBytes().length);
+        best.stop();
     }
 
+    /** pg_dump exiting non-zero surfaces at the end of its stream: the reader of the compressed stream gets it. */
     @Test
-    void aFailingSourceFailsTheMarshal() {
+    void aFailingSourceFailsTheReaderAndClosingStopsTheSource() throws Exception {
+        byte[] head = sample(BlockCompression.BLOCK + 10);
+        boolean[] closed = {false};
         InputStream failing = new InputStream() {
+            int position;
+
             @Override
             public int read() throws IOException {
+                if (position < head.length) {
+                    return head[position++] & 0xff;
+                }
                 throw new IOException("pg_dump exited with code 1");
             }
-        };
-        GzipCompression gzip = new GzipCompression();
 
-        assertThatThrownBy(() -> gzip.marshal(new DefaultExchange(new DefaultCamelContext()), failing,
-                new ByteArrayOutputStream())).hasMessageContaining("exited with code 1");
+            @Override
+            public void close() {
+                closed[0] = true;
+            }
+        };
+        InputStream compressed = gzip.compress(failing);
+        assertThatThrownBy(compressed::readAllBytes).hasMessageContaining("exited with code 1");
+        compressed.close();
+        assertThat(closed[0]).isTrue();
     }
 
     @Test
-    void levelOutsideOneToNineNamesTheSetting() {
-        assertThatThrownBy(() -> new GzipCompression().setLevel(11)).hasMessageContaining("BACKUP_COMPRESSION_LEVEL");
+    void levelOutsideItsRangeNamesTheSetting() {
+        assertThatThrownBy(() -> gzip.setLevel("11")).hasMessageContaining("BACKUP_COMPRESSION_LEVEL").hasMessageContaining("1..9");
+        assertThatThrownBy(() -> zstd.setLevel("x")).hasMessageContaining("BACKUP_COMPRESSION_LEVEL").hasMessageContaining("1..19");
+        zstd.setLevel("19");
+        gzip.setLevel("");
+        assertThat(gzip.getLevel()).isEqualTo(GzipCompression.DEFAULT_LEVEL);
+        assertThat(zstd.getLevel()).isEqualTo(19);
     }
 
-    private static long compressedSize(byte[] raw, int level) throws Exception {
-        GzipCompression gzip = new GzipCompression();
-        gzip.setLevel(level);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        gzip.marshal(new DefaultExchange(new DefaultCamelContext()), new ByteArrayInputStream(raw), out);
-        return out.size();
+    private static byte[] pipe(byte[] input, String... command) throws Exception {
+        Process process = new ProcessBuilder(List.of(command)).start();
+        Thread feeder = new Thread(() -> {
+            try (var stdin = process.getOutputStream()) {
+                stdin.write(input);
+            } catch (IOException ignored) {
+                // the tool ended early: the exit code below says so
+            }
+        });
+        feeder.start();
+        byte[] output = process.getInputStream().readAllBytes();
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(String.join(" ", command) + " exit code").isZero();
+        return output;
     }
 
     /** SQL-like text with some randomness, so compression has work to do. */
-    private static byte[] sample(int size) {
+    static byte[] sample(int size) {
         Random random = new Random(42);
         StringBuilder text = new StringBuilder(size + 100);
         while (text.length() < size) {

@@ -1,0 +1,108 @@
+package io.pgbackup.compress;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.camel.support.service.ServiceSupport;
+
+/**
+ * A compression the backup route can stream through: {@link #compress} returns a stream that compresses its input
+ * in blocks on every core as it is read (see {@link BlockCompressingInputStream}), {@link #decompress} a stream that
+ * inflates as it is read. Level and threads are settings (BACKUP_COMPRESSION_LEVEL, BACKUP_COMPRESSION_THREADS).
+ */
+public abstract class BlockCompression extends ServiceSupport {
+
+    /** 4 MiB blocks: large enough that the ratio is within 1% of one stream, small enough to keep 2 cores busy. */
+    static final int BLOCK = 4 * 1024 * 1024;
+
+    private int level;
+    private int threads = Runtime.getRuntime().availableProcessors();
+    private ExecutorService workers;
+
+    protected BlockCompression(int defaultLevel) {
+        this.level = defaultLevel;
+    }
+
+    /** The file name extension of the stored object: "gz", "zst". */
+    public abstract String extension();
+
+    /** The name users write in BACKUP_COMPRESSION. */
+    public abstract String name();
+
+    abstract int minLevel();
+
+    abstract int maxLevel();
+
+    abstract byte[] compressBlock(byte[] data, int length, int level) throws IOException;
+
+    /** A stream that inflates {@code compressed} as it is read. */
+    public abstract InputStream decompress(InputStream compressed) throws IOException;
+
+    /** A stream of the compressed form of {@code raw}, produced as it is read. Closing it closes {@code raw}. */
+    public BlockCompressingInputStream compress(InputStream raw) {
+        final int chosen = level;
+        return new BlockCompressingInputStream(raw, workers(), threads, BLOCK, (data, length) -> compressBlock(data, length, chosen));
+    }
+
+    private synchronized ExecutorService workers() {
+        if (workers == null) {
+            AtomicInteger n = new AtomicInteger();
+            workers = Executors.newFixedThreadPool(threads, r -> {
+                Thread t = new Thread(r, "pg-backup-" + name() + "-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return workers;
+    }
+
+    @Override
+    protected synchronized void doStop() {
+        if (workers != null) {
+            workers.shutdownNow();
+            workers = null;
+        }
+    }
+
+    /** Compression threads (BACKUP_COMPRESSION_THREADS); 0 = one per core. */
+    public void setThreads(int threads) {
+        if (threads < 0 || threads > 64) {
+            throw new IllegalArgumentException("BACKUP_COMPRESSION_THREADS must be 0..64, got " + threads);
+        }
+        this.threads = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+    }
+
+    public int getThreads() {
+        return threads;
+    }
+
+    public int getLevel() {
+        return level;
+    }
+
+    /** BACKUP_COMPRESSION_LEVEL; empty keeps this compression's default. */
+    public void setLevel(String level) {
+        if (level == null || level.isBlank()) {
+            return;
+        }
+        int value;
+        try {
+            value = Integer.parseInt(level.strip());
+        } catch (NumberFormatException e) {
+            value = Integer.MIN_VALUE;
+        }
+        if (value < minLevel() || value > maxLevel()) {
+            throw new IllegalArgumentException("BACKUP_COMPRESSION_LEVEL must be " + minLevel() + ".." + maxLevel()
+                    + " for " + name() + ", got '" + level + "'");
+        }
+        this.level = value;
+    }
+
+    @Override
+    public String toString() {
+        return name() + "(level " + level + ", " + threads + " threads)";
+    }
+}

@@ -1,0 +1,206 @@
+package io.pgbackup.dump;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Reads pg_dump's plain-format output as it streams past, without holding it: counts the bytes, takes the server
+ * and pg_dump versions from the header, counts the rows of every {@code COPY ... FROM stdin;} block (one line a row
+ * in COPY text format, ended by {@code \.}), and checks that the trailer pg_dump writes last
+ * ({@code -- PostgreSQL database dump complete}) arrived. A stream that ends without it throws
+ * {@link IncompleteDumpException} at its end, so a dump cut short is never stored, whatever the exit code said.
+ * <p>
+ * The row counts are those of the dump's own snapshot: what a restore of this backup must contain.
+ */
+public final class DumpStatistics extends FilterInputStream {
+
+    /** The exchange property that holds the running dump's statistics. */
+    public static final String PROPERTY = "dumpStatistics";
+
+    private static final byte[] COPY = "COPY ".getBytes(StandardCharsets.US_ASCII);
+    private static final String FROM_STDIN = "FROM stdin;";
+    private static final String SERVER_VERSION = "-- Dumped from database version ";
+    private static final String DUMP_VERSION = "-- Dumped by pg_dump";
+    private static final int HEAD = 4096;
+
+    private final boolean requireTrailer;
+    private static final int MAX_COPY_LINE = 512 * 1024;
+
+    private byte[] line = new byte[HEAD];
+    private int lineLength;
+    private boolean inCopy;
+    private String copyTable;
+    private long copyRows;
+    private long bytes;
+    private boolean complete;
+    private boolean ended;
+    private String serverVersion = "";
+    private String dumpVersion = "";
+    private final Map<String, Long> rows = new LinkedHashMap<>();
+
+    /** Wraps the exchange's body (pg_dump's live stdout) and records the statistics as {@value #PROPERTY}. */
+    public static InputStream watch(org.apache.camel.Exchange exchange) throws org.apache.camel.InvalidPayloadException {
+        DumpStatistics statistics = new DumpStatistics(exchange.getMessage().getMandatoryBody(InputStream.class), true);
+        exchange.setProperty(PROPERTY, statistics);
+        return statistics;
+    }
+
+    public DumpStatistics(InputStream dump, boolean requireTrailer) {
+        super(dump);
+        this.requireTrailer = requireTrailer;
+    }
+
+    @Override
+    public int read() throws IOException {
+        int b = super.read();
+        if (b < 0) {
+            end();
+        } else {
+            scan(new byte[] {(byte) b}, 0, 1);
+        }
+        return b;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+        int n = super.read(buffer, offset, length);
+        if (n < 0) {
+            end();
+        } else {
+            scan(buffer, offset, n);
+        }
+        return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+        throw new IOException("a dump is read whole");
+    }
+
+    @Override
+    public boolean markSupported() {
+        return false;
+    }
+
+    private void scan(byte[] buffer, int offset, int length) {
+        bytes += length;
+        int end = offset + length;
+        for (int i = offset; i < end; i++) {
+            byte c = buffer[i];
+            if (c == '\n') {
+                endOfLine();
+            } else if (lineLength < (inCopy ? 3 : line.length)) {
+                line[lineLength++] = c;
+            } else if (!inCopy && line.length < MAX_COPY_LINE && startsWith(COPY)) {
+                // a COPY header naming many columns: keep all of it, its end says whether data follows
+                line = java.util.Arrays.copyOf(line, line.length * 2);
+                line[lineLength++] = c;
+            }
+        }
+    }
+
+    private void endOfLine() {
+        if (inCopy) {
+            if (lineLength == 2 && line[0] == '\\' && line[1] == '.') {
+                inCopy = false;
+                rows.merge(copyTable, copyRows, Long::sum);
+            } else {
+                copyRows++;
+            }
+        } else if (startsWith(COPY)) {
+            String text = new String(line, 0, lineLength, StandardCharsets.UTF_8);
+            if (text.endsWith(FROM_STDIN)) {
+                inCopy = true;
+                copyRows = 0;
+                copyTable = tableOf(text);
+            }
+        } else if (lineLength > 3 && line[0] == '-' && line[1] == '-' && line[2] == ' ') {
+            String text = new String(line, 0, lineLength, StandardCharsets.UTF_8).strip();
+            if (text.startsWith(SERVER_VERSION)) {
+                serverVersion = text.substring(SERVER_VERSION.length()).strip();
+            } else if (text.startsWith(DUMP_VERSION)) {
+                // "-- Dumped by pg_dump version 15.8" or "-- Dumped by pg_dumpall version 15.8"
+                int at = text.indexOf("version ");
+                dumpVersion = at < 0 ? text : text.substring(at + "version ".length()).strip();
+            } else if (text.startsWith("-- PostgreSQL database") && text.endsWith("dump complete")) {
+                complete = true;
+            }
+        }
+        lineLength = 0;
+        if (line.length > HEAD) {
+            line = new byte[HEAD];
+        }
+    }
+
+    /** "COPY public.t (a, b) FROM stdin;" -> "public.t" (quoted names kept as written, usable in SQL). */
+    static String tableOf(String copyLine) {
+        String rest = copyLine.substring(COPY.length, copyLine.length() - FROM_STDIN.length()).strip();
+        boolean quoted = false;
+        for (int i = 0; i < rest.length(); i++) {
+            char c = rest.charAt(i);
+            if (c == '"') {
+                quoted = !quoted;
+            } else if (!quoted && (c == ' ' || c == '(')) {
+                return rest.substring(0, i);
+            }
+        }
+        return rest;
+    }
+
+    private boolean startsWith(byte[] prefix) {
+        if (lineLength < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (line[i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void end() throws IOException {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        if (lineLength > 0) {
+            endOfLine();
+        }
+        if (inCopy) {
+            throw new IncompleteDumpException("pg_dump output ended inside the data of table " + copyTable
+                    + ": the dump is incomplete");
+        }
+        if (requireTrailer && !complete) {
+            throw new IncompleteDumpException("pg_dump output ended without its 'dump complete' trailer ("
+                    + bytes + " bytes): the dump is incomplete");
+        }
+    }
+
+    /** Bytes read so far (the raw dump size once the stream has ended). */
+    public long bytes() {
+        return bytes;
+    }
+
+    public boolean isComplete() {
+        return complete;
+    }
+
+    public String serverVersion() {
+        return serverVersion;
+    }
+
+    public String dumpVersion() {
+        return dumpVersion;
+    }
+
+    /** Rows per table, in dump order; tables are named as pg_dump wrote them (schema-qualified, quoted if needed). */
+    public Map<String, Long> rows() {
+        return Collections.unmodifiableMap(rows);
+    }
+}

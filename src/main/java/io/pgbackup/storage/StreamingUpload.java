@@ -1,0 +1,287 @@
+package io.pgbackup.storage;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.pgbackup.dump.DumpStatistics;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.component.aws2.s3.AWS2S3Constants;
+import org.apache.camel.component.aws2.s3.AWS2S3Endpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.UploadPartRequest;
+
+/**
+ * Uploads a stream of unknown length (the compressed dump while pg_dump is still producing it) to Object Storage
+ * through an aws2-s3 endpoint: its client, bucket, part size and settings. camel-aws2-s3's own producer needs the
+ * length before it starts, so it would have to hold the whole dump (on disk or in heap) first.
+ * <p>
+ * A body shorter than one part is one PutObject. A longer one is a multipart upload: one part is read while the one
+ * before it uploads (two part buffers; nothing on disk), each part carries its Content-MD5 so the store checks it,
+ * and a failure of the source or of a part aborts the upload, so no object and no orphaned parts are left.
+ * After the upload the object is checked with HEAD: its size and its ETag (the MD5, or for multipart the MD5 of the
+ * parts' MD5s) must be what was sent. The SHA-256 of the whole object is recorded (exchange property
+ * {@value #SHA256}) for the manifest. While it runs, a progress line is logged every
+ * {@code progressIntervalSeconds}.
+ */
+public class StreamingUpload {
+
+    public static final String SHA256 = "objectSha256";
+    public static final String COMPRESSED_BYTES = "compressedBytes";
+    public static final String PARTS = "objectParts";
+    /** S3's limit on parts per upload. */
+    static final int MAX_PARTS = 10_000;
+
+    private static final Logger LOG = LoggerFactory.getLogger("pg-backup.upload");
+    private static final ScheduledExecutorService PROGRESS = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "pg-backup-progress");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private int progressIntervalSeconds = 10;
+
+    public void upload(Exchange exchange, String endpointUri) throws Exception {
+        AWS2S3Endpoint endpoint = exchange.getContext().getEndpoint(endpointUri, AWS2S3Endpoint.class);
+        S3Client s3 = endpoint.getS3Client();
+        String bucket = endpoint.getConfiguration().getBucketName();
+        long configuredPartSize = endpoint.getConfiguration().getPartSize();
+        if (configuredPartSize < 5L * 1024 * 1024 || configuredPartSize > 1024L * 1024 * 1024) {
+            throw new IllegalArgumentException("UPLOAD_PART_SIZE must be between 5 MiB and 1 GiB, got " + configuredPartSize);
+        }
+        int partSize = (int) configuredPartSize;
+        String key = exchange.getMessage().getHeader(AWS2S3Constants.KEY, String.class);
+        String contentType = exchange.getMessage().getHeader(AWS2S3Constants.CONTENT_TYPE, "application/octet-stream", String.class);
+        InputStream body = exchange.getMessage().getMandatoryBody(InputStream.class);
+
+        Progress progress = new Progress(exchange, key);
+        ScheduledFuture<?> ticker = progressIntervalSeconds > 0
+                ? PROGRESS.scheduleAtFixedRate(progress::log, progressIntervalSeconds, progressIntervalSeconds, TimeUnit.SECONDS)
+                : null;
+        MessageDigest sha256 = digest("SHA-256");
+        Result result;
+        try (InputStream in = body) {
+            byte[] first = new byte[partSize];
+            int n = in.readNBytes(first, 0, partSize);
+            sha256.update(first, 0, n);
+            progress.read.addAndGet(n);
+            if (n < partSize) {
+                result = putObject(s3, bucket, key, contentType, first, n);
+                progress.uploaded.addAndGet(n);
+            } else {
+                result = multipart(s3, bucket, key, contentType, in, first, partSize, sha256, progress);
+            }
+        } finally {
+            if (ticker != null) {
+                ticker.cancel(false);
+            }
+        }
+        try {
+            checkStored(s3, bucket, key, result);
+        } catch (StoredObjectMismatchException e) {
+            // never leave a broken backup behind
+            s3.deleteObject(b -> b.bucket(bucket).key(key));
+            throw e;
+        }
+        exchange.setProperty(COMPRESSED_BYTES, result.bytes);
+        exchange.setProperty(PARTS, result.parts);
+        exchange.setProperty(SHA256, HexFormat.of().formatHex(sha256.digest()));
+        LOG.debug("stored {}/{}: {} bytes in {} part(s), ETag {}", bucket, key, result.bytes, result.parts, result.etag);
+    }
+
+    private static Result putObject(S3Client s3, String bucket, String key, String contentType, byte[] data, int length) {
+        byte[] md5 = digest("MD5").digest(java.util.Arrays.copyOf(data, length));
+        s3.putObject(PutObjectRequest.builder().bucket(bucket).key(key).contentType(contentType)
+                .contentLength((long) length).contentMD5(Base64.getEncoder().encodeToString(md5)).build(),
+                body(data, length));
+        return new Result(length, 0, HexFormat.of().formatHex(md5));
+    }
+
+    private static Result multipart(S3Client s3, String bucket, String key, String contentType, InputStream in,
+            byte[] first, int partSize, MessageDigest sha256, Progress progress) throws Exception {
+        String uploadId = s3.createMultipartUpload(CreateMultipartUploadRequest.builder().bucket(bucket).key(key)
+                .contentType(contentType).build()).uploadId();
+        ExecutorService uploader = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "pg-backup-upload");
+            t.setDaemon(true);
+            return t;
+        });
+        List<PartResult> done = new ArrayList<>();
+        Future<PartResult> inFlight = null;
+        try {
+            long total = first.length;
+            inFlight = uploader.submit(uploadPart(s3, bucket, key, uploadId, 1, first, first.length, progress));
+            byte[] spare = new byte[partSize];
+            int part = 1;
+            while (true) {
+                int n = in.readNBytes(spare, 0, partSize);
+                sha256.update(spare, 0, n);
+                progress.read.addAndGet(n);
+                if (n == 0) {
+                    break;
+                }
+                total += n;
+                PartResult previous = await(inFlight);
+                inFlight = null;
+                done.add(previous);
+                if (++part > MAX_PARTS) {
+                    throw new IllegalStateException("the backup needs more than " + MAX_PARTS + " parts of UPLOAD_PART_SIZE="
+                            + partSize + " bytes: raise UPLOAD_PART_SIZE");
+                }
+                inFlight = uploader.submit(uploadPart(s3, bucket, key, uploadId, part, spare, n, progress));
+                spare = previous.buffer;
+                if (n < partSize) {
+                    break;
+                }
+            }
+            done.add(await(inFlight));
+            inFlight = null;
+            List<CompletedPart> parts = new ArrayList<>();
+            MessageDigest md5s = digest("MD5");
+            for (PartResult p : done) {
+                parts.add(CompletedPart.builder().partNumber(p.number).eTag(p.etag).build());
+                md5s.update(p.md5);
+            }
+            s3.completeMultipartUpload(CompleteMultipartUploadRequest.builder().bucket(bucket).key(key).uploadId(uploadId)
+                    .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()).build());
+            return new Result(total, done.size(), HexFormat.of().formatHex(md5s.digest()) + "-" + done.size());
+        } catch (Exception | Error e) {
+            if (inFlight != null) {
+                inFlight.cancel(true);
+            }
+            uploader.shutdownNow();
+            uploader.awaitTermination(30, TimeUnit.SECONDS);
+            try {
+                s3.abortMultipartUpload(AbortMultipartUploadRequest.builder().bucket(bucket).key(key).uploadId(uploadId).build());
+            } catch (RuntimeException abortFailed) {
+                e.addSuppressed(abortFailed);
+                LOG.warn("could not abort the multipart upload of {} ({}): the store's lifecycle rule for incomplete uploads"
+                        + " will have to remove its parts", key, abortFailed.getMessage());
+            }
+            throw e;
+        } finally {
+            uploader.shutdown();
+        }
+    }
+
+    private static java.util.concurrent.Callable<PartResult> uploadPart(S3Client s3, String bucket, String key,
+            String uploadId, int number, byte[] data, int length, Progress progress) {
+        return () -> {
+            MessageDigest md5 = digest("MD5");
+            md5.update(data, 0, length);
+            byte[] hash = md5.digest();
+            String etag = s3.uploadPart(UploadPartRequest.builder().bucket(bucket).key(key).uploadId(uploadId)
+                    .partNumber(number).contentLength((long) length)
+                    .contentMD5(Base64.getEncoder().encodeToString(hash)).build(), body(data, length)).eTag();
+            progress.uploaded.addAndGet(length);
+            return new PartResult(number, etag, hash, data);
+        };
+    }
+
+    /** A body the SDK can read twice (once to sign it, once to send it) without copying it. */
+    private static RequestBody body(byte[] data, int length) {
+        return RequestBody.fromContentProvider(() -> new ByteArrayInputStream(data, 0, length), length,
+                "application/octet-stream");
+    }
+
+    private static PartResult await(Future<PartResult> part) throws Exception {
+        try {
+            return part.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    /** HEAD the stored object: its size and ETag must be what was sent. */
+    private static void checkStored(S3Client s3, String bucket, String key, Result sent) {
+        HeadObjectResponse head = s3.headObject(HeadObjectRequest.builder().bucket(bucket).key(key).build());
+        if (head.contentLength() == null || head.contentLength() != sent.bytes) {
+            throw new StoredObjectMismatchException("stored object " + bucket + "/" + key + " has " + head.contentLength()
+                    + " bytes, " + sent.bytes + " were sent");
+        }
+        String etag = head.eTag() == null ? "" : head.eTag().replace("\"", "").toLowerCase(Locale.ROOT);
+        if (etag.matches("[0-9a-f]{32}(-\\d+)?") && !etag.equals(sent.etag)) {
+            throw new StoredObjectMismatchException("stored object " + bucket + "/" + key + " has ETag " + etag
+                    + ", expected " + sent.etag + " from the bytes sent");
+        }
+        if (!etag.equals(sent.etag)) {
+            LOG.debug("ETag {} of {} is not an MD5 form; checked the size only", etag, key);
+        }
+    }
+
+    static MessageDigest digest(String algorithm) {
+        try {
+            return MessageDigest.getInstance(algorithm);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(algorithm + " is not available in this Java", e);
+        }
+    }
+
+    public void setProgressIntervalSeconds(int seconds) {
+        this.progressIntervalSeconds = seconds;
+    }
+
+    private record Result(long bytes, int parts, String etag) {
+    }
+
+    private record PartResult(int number, String etag, byte[] md5, byte[] buffer) {
+    }
+
+    /** The progress line: how far the dump and the upload are, and the upload rate. */
+    private static final class Progress {
+        final AtomicLong read = new AtomicLong();
+        final AtomicLong uploaded = new AtomicLong();
+        private final Exchange exchange;
+        private final String key;
+        private final long started = System.nanoTime();
+
+        Progress(Exchange exchange, String key) {
+            this.exchange = exchange;
+            this.key = key;
+        }
+
+        void log() {
+            double seconds = Math.max(0.001, (System.nanoTime() - started) / 1e9);
+            DumpStatistics dump = exchange.getProperty(DumpStatistics.PROPERTY, DumpStatistics.class);
+            String dumped = dump == null ? "" : "dumped " + mib(dump.bytes()) + ", ";
+            LOG.info("backup of {} in progress: {}compressed {}, uploaded {} ({}/s) after {} s -> {}",
+                    exchange.getProperty("dbName", "?", String.class), dumped, mib(read.get()), mib(uploaded.get()),
+                    mib((long) (uploaded.get() / seconds)), Math.round(seconds), key);
+        }
+
+        private static String mib(long bytes) {
+            return String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.pgbackup.dump;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class DumpStatisticsTest {
+
+    private static final String DUMP = """
+            --
+            -- PostgreSQL database dump
+            --
+
+            -- Dumped from database version 15.8 (Debian 15.8-0+deb12u1)
+            -- Dumped by pg_dump version 15.8 (Debian 15.8-0+deb12u1)
+
+            SET statement_timeout = 0;
+            CREATE TABLE public.orders (id integer, note text);
+            COPY public.orders (id, note) FROM stdin;
+            1\tfirst
+            2\tsecond line with an escaped\\nnewline
+            3\t\\\\. not an end marker
+            \\.
+
+            COPY "Odd Schema"."My \"\"Table\"\"\" (a) FROM stdin;
+            \\.
+
+            COPY public.empty_looking (a) FROM stdin;
+            \\N
+            \\.
+
+            --
+            -- PostgreSQL database dump complete
+            --
+
+            """;
+
+    @Test
+    void countsRowsPerTableAndReadsTheVersions() throws Exception {
+        DumpStatistics statistics = read(DUMP, 7);
+
+        assertThat(statistics.rows()).containsExactly(Map.entry("public.orders", 3L),
+                Map.entry("\"Odd Schema\".\"My \"\"Table\"\"\"", 0L), Map.entry("public.empty_looking", 1L));
+        assertThat(statistics.serverVersion()).isEqualTo("15.8 (Debian 15.8-0+deb12u1)");
+        assertThat(statistics.dumpVersion()).isEqualTo("15.8 (Debian 15.8-0+deb12u1)");
+        assertThat(statistics.isComplete()).isTrue();
+        assertThat(statistics.bytes()).isEqualTo(DUMP.getBytes(StandardCharsets.UTF_8).length);
+    }
+
+    @Test
+    void aDumpCutShortFailsAtItsEnd() {
+        String cut = DUMP.substring(0, DUMP.indexOf("2\tsecond"));
+        assertThatThrownBy(() -> read(cut, 4096)).isInstanceOf(IncompleteDumpException.class)
+                .hasMessageContaining("public.orders");
+        String noTrailer = DUMP.substring(0, DUMP.indexOf("-- PostgreSQL database dump complete"));
+        assertThatThrownBy(() -> read(noTrailer, 4096)).isInstanceOf(IncompleteDumpException.class)
+                .hasMessageContaining("trailer");
+    }
+
+    @Test
+    void aCopyHeaderLongerThanTheLineBufferStillCounts() throws Exception {
+        StringBuilder columns = new StringBuilder();
+        for (int i = 0; i < 900; i++) {
+            columns.append(i == 0 ? "" : ", ").append("column_number_").append(i);
+        }
+        String dump = "COPY public.wide (" + columns + ") FROM stdin;\n1\n2\n\\.\n-- PostgreSQL database dump complete\n";
+        assertThat(read(dump, 1000).rows()).containsExactly(Map.entry("public.wide", 2L));
+    }
+
+    @Test
+    void theGlobalsDumpTrailerCounts() throws Exception {
+        assertThat(read("CREATE ROLE app;\n--\n-- PostgreSQL database cluster dump complete\n--\n", 3).isComplete()).isTrue();
+    }
+
+    /** Reads through the filter in chunks of {@code chunk} bytes, as the compressor does. */
+    private static DumpStatistics read(String text, int chunk) throws Exception {
+        DumpStatistics statistics = new DumpStatistics(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), true);
+        byte[] buffer = new byte[chunk];
+        try (InputStream in = statistics) {
+            while (in.read(buffer, 0, chunk) >= 0) {
+                // reading is the test
+            }
+        }
+        return statistics;
+    }
+}
