@@ -74,7 +74,7 @@ export BUCKET_NAME="$BUCKET" OBJECT_STORAGE_ENDPOINT="$S3_ENDPOINT_LOCAL" OBJECT
 export OBJECT_STORAGE_SECRET_KEY="$S3_SECRET" PG_DUMP_PATH="$PG_BIN/pg_dump" PSQL_PATH="$PG_BIN/psql"
 export BACKUP_WORK_DIR="$WORK" BACKUP_PREFIX=ours/
 t0=$(date +%s%N)
-/usr/bin/time -f "%M" -o "$WORK/.rss-ours" java -jar target/pg-backup.jar backup 2> "$WORK/ours.log" || { cat "$WORK/ours.log" >&2; exit 1; }
+/usr/bin/time -f "%M" -o "$WORK/.rss-ours" bin/pg-backup backup 2> "$WORK/ours.log" || { cat "$WORK/ours.log" >&2; exit 1; }
 t1=$(date +%s%N); rm -f "$WORK/.running"; wait "$PEAK_PID"
 cp "$WORK/ours.log" /tmp/bench-ours.log 2>/dev/null || true
 ours_time=$(secs "$t0" "$t1"); ours_peak=$(cat "$WORK/.peak-ours"); ours_rss=$(cat "$WORK/.rss-ours")

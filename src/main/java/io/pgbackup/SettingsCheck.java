@@ -61,6 +61,8 @@ public final class SettingsCheck {
             integer("upload.part.size", "UPLOAD_PART_SIZE", 5 * 1024 * 1024, 1024 * 1024 * 1024);
             integer("backup.progress.interval.seconds", "BACKUP_PROGRESS_INTERVAL_SECONDS", 0, 3600);
             oneOf("backup.globals", "BACKUP_GLOBALS", Set.of("true", "false"));
+            oneOf("verify.download", "VERIFY_DOWNLOAD", Set.of("true", "false"));
+            integer("max.shrink.percent", "MAX_SHRINK_PERCENT", 1, 100);
             databaseNames(value("db.name"));
             integer("retry.max", "RETRY_MAX", 0, 100);
             integer("retry.delay.ms", "RETRY_DELAY_MS", 0, 3_600_000);

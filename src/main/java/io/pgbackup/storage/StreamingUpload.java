@@ -120,7 +120,8 @@ public class StreamingUpload {
     private static Result putObject(S3Client s3, String bucket, String key, String contentType, byte[] data, int length) {
         byte[] md5 = digest("MD5").digest(java.util.Arrays.copyOf(data, length));
         s3.putObject(PutObjectRequest.builder().bucket(bucket).key(key).contentType(contentType)
-                .contentLength((long) length).contentMD5(Base64.getEncoder().encodeToString(md5)).build(),
+                .contentLength((long) length).contentMD5(Base64.getEncoder().encodeToString(md5))
+                .overrideConfiguration(o -> o.addPlugin(PlainSignedPayload.INSTANCE)).build(),
                 body(data, length));
         return new Result(length, 0, HexFormat.of().formatHex(md5));
     }
@@ -200,7 +201,8 @@ public class StreamingUpload {
             byte[] hash = md5.digest();
             String etag = s3.uploadPart(UploadPartRequest.builder().bucket(bucket).key(key).uploadId(uploadId)
                     .partNumber(number).contentLength((long) length)
-                    .contentMD5(Base64.getEncoder().encodeToString(hash)).build(), body(data, length)).eTag();
+                    .contentMD5(Base64.getEncoder().encodeToString(hash))
+                    .overrideConfiguration(o -> o.addPlugin(PlainSignedPayload.INSTANCE)).build(), body(data, length)).eTag();
             progress.uploaded.addAndGet(length);
             return new PartResult(number, etag, hash, data);
         };

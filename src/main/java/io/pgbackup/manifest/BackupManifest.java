@@ -1,0 +1,88 @@
+package io.pgbackup.manifest;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import io.pgbackup.compress.BlockCompression;
+import io.pgbackup.dump.DumpStatistics;
+import io.pgbackup.storage.StreamingUpload;
+
+import org.apache.camel.Exchange;
+
+/**
+ * What a backup is, stored beside it as {@code KEY.manifest.json}: the object's SHA-256 and size, the raw dump size,
+ * the compression, the pg_dump and server versions, and the rows of every table as the dump holds them. Written
+ * only after the object was checked, so a backup with a manifest is a verified one. The test restore compares its
+ * row counts; the shrink check compares the raw size with the previous backup's.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class BackupManifest {
+
+    public static final String SUFFIX = ".manifest.json";
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    public int format = 1;
+    public String database;
+    public String key;
+    public String createdAt;
+    public String compression;
+    public Integer compressionLevel;
+    public long objectBytes;
+    public String objectSha256;
+    public int parts;
+    public long rawBytes;
+    public String pgDumpVersion;
+    public String serverVersion;
+    /** Empty when the backup counts as good; else why not (e.g. it shrank too much). */
+    public String warning;
+    public Map<String, Long> tables = new LinkedHashMap<>();
+
+    /** The manifest of the backup the exchange just stored. */
+    public static BackupManifest of(Exchange exchange, BlockCompression compression) {
+        BackupManifest manifest = new BackupManifest();
+        DumpStatistics dump = exchange.getProperty(DumpStatistics.PROPERTY, DumpStatistics.class);
+        manifest.database = exchange.getProperty("dbName", String.class);
+        manifest.key = exchange.getProperty("backupKey", String.class);
+        Date started = exchange.getProperty("startedAt", Date.class);
+        manifest.createdAt = (started == null ? Instant.now() : started.toInstant()).toString();
+        manifest.compression = compression.name();
+        manifest.compressionLevel = compression.getLevel();
+        manifest.objectBytes = exchange.getProperty(StreamingUpload.COMPRESSED_BYTES, 0L, Long.class);
+        manifest.objectSha256 = exchange.getProperty(StreamingUpload.SHA256, String.class);
+        manifest.parts = exchange.getProperty(StreamingUpload.PARTS, 0, Integer.class);
+        if (dump != null) {
+            manifest.rawBytes = dump.bytes();
+            manifest.pgDumpVersion = dump.dumpVersion();
+            manifest.serverVersion = dump.serverVersion();
+            manifest.tables.putAll(dump.rows());
+        }
+        manifest.warning = exchange.getProperty("backupWarning", String.class);
+        return manifest;
+    }
+
+    public String toJson() throws IOException {
+        return JSON.writeValueAsString(this);
+    }
+
+    public static BackupManifest read(InputStream json) throws IOException {
+        try (InputStream in = json) {
+            return JSON.readValue(in, BackupManifest.class);
+        }
+    }
+
+    public static String keyOf(String backupKey) {
+        return backupKey + SUFFIX;
+    }
+}
