@@ -45,6 +45,13 @@ public class DatabaseList {
         return new ArrayList<>(result);
     }
 
+    /** The databases a test restore covers: those of a backup run, without {@value #GLOBALS}. */
+    public List<String> restorableDatabases(Exchange exchange) {
+        List<String> databases = databases(exchange);
+        databases.remove(GLOBALS);
+        return databases;
+    }
+
     public void setNames(String names) {
         this.names = names == null ? "" : names;
     }

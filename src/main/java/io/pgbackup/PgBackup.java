@@ -82,6 +82,7 @@ public final class PgBackup {
                 case "service" -> runService(main);
                 case "backup" -> runOnce(main, "direct:backup", Map.of(), exchange -> OK);
                 case "list" -> runOnce(main, "direct:list-backups", Map.of(), this::printList);
+                case "verify" -> runOnce(main, "direct:verify", Map.of(), exchange -> OK);
                 case "check-managed" -> runOnce(main, "direct:managed-backup-check", Map.of(), this::printManagedCheck);
                 case "restore" -> restore(main, command);
                 default -> throw new IllegalStateException("unknown command " + command.name());
@@ -184,6 +185,12 @@ public final class PgBackup {
         Main main = new Main();
         if (command.name().equals("service") && !env.getOrDefault("CLOUD_DB_INSTANCE_NO", "").isBlank()) {
             main.addOverrideProperty("managed.backup.check.enabled", "true");
+        }
+        if (command.name().equals("service") && !env.getOrDefault("VERIFY_CRON", "").isBlank()) {
+            main.addOverrideProperty("verify.schedule.enabled", "true");
+        } else if (env.getOrDefault("VERIFY_CRON", "").isBlank()) {
+            // the (stopped) verify schedule route still needs a valid cron to be created
+            main.addOverrideProperty("verify.cron", "0 0 4 * * ?");
         }
         main.addMainListener(new MainListenerSupport() {
             @Override

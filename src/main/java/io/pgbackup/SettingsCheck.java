@@ -37,10 +37,14 @@ public final class SettingsCheck {
 
     private void run(String command) {
         boolean backs = Set.of("service", "backup", "check-managed").contains(command);
-        boolean needsPassword = backs || "restore".equals(command);
+        boolean needsPassword = backs || "restore".equals(command) || "verify".equals(command);
         required("bucket.name", "BUCKET_NAME");
         url("object.storage.endpoint", "OBJECT_STORAGE_ENDPOINT");
-        if (backs || "restore".equals(command)) {
+        if ("verify".equals(command) || "service".equals(command) && !value("verify.cron").isEmpty()) {
+            cron("verify.cron", "VERIFY_CRON");
+            integer("verify.db.port", "VERIFY_DB_PORT", 1, 65535);
+        }
+        if (backs || "restore".equals(command) || "verify".equals(command)) {
             required("db.name", "DB_NAME");
             integer("db.port", "DB_PORT", 1, 65535);
         }

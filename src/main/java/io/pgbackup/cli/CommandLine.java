@@ -10,11 +10,14 @@ public record CommandLine(String name, Map<String, String> options) {
     public static final String USAGE = """
             usage: java -jar pg-backup.jar [COMMAND] [OPTIONS]
               (no command)   run as a service: back up on the BACKUP_CRON schedule until stopped
-              backup         back up DB_NAME once now; exit 0 when the object is stored, 1 otherwise
+              backup         back up DB_NAME (one name, a comma list, or *) once now; exit 0 when every object is
+                             stored, 1 otherwise
               list           list stored backups under BACKUP_PREFIX (key, size, time), oldest first
               restore        load a backup into a database with psql (one transaction, stop on error)
                   --target-db NAME   database to load into (or RESTORE_TARGET_DB); it must exist
                   --key KEY          object key to restore (default: the newest backup of DB_NAME)
+              verify         test restore: the newest backup of each database of DB_NAME into a scratch database,
+                             row counts compared with its manifest, scratch dropped; exit 0 when all match, 1 otherwise
               check-managed  check Cloud DB's own (managed) backup of CLOUD_DB_INSTANCE_NO now: notify and back up
                              when it is older than MANAGED_BACKUP_MAX_AGE; exit 1 when it is stale
               help           this text
@@ -23,7 +26,7 @@ public record CommandLine(String name, Map<String, String> options) {
               --routes DIR         folder of route YAML files (or ROUTES_DIR; default ./routes, else built in)
             settings: see application.properties; each is overridable by the environment variable it names.""";
 
-    private static final Set<String> COMMANDS = Set.of("service", "backup", "list", "restore", "check-managed", "help");
+    private static final Set<String> COMMANDS = Set.of("service", "backup", "list", "restore", "verify", "check-managed", "help");
     private static final Set<String> OPTIONS = Set.of("config", "routes", "target-db", "key");
 
     public static CommandLine parse(String[] args) {

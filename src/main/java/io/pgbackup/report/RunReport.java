@@ -72,6 +72,9 @@ public class RunReport {
             return scrub(exchange, "[pg-backup] ALERT: " + exchange.getProperty(ALERT, "", String.class) + " (" + HOST + ")");
         }
         String database = exchange.getProperty("dbName", "?", String.class);
+        if (isVerified(exchange)) {
+            return "[pg-backup] VERIFIED: " + database + " restores (" + exchange.getProperty("verifySummary") + ")";
+        }
         if (isFailed(exchange)) {
             return scrub(exchange, "[pg-backup] FAILED: " + database + " (" + exchange.getProperty(FAILED_STAGE) + ") on " + HOST);
         }
@@ -85,7 +88,10 @@ public class RunReport {
                     + exchange.getProperty(ALERT_ACTION, "", String.class) + "\nhost:     " + HOST);
         }
         Map<String, String> facts = facts(exchange);
-        StringBuilder text = new StringBuilder(isFailed(exchange) ? "pg-backup: backup FAILED" : "pg-backup: backup stored");
+        boolean verify = isVerified(exchange) || Boolean.TRUE.equals(exchange.getProperty("verifyFailed", Boolean.class));
+        StringBuilder text = new StringBuilder(verify
+                ? (isFailed(exchange) ? "pg-backup: test restore FAILED" : "pg-backup: test restore OK")
+                : isFailed(exchange) ? "pg-backup: backup FAILED" : "pg-backup: backup stored");
         facts.forEach((k, v) -> text.append('\n').append(String.format("%-9s %s", k + ":", v)));
         return scrub(exchange, text.toString());
     }
@@ -104,6 +110,12 @@ public class RunReport {
         if (isFailed(exchange)) {
             facts.put("stage", String.valueOf(exchange.getProperty(FAILED_STAGE)));
             facts.put("cause", String.valueOf(exchange.getProperty(FAILURE_CAUSE)));
+            if (exchange.getProperty("backupKey") != null) {
+                facts.put("key", bucket + "/" + exchange.getProperty("backupKey", "", String.class));
+            }
+        } else if (isVerified(exchange)) {
+            facts.put("key", bucket + "/" + exchange.getProperty("backupKey", "", String.class));
+            facts.put("result", String.valueOf(exchange.getProperty("verifySummary")));
         } else {
             facts.put("key", bucket + "/" + exchange.getProperty("backupKey", "", String.class));
             facts.put("size", size(exchange));
@@ -118,6 +130,10 @@ public class RunReport {
 
     private static boolean isAlert(Exchange exchange) {
         return "ALERT".equals(exchange.getProperty(OUTCOME));
+    }
+
+    private static boolean isVerified(Exchange exchange) {
+        return "VERIFIED".equals(exchange.getProperty(OUTCOME));
     }
 
     private static boolean isFailed(Exchange exchange) {
@@ -180,6 +196,10 @@ public class RunReport {
     }
 
     public void setSmtpPassword(String value) {
+        addSecret(value);
+    }
+
+    public void setVerifyDbPassword(String value) {
         addSecret(value);
     }
 

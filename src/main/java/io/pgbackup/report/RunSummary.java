@@ -23,7 +23,7 @@ public class RunSummary {
     public record Outcome(String database, boolean stored, String detail) {
         @Override
         public String toString() {
-            return database + (stored ? " stored" : " FAILED (" + detail + ")");
+            return database + (stored ? " ok" : " FAILED (" + detail + ")");
         }
     }
 
@@ -54,8 +54,8 @@ public class RunSummary {
         }
         List<Outcome> failed = outcomes.stream().filter(o -> !o.stored()).toList();
         if (outcomes.size() > 1) {
-            String line = "backup run: " + outcomes.size() + " databases, " + (outcomes.size() - failed.size())
-                    + " stored, " + failed.size() + " failed: "
+            String line = "run over " + outcomes.size() + " databases: " + (outcomes.size() - failed.size())
+                    + " ok, " + failed.size() + " failed: "
                     + outcomes.stream().map(Outcome::toString).collect(Collectors.joining("; "));
             if (failed.isEmpty()) {
                 LOG.info(line);

@@ -95,6 +95,16 @@ public class StoredObjectCheck {
         }
     }
 
+    /** After the test restore read the download: it must be the object the manifest describes. */
+    public void compareWithManifest(Exchange exchange) {
+        io.pgbackup.manifest.BackupManifest manifest = exchange.getProperty(VerifyRestore.MANIFEST,
+                io.pgbackup.manifest.BackupManifest.class);
+        if (manifest == null) {
+            throw new IllegalStateException("no manifest was read for " + exchange.getProperty("backupKey"));
+        }
+        compare(exchange, manifest.objectSha256, manifest.objectBytes);
+    }
+
     private static BlockCompression compressionOf(Exchange exchange, String key) {
         String name = key != null && key.endsWith(".zst") ? "zstd" : "gzip";
         return exchange.getContext().getRegistry().lookupByNameAndType(name, BlockCompression.class);

@@ -54,6 +54,11 @@ public final class PostgresServer implements AutoCloseable {
                 "-c listen_addresses=127.0.0.1 -p " + port + " -k " + socket + " -c fsync=off", "start"), 90);
     }
 
+    /** A server of its own (the caller closes it), for tests that need to know every database on it. */
+    public static PostgresServer dedicated() throws IOException, InterruptedException {
+        return new PostgresServer();
+    }
+
     /** One server for the whole test JVM, stopped when the JVM exits. */
     public static synchronized PostgresServer shared() throws IOException, InterruptedException {
         if (shared == null) {

@@ -69,8 +69,18 @@ public final class S3Server implements AutoCloseable {
         return client;
     }
 
+    /** The backups in the bucket (first 1000 keys): every object except the manifests beside them. */
     public List<S3Object> objects(String bucket) {
+        return allObjects(bucket).stream().filter(o -> !o.key().endsWith(".manifest.json")).toList();
+    }
+
+    /** Every object (first 1000 keys), manifests included. */
+    public List<S3Object> allObjects(String bucket) {
         return client.listObjects(ListObjectsRequest.builder().bucket(bucket).build()).contents();
+    }
+
+    public void put(String bucket, String key, byte[] content) {
+        client.putObject(b -> b.bucket(bucket).key(key), software.amazon.awssdk.core.sync.RequestBody.fromBytes(content));
     }
 
     public byte[] get(String bucket, String key) {

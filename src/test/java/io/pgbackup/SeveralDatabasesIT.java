@@ -1,0 +1,174 @@
+package io.pgbackup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+
+import io.pgbackup.support.PgBackupProcess;
+import io.pgbackup.support.PostgresServer;
+import io.pgbackup.support.S3Server;
+import io.pgbackup.support.WebhookStandIn;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * DB_NAME as a comma list or *, BACKUP_GLOBALS, zstd, and progress lines (backup.yaml, dump.yaml, compress.yaml),
+ * on a PostgreSQL server of their own, so that * sees exactly the databases made here.
+ */
+@Timeout(600)
+class SeveralDatabasesIT {
+
+    static final String BUCKET = "several-it";
+    static final String PASSWORD = "several pw";
+
+    static PostgresServer postgres;
+    static S3Server s3;
+    static WebhookStandIn slack;
+
+    @BeforeAll
+    static void start() throws Exception {
+        postgres = PostgresServer.dedicated();
+        s3 = new S3Server();
+        s3.createBucket(BUCKET);
+        slack = new WebhookStandIn();
+        postgres.createRole("several_user", PASSWORD);
+        postgres.psql("postgres", "CREATE ROLE app_reader NOLOGIN");
+        for (String db : List.of("alpha", "beta", "closed")) {
+            postgres.createDatabase(db);
+            postgres.psql(db, "CREATE TABLE t (id int); INSERT INTO t SELECT generate_series(1, 10)");
+        }
+        postgres.psql("postgres", "ALTER DATABASE closed ALLOW_CONNECTIONS false");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (slack != null) {
+            slack.close();
+        }
+        if (s3 != null) {
+            s3.close();
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    PgBackupProcess pgBackup(String databases, String prefix) {
+        return new PgBackupProcess().setAll(Map.of(
+                "DB_HOST", postgres.host(),
+                "DB_PORT", Integer.toString(postgres.port()),
+                "DB_USER", "several_user",
+                "DB_PASSWORD", PASSWORD,
+                "DB_NAME", databases,
+                "BUCKET_NAME", BUCKET,
+                "BACKUP_PREFIX", prefix,
+                "SLACK_WEBHOOK_URL", slack.url(),
+                "OBJECT_STORAGE_ENDPOINT", s3.endpoint(),
+                "OBJECT_STORAGE_ACCESS_KEY", S3Server.ACCESS_KEY))
+                .setAll(Map.of(
+                        "OBJECT_STORAGE_SECRET_KEY", S3Server.SECRET_KEY,
+                        "PG_DUMP_PATH", PostgresServer.BIN.resolve("pg_dump").toString(),
+                        "PG_DUMPALL_PATH", PostgresServer.BIN.resolve("pg_dumpall").toString(),
+                        "PSQL_PATH", PostgresServer.BIN.resolve("psql").toString(),
+                        "RETRY_MAX", "0"));
+    }
+
+    List<String> keys(String prefix) {
+        return s3.objects(BUCKET).stream().map(S3Object::key).filter(k -> k.startsWith(prefix)).sorted().toList();
+    }
+
+    @Test
+    void aListBacksUpEachAndOneFailureDoesNotStopTheOthers() throws Exception {
+        int slackBefore = slack.texts().size();
+
+        PgBackupProcess.Result run = pgBackup("alpha, missing_db ,beta", "list/").run("backup");
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(keys("list/")).hasSize(2).anyMatch(k -> k.matches("list/\\d{4}/\\d{2}/\\d{2}/alpha_\\d{14}\\.sql\\.gz"))
+                .anyMatch(k -> k.matches("list/\\d{4}/\\d{2}/\\d{2}/beta_\\d{14}\\.sql\\.gz"));
+        assertThat(run.stderr()).contains("backup FAILED stage=dump database=missing_db")
+                .contains("run over 3 databases: 2 ok, 1 failed: alpha ok; missing_db FAILED (dump: ");
+        assertThat(slack.texts().subList(slackBefore, slack.texts().size())).singleElement().asString()
+                .contains("FAILED: missing_db");
+    }
+
+    @Test
+    void starMeansEveryDatabaseTheUserCanConnectToAndGlobalsGoBeside() throws Exception {
+        PgBackupProcess.Result run = pgBackup("*", "star/").set("BACKUP_GLOBALS", "true").run("backup");
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        List<String> databases = keys("star/").stream().map(k -> k.substring(k.lastIndexOf('/') + 1, k.lastIndexOf('_'))).toList();
+        List<String> expected = new java.util.ArrayList<>(List.of(postgres.psql("postgres",
+                "SELECT string_agg(datname, ',') FROM pg_database WHERE datallowconn AND NOT datistemplate").strip().split(",")));
+        expected.add("@globals");
+        assertThat(expected).contains("alpha", "beta", "postgres").doesNotContain("closed", "template0", "template1");
+        assertThat(databases).containsExactlyInAnyOrderElementsOf(expected);
+        String globals = keys("star/").stream().filter(k -> k.contains("@globals_")).findFirst().orElseThrow();
+        String roles = gunzip(s3.get(BUCKET, globals));
+        assertThat(roles).contains("CREATE ROLE app_reader").contains("cluster dump complete").doesNotContain("SCRAM-SHA-256");
+        assertThat(run.stderr()).contains("run over " + expected.size() + " databases: " + expected.size() + " ok, 0 failed");
+    }
+
+    @Test
+    void zstdIsStoredAsSqlZstRestorableWithTheZstdTool() throws Exception {
+        PgBackupProcess.Result run = pgBackup("alpha", "zstd/").set("BACKUP_COMPRESSION", "zstd").run("backup");
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        String key = keys("zstd/").get(0);
+        assertThat(key).endsWith(".sql.zst");
+        Process zstd = new ProcessBuilder("zstd", "-dc").start();
+        byte[] object = s3.get(BUCKET, key);
+        Thread feeder = new Thread(() -> {
+            try (var in = zstd.getOutputStream()) {
+                in.write(object);
+            } catch (java.io.IOException ignored) {
+                // the exit code says it
+            }
+        });
+        feeder.start();
+        String sql = new String(zstd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(zstd.waitFor()).isZero();
+        assertThat(sql).contains("COPY public.t (id) FROM stdin;").contains("PostgreSQL database dump complete");
+
+        postgres.createDatabase("alpha_from_zstd");
+        PgBackupProcess.Result restore = pgBackup("alpha", "zstd/").run("restore", "--target-db", "alpha_from_zstd", "--key", key);
+        assertThat(restore.exitCode()).as(restore.toString()).isZero();
+        assertThat(postgres.psql("alpha_from_zstd", "SELECT count(*) FROM t").strip()).isEqualTo("10");
+    }
+
+    @Test
+    void aLongBackupLogsItsProgress() throws Exception {
+        postgres.createDatabase("big");
+        postgres.psql("big", "CREATE TABLE t AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) AS v FROM generate_series(1, 600000) g");
+
+        PgBackupProcess.Result run = pgBackup("big", "progress/").set("BACKUP_PROGRESS_INTERVAL_SECONDS", "1")
+                .set("UPLOAD_PART_SIZE", "5242880").run("backup");
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.stderr()).containsPattern("backup of big in progress: dumped \\d+\\.\\d MiB, compressed \\d+\\.\\d MiB, "
+                + "uploaded \\d+\\.\\d MiB \\(\\d+\\.\\d MiB/s\\) after \\d+ s");
+    }
+
+    @Test
+    void aBadDatabaseListIsOneLineNamingTheSetting() throws Exception {
+        PgBackupProcess.Result run = pgBackup("alpha,,beta", "bad/").run("backup");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.stderr().strip()).isEqualTo("pg-backup: invalid setting DB_NAME: 'alpha,,beta' has an empty name (a name, a comma list, or *)");
+    }
+
+    static String gunzip(byte[] data) throws Exception {
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(data))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}
