@@ -9,6 +9,8 @@ import java.util.Map;
 import io.pgbackup.cli.CommandLine;
 import io.pgbackup.report.Failures;
 import io.pgbackup.report.RunReport;
+import io.pgbackup.retention.Pruning;
+import io.pgbackup.retention.RetentionPolicy;
 import io.pgbackup.schedule.ClusteredScheduler;
 
 import org.apache.camel.CamelContext;
@@ -24,7 +26,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * Entry point. Without a command pg-backup runs as a service on its Quartz schedule; the commands
- * {@code backup}, {@code list} and {@code restore} do one thing and exit with a code that tells how it went.
+ * {@code backup}, {@code list}, {@code restore}, {@code check-managed} and {@code prune} do one thing and exit with a
+ * code that tells how it went.
  * <p>
  * Settings come from {@code application.properties} (the one in the working directory, else the copy in the jar;
  * PG_BACKUP_CONFIG names another) and the routes from {@code ./routes/*.yaml} (ROUTES_DIR names another folder;
@@ -85,6 +88,8 @@ public final class PgBackup {
                 case "verify" -> runOnce(main, "direct:verify", Map.of(), exchange -> OK);
                 case "check-managed" -> runOnce(main, "direct:managed-backup-check", Map.of(), this::printManagedCheck);
                 case "restore" -> restore(main, command);
+                case "prune" -> runOnce(main, "direct:prune", Map.of(Pruning.DRY_RUN, command.has("dry-run"),
+                        Pruning.DATABASE, command.option("database", "")), this::printPrunePlan);
                 default -> throw new IllegalStateException("unknown command " + command.name());
             };
         } catch (Exception e) {
@@ -139,6 +144,17 @@ public final class PgBackup {
             out.printf("%-70s %14d  %s%n", object.key(), object.size(), object.lastModified());
         }
         out.printf("%d backup(s)%n", objects.size());
+        return OK;
+    }
+
+    /** One line a backup: KEEP or DELETE, key, reason (tab-separated: keys may hold spaces); then the summary. */
+    private int printPrunePlan(Exchange exchange) {
+        @SuppressWarnings("unchecked")
+        List<RetentionPolicy.Decision> plan = exchange.getProperty(Pruning.PLAN, List.class);
+        for (RetentionPolicy.Decision decision : plan) {
+            out.println(decision.action() + "\t" + decision.key() + "\t" + decision.reason());
+        }
+        out.println(exchange.getProperty(Pruning.SUMMARY));
         return OK;
     }
 

@@ -106,6 +106,13 @@ public final class SettingsCheck {
                 throw new InvalidSettingException("ACCESS_KEY / SECRET_KEY", "both are needed to call the Cloud DB API");
             }
         }
+        if (backs || "prune".equals(command)) {
+            retentionRule("retention.keep.last", "RETENTION_KEEP_LAST");
+            retentionRule("retention.keep.days", "RETENTION_KEEP_DAYS");
+            retentionRule("retention.daily", "RETENTION_DAILY");
+            retentionRule("retention.weekly", "RETENTION_WEEKLY");
+            retentionRule("retention.monthly", "RETENTION_MONTHLY");
+        }
         zone("backup.timezone", "BACKUP_TIMEZONE");
         directory("backup.work.dir", "BACKUP_WORK_DIR");
     }
@@ -180,6 +187,13 @@ public final class SettingsCheck {
         }
         if (number < min || number > max) {
             throw new InvalidSettingException(variable, value + " is outside " + min + ".." + max);
+        }
+    }
+
+    /** 0 (off) or a count; a settings file without the line leaves the rule off. */
+    private void retentionRule(String key, String variable) {
+        if (!value(key).isEmpty()) {
+            integer(key, variable, 0, 1_000_000);
         }
     }
 

@@ -4,7 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
-/** {@code pg-backup [service|backup|list|restore|help] [--option value ...]}. */
+/** {@code pg-backup [service|backup|list|restore|check-managed|prune|help] [--option value ...] [--flag]}. */
 public record CommandLine(String name, Map<String, String> options) {
 
     public static final String USAGE = """
@@ -20,14 +20,26 @@ public record CommandLine(String name, Map<String, String> options) {
                              row counts compared with its manifest, scratch dropped; exit 0 when all match, 1 otherwise
               check-managed  check Cloud DB's own (managed) backup of CLOUD_DB_INSTANCE_NO now: notify and back up
                              when it is older than MANAGED_BACKUP_MAX_AGE; exit 1 when it is stale
+              prune          delete the backups no RETENTION_* rule keeps (the newest of each database always stays);
+                             prints KEEP or DELETE and the reason for every backup, then a summary
+                  --dry-run          print what would be deleted; delete nothing
+                  --database NAME    only this database's backups (default: every database under BACKUP_PREFIX)
               help           this text
             options for every command:
               --config FILE        settings file (or PG_BACKUP_CONFIG; default ./application.properties, else built in)
               --routes DIR         folder of route YAML files (or ROUTES_DIR; default ./routes, else built in)
             settings: see application.properties; each is overridable by the environment variable it names.""";
 
+<<<<<<< HEAD
     private static final Set<String> COMMANDS = Set.of("service", "backup", "list", "restore", "verify", "check-managed", "help");
     private static final Set<String> OPTIONS = Set.of("config", "routes", "target-db", "key");
+=======
+    private static final Set<String> COMMANDS = Set.of("service", "backup", "list", "restore", "check-managed", "prune",
+            "help");
+    private static final Set<String> OPTIONS = Set.of("config", "routes", "target-db", "key", "database");
+    /** Options without a value; each belongs to one command. */
+    private static final Map<String, String> FLAGS = Map.of("dry-run", "prune");
+>>>>>>> retention
 
     public static CommandLine parse(String[] args) {
         String name = "service";
@@ -40,7 +52,9 @@ public record CommandLine(String name, Map<String, String> options) {
                 String key = arg.substring(2);
                 String value;
                 int eq = key.indexOf('=');
-                if (eq >= 0) {
+                if (FLAGS.containsKey(key)) {
+                    value = "true";
+                } else if (eq >= 0) {
                     value = key.substring(eq + 1);
                     key = key.substring(0, eq);
                 } else if (i + 1 < args.length) {
@@ -48,7 +62,10 @@ public record CommandLine(String name, Map<String, String> options) {
                 } else {
                     throw new IllegalArgumentException("option --" + key + " needs a value");
                 }
-                if (!OPTIONS.contains(key)) {
+                if (eq >= 0 && FLAGS.containsKey(key)) {
+                    throw new IllegalArgumentException("option --" + key + " takes no value");
+                }
+                if (!OPTIONS.contains(key) && !FLAGS.containsKey(key)) {
                     throw new IllegalArgumentException("unknown option --" + key);
                 }
                 options.put(key, value);
@@ -58,7 +75,17 @@ public record CommandLine(String name, Map<String, String> options) {
                 throw new IllegalArgumentException("unknown command or argument '" + arg + "'");
             }
         }
+        for (String flag : FLAGS.keySet()) {
+            if (options.containsKey(flag) && !name.equals(FLAGS.get(flag))) {
+                throw new IllegalArgumentException("option --" + flag + " is for the " + FLAGS.get(flag) + " command only");
+            }
+        }
         return new CommandLine(name, Map.copyOf(options));
+    }
+
+    /** Whether a flag (an option without a value, e.g. --dry-run) was given. */
+    public boolean has(String flag) {
+        return options.containsKey(flag);
     }
 
     public String option(String key, String fallback) {

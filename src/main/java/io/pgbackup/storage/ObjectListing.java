@@ -1,9 +1,9 @@
 package io.pgbackup.storage;
 
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.regex.Pattern;
 
 import org.apache.camel.Exchange;
 
@@ -14,9 +14,10 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * Pages through a bucket with ListObjects v1 (NCP Object Storage has no v2), 1000 keys a page, using the last key
  * of a page as the next marker. camel-aws2-s3 returns only a page's contents, so a full page means "ask again".
  * <p>
- * Used by the list and restore routes in a loop: {@link #nextRequest} builds the request, the aws2-s3 endpoint
- * (pojoRequest=true) runs it, {@link #collectPage} keeps the backups and decides whether to go on. Only keys that
- * match the backup naming pattern are kept.
+ * Used by the list-backups route (list, restore, prune) in a loop: {@link #start} forgets an earlier listing on the
+ * same exchange, {@link #nextRequest} builds the request, the aws2-s3 endpoint (pojoRequest=true) runs it,
+ * {@link #collectPage} keeps the backups and decides whether to go on. Only keys that match the backup naming
+ * pattern ({@link BackupKey}) are kept.
  */
 public class ObjectListing {
 
@@ -27,13 +28,18 @@ public class ObjectListing {
     private static final String MARKER = "listingMarker";
     private static final String PAGES = "listingPages";
 
-    /** {prefix}YYYY/MM/DD/{db}_{yyyyMMddHHmmss}.sql.gz */
-    private static final Pattern BACKUP_KEY = Pattern.compile("\\d{4}/\\d{2}/\\d{2}/(.+)_(\\d{14})\\.sql\\.gz");
-
     private String bucket = "";
     private String prefix = "";
     private int pageSize = 1000;
     private int maxPages = 100_000;
+
+    /** A new listing: what an earlier listing on this exchange collected is dropped. */
+    public void start(Exchange exchange) {
+        exchange.removeProperty(OBJECTS);
+        exchange.removeProperty(MARKER);
+        exchange.removeProperty(PAGES);
+        exchange.setProperty(MORE, true);
+    }
 
     public ListObjectsRequest nextRequest(Exchange exchange) {
         String marker = exchange.getProperty(MARKER, String.class);
@@ -84,7 +90,7 @@ public class ObjectListing {
     public List<S3Object> sorted(Exchange exchange) {
         List<S3Object> kept = exchange.getProperty(OBJECTS, List.class);
         List<S3Object> result = kept == null ? new ArrayList<>() : new ArrayList<>(kept);
-        result.sort(Comparator.comparing(ObjectListing::timestampOf).thenComparing(S3Object::key));
+        result.sort(Comparator.comparing((S3Object object) -> timeOf(object.key())).thenComparing(S3Object::key));
         return result;
     }
 
@@ -100,18 +106,14 @@ public class ObjectListing {
     }
 
     static boolean isBackup(String key, String prefix, String database) {
-        String p = prefix == null ? "" : prefix;
-        if (!key.startsWith(p)) {
-            return false;
-        }
-        var matcher = BACKUP_KEY.matcher(key.substring(p.length()));
-        return matcher.matches() && (database == null || database.isEmpty() || matcher.group(1).equals(database));
+        return BackupKey.parse(key, prefix)
+                .filter(backup -> database == null || database.isEmpty() || backup.database().equals(database))
+                .isPresent();
     }
 
-    static String timestampOf(S3Object object) {
-        String key = object.key();
-        int end = key.lastIndexOf(".sql.gz");
-        return end >= 14 ? key.substring(end - 14, end) : key;
+    /** The time in a collected key (collected keys all match the pattern). */
+    private LocalDateTime timeOf(String key) {
+        return BackupKey.parse(key, prefix).orElseThrow().time();
     }
 
     public void setBucket(String bucket) {

@@ -2,7 +2,16 @@ package io.pgbackup.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
+
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 class ObjectListingTest {
 
@@ -16,5 +25,83 @@ class ObjectListingTest {
         assertThat(ObjectListing.isBackup("2026/11/28/my_shop_20261128020000.sql.gz", "", "my_shop")).isTrue();
         assertThat(ObjectListing.isBackup("2026/11/28/shop_2026112802.sql.gz", "", "shop")).isFalse();
         assertThat(ObjectListing.isBackup("notes/readme.txt", "", null)).isFalse();
+    }
+
+    @Test
+    void zstdBackupsAndTheGlobalsPseudoDatabaseAreBackups() {
+        assertThat(ObjectListing.isBackup("2026/11/28/shop_20261128020000.sql.zst", "", "shop")).isTrue();
+        assertThat(ObjectListing.isBackup("prod/2026/11/28/@globals_20261128020000.sql.gz", "prod/", "@globals")).isTrue();
+        assertThat(ObjectListing.isBackup("prod/2026/11/28/@globals_20261128020000.sql.zst", "prod/", null)).isTrue();
+        assertThat(ObjectListing.isBackup("prod/2026/11/28/@globals_20261128020000.sql.zst", "prod/", "shop")).isFalse();
+        assertThat(ObjectListing.isBackup("2026/11/28/상점 shop_20261128020000.sql.gz", "", "상점 shop")).isTrue();
+    }
+
+    @Test
+    void manifestsAndOtherNearMissesAreNotBackups() {
+        for (String key : List.of(
+                "2026/11/28/shop_20261128020000.sql.gz.manifest.json",
+                "2026/11/28/shop_20261128020000.sql.zst.manifest.json",
+                "2026/11/28/shop_20261128020000.sql",
+                "2026/11/28/shop_20261128020000.sql.bz2",
+                "2026/11/28/shop_20261128020000.sql.gz.tmp",
+                "2026/11/28/shop_20261128020000.dump",
+                "2026/11/28/_20261128020000.sql.gz",
+                "2026/11/28/shop20261128020000.sql.gz",
+                "extra/2026/11/28/shop_20261128020000.sql.gz",
+                "2026/11/29/shop_20261128020000.sql.gz",   // folder date is not the timestamp's date
+                "2026/02/30/shop_20260230020000.sql.gz",   // no such day
+                "2026/11/28/shop_20261128250000.sql.gz")) { // no such hour
+            assertThat(ObjectListing.isBackup(key, "", null)).as(key).isFalse();
+        }
+    }
+
+    @Test
+    void aBackupKeyGivesDatabaseTimeAndManifest() {
+        BackupKey backup = BackupKey.parse("prod/2026/11/28/@globals_20261128023059.sql.zst", "prod/").orElseThrow();
+
+        assertThat(backup.database()).isEqualTo("@globals");
+        assertThat(backup.time()).isEqualTo(LocalDateTime.of(2026, 11, 28, 2, 30, 59));
+        assertThat(backup.manifestKey()).isEqualTo("prod/2026/11/28/@globals_20261128023059.sql.zst.manifest.json");
+        assertThat(BackupKey.parse("prod/2026/11/28/a_b_20261128023059.sql.gz", "prod/").orElseThrow().database())
+                .isEqualTo("a_b");
+    }
+
+    @Test
+    void pagesAreCollectedUntilAShortPageSortedByTheKeysTimeAcrossExtensions() {
+        ObjectListing listing = new ObjectListing();
+        listing.setPageSize(2);
+        Exchange exchange = new DefaultExchange(new DefaultCamelContext());
+        listing.start(exchange);
+
+        exchange.getMessage().setBody(List.of(object("2026/11/28/shop_20261128020000.sql.zst"),
+                object("2026/11/28/shop_20261128020000.sql.zst.manifest.json")));
+        listing.collectPage(exchange);
+        assertThat(exchange.getProperty(ObjectListing.MORE, Boolean.class)).isTrue();
+        assertThat(listing.nextRequest(exchange).marker()).isEqualTo("2026/11/28/shop_20261128020000.sql.zst.manifest.json");
+
+        exchange.getMessage().setBody(List.of(object("2026/11/28/shop_20261128010000.sql.gz")));
+        listing.collectPage(exchange);
+        assertThat(exchange.getProperty(ObjectListing.MORE, Boolean.class)).isFalse();
+        assertThat(listing.sorted(exchange)).extracting(S3Object::key).containsExactly(
+                "2026/11/28/shop_20261128010000.sql.gz", "2026/11/28/shop_20261128020000.sql.zst");
+    }
+
+    @Test
+    void aSecondListingOnTheSameExchangeStartsAfresh() {
+        ObjectListing listing = new ObjectListing();
+        Exchange exchange = new DefaultExchange(new DefaultCamelContext());
+        listing.start(exchange);
+        exchange.getMessage().setBody(new ArrayList<>(List.of(object("2026/11/28/shop_20261128010000.sql.gz"))));
+        listing.collectPage(exchange);
+
+        listing.start(exchange);
+
+        assertThat(listing.nextRequest(exchange).marker()).isNull();
+        assertThat(listing.sorted(exchange)).isEmpty();
+        assertThat(exchange.getProperty(ObjectListing.MORE, Boolean.class)).isTrue();
+    }
+
+    private static S3Object object(String key) {
+        return S3Object.builder().key(key).size(1L).build();
     }
 }

@@ -83,6 +83,12 @@ public final class S3Server implements AutoCloseable {
         client.putObject(b -> b.bucket(bucket).key(key), software.amazon.awssdk.core.sync.RequestBody.fromBytes(content));
     }
 
+    /** Every key in the bucket, in key order: all pages (ListObjectsV2, so not the app's own v1 paging). */
+    public List<String> keys(String bucket) {
+        return client.listObjectsV2Paginator(b -> b.bucket(bucket).maxKeys(1000)).contents().stream()
+                .map(S3Object::key).toList();
+    }
+
     public byte[] get(String bucket, String key) {
         return client.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
     }

@@ -1,0 +1,88 @@
+package io.pgbackup.retention;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Optional;
+
+import io.pgbackup.SettingsCheck;
+import io.pgbackup.retention.RetentionPolicy.Decision;
+import io.pgbackup.storage.BackupKey;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * The prune route's helper (retention.yaml): the RETENTION_* settings as a {@link RetentionPolicy}, and the listed
+ * backups turned into a plan. Exchange properties: {@link #DRY_RUN} and {@link #DATABASE} in, {@link #PLAN} and
+ * {@link #SUMMARY} out.
+ */
+public class Pruning {
+
+    /** In: true = delete nothing, only log what would go. */
+    public static final String DRY_RUN = "pruneDryRun";
+    /** In: prune only this database's backups (unset or empty: every database under BACKUP_PREFIX). */
+    public static final String DATABASE = "pruneDatabase";
+    /** Out: a {@link Decision} for every backup listed, by database, oldest first. */
+    public static final String PLAN = "prunePlan";
+    /** Out: one line: the rules, how many backups were kept and deleted. */
+    public static final String SUMMARY = "pruneSummary";
+
+    public boolean isOff(Exchange exchange) {
+        return policy(exchange.getContext()).isOff();
+    }
+
+    /** Retention off: an empty plan, and a summary that says so. */
+    public void off(Exchange exchange) {
+        exchange.setProperty(PLAN, List.of());
+        exchange.setProperty(SUMMARY, "retention is off (RETENTION_KEEP_LAST, RETENTION_KEEP_DAYS, RETENTION_DAILY, "
+                + "RETENTION_WEEKLY and RETENTION_MONTHLY are all 0): nothing deleted");
+    }
+
+    /** Body: the listed backups. Sets {@link #PLAN} and {@link #SUMMARY}; returns the decisions to delete. */
+    @SuppressWarnings("unchecked")
+    public List<Decision> plan(Exchange exchange) {
+        CamelContext context = exchange.getContext();
+        String prefix = SettingsCheck.setting(context, "backup.prefix");
+        ZoneId zone = ZoneId.of(SettingsCheck.setting(context, "backup.timezone"));
+        List<BackupKey> backups = ((List<S3Object>) exchange.getMessage().getBody(List.class)).stream()
+                .map(object -> BackupKey.parse(object.key(), prefix))
+                .flatMap(Optional::stream)
+                .toList();
+        RetentionPolicy policy = policy(context);
+        List<Decision> plan = policy.plan(backups, Instant.now(), zone);
+        List<Decision> deletions = plan.stream().filter(decision -> !decision.keep()).toList();
+        long databases = backups.stream().map(BackupKey::database).distinct().count();
+        boolean dryRun = exchange.getProperty(DRY_RUN, false, Boolean.class);
+        exchange.setProperty(PLAN, plan);
+        exchange.setProperty(SUMMARY, String.format("retention (%s) of %d backup(s) of %d database(s) under prefix '%s': "
+                + "%s %d, %s %d%s", policy.rules(), plan.size(), databases, prefix, dryRun ? "keep" : "kept",
+                plan.size() - deletions.size(), dryRun ? "delete" : "deleted", deletions.size(),
+                dryRun ? " (dry run: nothing deleted)" : ""));
+        return deletions;
+    }
+
+    static RetentionPolicy policy(CamelContext context) {
+        return new RetentionPolicy(rule(context, "retention.keep.last", "RETENTION_KEEP_LAST"),
+                rule(context, "retention.keep.days", "RETENTION_KEEP_DAYS"),
+                rule(context, "retention.daily", "RETENTION_DAILY"),
+                rule(context, "retention.weekly", "RETENTION_WEEKLY"),
+                rule(context, "retention.monthly", "RETENTION_MONTHLY"));
+    }
+
+    /** A rule's setting; SettingsCheck has vetted it at start, this names it again should anything slip by. */
+    private static int rule(CamelContext context, String key, String variable) {
+        String value = SettingsCheck.setting(context, key);
+        try {
+            int number = Integer.parseInt(value.isEmpty() ? "0" : value);
+            if (number >= 0) {
+                return number;
+            }
+        } catch (NumberFormatException e) {
+            // named below
+        }
+        throw new SettingsCheck.InvalidSettingException(variable, "'" + value + "' is not a whole number 0 or more");
+    }
+}

@@ -1,0 +1,151 @@
+package io.pgbackup.retention;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.YearMonth;
+import java.time.ZoneId;
+import java.time.temporal.IsoFields;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+import io.pgbackup.storage.BackupKey;
+
+/**
+ * Which backups to keep and which to delete. Each database on its own; a backup is kept when any rule keeps it;
+ * a rule set to 0 is off, and with every rule off nothing is deleted. The newest backup of each database is always
+ * kept. A backup's time is the timestamp in its key (a local time in BACKUP_TIMEZONE).
+ * <ul>
+ * <li>keep-last N: the N newest backups;</li>
+ * <li>keep-days D: every backup younger than D days (D x 24 h before now);</li>
+ * <li>daily / weekly / monthly N: the newest backup of each of the N most recent calendar days / ISO weeks / months
+ * that have a backup.</li>
+ * </ul>
+ */
+public final class RetentionPolicy {
+
+    /** KEEP or DELETE of one backup, and why. */
+    public record Decision(BackupKey backup, boolean keep, String reason) {
+        public String key() {
+            return backup.key();
+        }
+
+        public String action() {
+            return keep ? "KEEP" : "DELETE";
+        }
+    }
+
+    private final int keepLast;
+    private final int keepDays;
+    private final int daily;
+    private final int weekly;
+    private final int monthly;
+
+    public RetentionPolicy(int keepLast, int keepDays, int daily, int weekly, int monthly) {
+        if (keepLast < 0 || keepDays < 0 || daily < 0 || weekly < 0 || monthly < 0) {
+            throw new IllegalArgumentException("retention rules cannot be negative: last " + keepLast + ", days "
+                    + keepDays + ", daily " + daily + ", weekly " + weekly + ", monthly " + monthly);
+        }
+        this.keepLast = keepLast;
+        this.keepDays = keepDays;
+        this.daily = daily;
+        this.weekly = weekly;
+        this.monthly = monthly;
+    }
+
+    /** Every rule is 0: nothing is ever deleted. */
+    public boolean isOff() {
+        return keepLast == 0 && keepDays == 0 && daily == 0 && weekly == 0 && monthly == 0;
+    }
+
+    /** The rules in force, e.g. "last 7, days 30, monthly 12". */
+    public String rules() {
+        List<String> rules = new ArrayList<>();
+        addRule(rules, "last", keepLast);
+        addRule(rules, "days", keepDays);
+        addRule(rules, "daily", daily);
+        addRule(rules, "weekly", weekly);
+        addRule(rules, "monthly", monthly);
+        return rules.isEmpty() ? "off" : String.join(", ", rules);
+    }
+
+    /**
+     * A decision for every backup: by database (in name order), oldest first within a database.
+     *
+     * @param now  the moment keep-days counts back from
+     * @param zone BACKUP_TIMEZONE: the keys' timestamps are local times there
+     */
+    public List<Decision> plan(List<BackupKey> backups, Instant now, ZoneId zone) {
+        Map<String, List<BackupKey>> byDatabase = new TreeMap<>();
+        for (BackupKey backup : backups) {
+            byDatabase.computeIfAbsent(backup.database(), d -> new ArrayList<>()).add(backup);
+        }
+        List<Decision> plan = new ArrayList<>(backups.size());
+        byDatabase.forEach((database, ofDatabase) -> plan.addAll(planDatabase(database, ofDatabase, now, zone)));
+        return plan;
+    }
+
+    private List<Decision> planDatabase(String database, List<BackupKey> backups, Instant now, ZoneId zone) {
+        List<BackupKey> newestFirst = new ArrayList<>(backups);
+        newestFirst.sort(Comparator.comparing(BackupKey::time).thenComparing(BackupKey::key).reversed());
+        List<List<String>> reasons = new ArrayList<>();
+        for (int i = 0; i < newestFirst.size(); i++) {
+            reasons.add(new ArrayList<>());
+        }
+        if (isOff()) {
+            reasons.forEach(r -> r.add("retention off"));
+        } else {
+            reasons.get(0).add("newest of database " + database);
+            for (int i = 0; i < Math.min(keepLast, newestFirst.size()); i++) {
+                reasons.get(i).add("one of the " + keepLast + " newest");
+            }
+            if (keepDays > 0) {
+                Instant cutoff = now.minus(Duration.ofDays(keepDays));
+                for (int i = 0; i < newestFirst.size(); i++) {
+                    if (newestFirst.get(i).time().atZone(zone).toInstant().isAfter(cutoff)) {
+                        reasons.get(i).add("younger than " + keepDays + " days");
+                    }
+                }
+            }
+            newestOfEach(newestFirst, daily, LocalDateTime::toLocalDate, "newest of day ", reasons);
+            newestOfEach(newestFirst, weekly, RetentionPolicy::isoWeek, "newest of week ", reasons);
+            newestOfEach(newestFirst, monthly, YearMonth::from, "newest of month ", reasons);
+        }
+        List<Decision> decisions = new ArrayList<>(newestFirst.size());
+        for (int i = newestFirst.size() - 1; i >= 0; i--) {
+            List<String> why = reasons.get(i);
+            decisions.add(why.isEmpty()
+                    ? new Decision(newestFirst.get(i), false, "kept by no rule (" + rules() + ")")
+                    : new Decision(newestFirst.get(i), true, String.join("; ", why)));
+        }
+        return decisions;
+    }
+
+    /** Marks the newest backup of each of the {@code count} most recent periods that have a backup. */
+    private static void newestOfEach(List<BackupKey> newestFirst, int count, Function<LocalDateTime, Object> period,
+            String label, List<List<String>> reasons) {
+        Set<Object> periods = new HashSet<>();
+        for (int i = 0; i < newestFirst.size() && periods.size() < count; i++) {
+            Object p = period.apply(newestFirst.get(i).time());
+            if (periods.add(p)) {
+                reasons.get(i).add(label + p);
+            }
+        }
+    }
+
+    private static String isoWeek(LocalDateTime time) {
+        return String.format("%d-W%02d", time.get(IsoFields.WEEK_BASED_YEAR), time.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR));
+    }
+
+    private static void addRule(List<String> rules, String name, int value) {
+        if (value > 0) {
+            rules.add(name + " " + value);
+        }
+    }
+}
