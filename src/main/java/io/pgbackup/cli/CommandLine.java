@@ -30,16 +30,11 @@ public record CommandLine(String name, Map<String, String> options) {
               --routes DIR         folder of route YAML files (or ROUTES_DIR; default ./routes, else built in)
             settings: see application.properties; each is overridable by the environment variable it names.""";
 
-<<<<<<< HEAD
-    private static final Set<String> COMMANDS = Set.of("service", "backup", "list", "restore", "verify", "check-managed", "help");
-    private static final Set<String> OPTIONS = Set.of("config", "routes", "target-db", "key");
-=======
-    private static final Set<String> COMMANDS = Set.of("service", "backup", "list", "restore", "check-managed", "prune",
-            "help");
+    private static final Set<String> COMMANDS = Set.of("service", "backup", "list", "restore", "verify", "check-managed",
+            "prune", "help");
     private static final Set<String> OPTIONS = Set.of("config", "routes", "target-db", "key", "database");
     /** Options without a value; each belongs to one command. */
     private static final Map<String, String> FLAGS = Map.of("dry-run", "prune");
->>>>>>> retention
 
     public static CommandLine parse(String[] args) {
         String name = "service";
