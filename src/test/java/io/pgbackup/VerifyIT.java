@@ -190,16 +190,30 @@ class VerifyIT {
         int slackBefore = slack.texts().size();
         Thread.sleep(1100);
 
-        PgBackupProcess.Result second = pgBackup("verify_shrink", "shrink/").run("backup");
+        PgBackupProcess.Result second = pgBackup("verify_shrink", "shrink/").set("RETENTION_KEEP_LAST", "1").run("backup");
 
         assertThat(second.exitCode()).as(second.toString()).isZero();
         assertThat(second.stderr()).contains("not counted as good").contains("MAX_SHRINK_PERCENT=50");
         assertThat(slack.texts().subList(slackBefore, slack.texts().size())).singleElement().asString()
                 .contains("verify_shrink").contains("shrank");
         List<S3Object> stored = backups("shrink/");
-        assertThat(stored).hasSize(2);
+        assertThat(stored).as("no retention after a backup that does not count as good").hasSize(2);
         String newest = stored.stream().map(S3Object::key).sorted().toList().get(1);
         assertThat(JSON.readTree(s3.get(BUCKET, newest + ".manifest.json")).get("warning").asText()).contains("shrank");
+    }
+
+    @Test
+    void retentionRunsAfterEachGoodBackupOfThatDatabase() throws Exception {
+        createShop("verify_keep", 10);
+        for (int i = 0; i < 3; i++) {
+            PgBackupProcess.Result run = pgBackup("verify_keep", "keep/").set("RETENTION_KEEP_LAST", "2").run("backup");
+            assertThat(run.exitCode()).as(run.toString()).isZero();
+            Thread.sleep(1100);
+        }
+        List<String> keys = s3.allObjects(BUCKET).stream().map(S3Object::key).filter(k -> k.startsWith("keep/")).sorted().toList();
+        assertThat(keys).hasSize(4).allMatch(k -> k.contains("verify_keep_"));
+        assertThat(keys.stream().filter(k -> k.endsWith(".sql.gz"))).hasSize(2)
+                .allMatch(k -> keys.contains(k + ".manifest.json"));
     }
 
     @Test
