@@ -67,29 +67,42 @@ seed_time=$(secs "$t0" "$t1"); seed_size=$(stat -c %s "$WORK/benchdb.sql.gz"); s
 seed_rss=$(cat "$WORK/.rss-seed"); rm -f "$WORK/benchdb.sql.gz"
 seed_ok=$(gzip -t < "$LOCAL_ROOT/s3/$BUCKET/seed/benchdb.sql.gz" && echo ok || echo BROKEN)
 
-# 3. pg-backup
-touch "$WORK/.running"; peak_du "$WORK" "$WORK/.running" > "$WORK/.peak-ours" & PEAK_PID=$!
+# 3. pg-backup, gzip (the default) and zstd
 export DB_HOST=127.0.0.1 DB_PORT="$PGPORT_LOCAL" DB_USER=bench DB_NAME=benchdb DB_PASSWORD="$DB_PASS"
 export BUCKET_NAME="$BUCKET" OBJECT_STORAGE_ENDPOINT="$S3_ENDPOINT_LOCAL" OBJECT_STORAGE_ACCESS_KEY="$S3_ACCESS"
 export OBJECT_STORAGE_SECRET_KEY="$S3_SECRET" PG_DUMP_PATH="$PG_BIN/pg_dump" PSQL_PATH="$PG_BIN/psql"
-export BACKUP_WORK_DIR="$WORK" BACKUP_PREFIX=ours/
-t0=$(date +%s%N)
-/usr/bin/time -f "%M" -o "$WORK/.rss-ours" bin/pg-backup backup 2> "$WORK/ours.log" || { cat "$WORK/ours.log" >&2; exit 1; }
-t1=$(date +%s%N); rm -f "$WORK/.running"; wait "$PEAK_PID"
-cp "$WORK/ours.log" /tmp/bench-ours.log 2>/dev/null || true
-ours_time=$(secs "$t0" "$t1"); ours_peak=$(cat "$WORK/.peak-ours"); ours_rss=$(cat "$WORK/.rss-ours")
-ours_file=$(find "$LOCAL_ROOT/s3/$BUCKET/ours" -type f -name '*.sql.gz' | head -1)
-ours_size=$(stat -c %s "$ours_file")
-# restore check: the object decompresses completely and holds every row
-rows_in=$(gunzip -c "$ours_file" | awk '/^COPY public.orders /{on=1; next} /^\\\.$/{on=0} on{n++} END{print n+0}')
-ours_ok=$([ "$rows_in" = "$ROWS" ] && echo "ok ($rows_in rows)" || echo "BROKEN ($rows_in of $ROWS rows)")
+export BACKUP_WORK_DIR="$WORK"
+run_ours() { # NAME COMPRESSION -> sets ours_time ours_peak ours_rss ours_size ours_ok
+  local name=$1 compression=$2 t0 t1 file rows_in
+  touch "$WORK/.running"; peak_du "$WORK" "$WORK/.running" > "$WORK/.peak-$name" & PEAK_PID=$!
+  t0=$(date +%s%N)
+  BACKUP_PREFIX="$name/" BACKUP_COMPRESSION="$compression" /usr/bin/time -f "%M" -o "$WORK/.rss-$name" \
+    bin/pg-backup backup 2> "$WORK/$name.log" || { cat "$WORK/$name.log" >&2; exit 1; }
+  t1=$(date +%s%N); rm -f "$WORK/.running"; wait "$PEAK_PID"
+  cp "$WORK/$name.log" "/tmp/bench-$name.log" 2>/dev/null || true
+  ours_time=$(secs "$t0" "$t1"); ours_peak=$(cat "$WORK/.peak-$name"); ours_rss=$(cat "$WORK/.rss-$name")
+  file=$(find "$LOCAL_ROOT/s3/$BUCKET/$name" -type f -name '*.sql.*' ! -name '*.manifest.json' | head -1)
+  ours_size=$(stat -c %s "$file")
+  # restore check: the object decompresses completely and holds every row
+  if [ "$compression" = zstd ]; then rows_in=$(zstd -dc < "$file" | count_rows); else rows_in=$(gunzip -c "$file" | count_rows); fi
+  ours_ok=$([ "$rows_in" = "$ROWS" ] && echo "ok ($rows_in rows)" || echo "BROKEN ($rows_in of $ROWS rows)")
+}
+count_rows() { awk '/^COPY public.orders /{on=1; next} /^\\\.$/{on=0} on{n++} END{print n+0}'; }
+run_ours ours gzip
+g_time=$ours_time g_peak=$ours_peak g_rss=$ours_rss g_size=$ours_size g_ok=$ours_ok
+run_ours ours-zstd zstd
+z_time=$ours_time z_peak=$ours_peak z_rss=$ours_rss z_size=$ours_size z_ok=$ours_ok
 
 printf '\nplain dump: %s bytes (%d rows); machine: %s cores, %s\n\n' "$raw" "$ROWS" "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 printf '| pipeline | wall s | peak RSS MiB | peak work-dir MB | object MB | restore check |\n|---|---|---|---|---|---|\n'
 printf '| pg_dump > /dev/null (floor) | %s | | | | |\n' "$floor"
 printf '| seed: pg_dump > file; gzip; curl PUT | %s | %d (gzip/pg_dump) | %.1f | %.1f | %s |\n' "$seed_time" $((seed_rss/1024)) "$(awk -v b="$seed_peak" 'BEGIN{print b/1e6}')" "$(awk -v b="$seed_size" 'BEGIN{print b/1e6}')" "$seed_ok"
-printf '| pg-backup backup (JVM start included) | %s | %d | %.1f | %.1f | %s |\n' "$ours_time" $((ours_rss/1024)) "$(awk -v b="$ours_peak" 'BEGIN{print b/1e6}')" "$(awk -v b="$ours_size" 'BEGIN{print b/1e6}')" "$ours_ok"
-printf '\nratios: time pg-backup/seed = %s (target <= 0.4); pg-backup/floor = %s; object pg-backup/seed = %s (target <= 1.1)\n' \
-  "$(awk -v a="$ours_time" -v b="$seed_time" 'BEGIN{printf "%.2f", a/b}')" \
-  "$(awk -v a="$ours_time" -v b="$floor" 'BEGIN{printf "%.2f", a/b}')" \
-  "$(awk -v a="$ours_size" -v b="$seed_size" 'BEGIN{printf "%.3f", a/b}')"
+row() { printf '| %s | %s | %d | %.1f | %.1f | %s |\n' "$1" "$2" $(($3/1024)) "$(awk -v b="$4" 'BEGIN{print b/1e6}')" "$(awk -v b="$5" 'BEGIN{print b/1e6}')" "$6"; }
+row "pg-backup backup, gzip level 1 (default; JVM start included)" "$g_time" "$g_rss" "$g_peak" "$g_size" "$g_ok"
+row "pg-backup backup, zstd level 3 (JVM start included)" "$z_time" "$z_rss" "$z_peak" "$z_size" "$z_ok"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
+printf '\nratios (gzip): time pg-backup/seed = %s (target <= 0.4); pg-backup/floor = %s; object pg-backup/seed = %s (target <= 1.1)\n' \
+  "$(ratio "$g_time" "$seed_time")" "$(ratio "$g_time" "$floor")" "$(awk -v a="$g_size" -v b="$seed_size" 'BEGIN{printf "%.3f", a/b}')"
+printf 'ratios (zstd): time pg-backup/seed = %s; pg-backup/floor = %s; object pg-backup/seed = %s\n' \
+  "$(ratio "$z_time" "$seed_time")" "$(ratio "$z_time" "$floor")" "$(awk -v a="$z_size" -v b="$seed_size" 'BEGIN{printf "%.3f", a/b}')"
+printf 'in-JVM backup time (from the log): gzip %s, zstd %s\n' "$(grep -o 'in [0-9.]*s$' /tmp/bench-ours.log | tail -1)" "$(grep -o 'in [0-9.]*s$' /tmp/bench-ours-zstd.log | tail -1)"
