@@ -334,10 +334,10 @@ public class BackupStatus {
 
     // ---- settings (beans.yaml) -----------------------------------------------------------------------------------
 
-    /** The databases this service backs up: DB_NAME (several separated by commas or spaces). */
+    /** The databases this service backs up, separated by commas (a name may hold spaces): DB_NAME. */
     public void setDatabases(String names) {
         synchronized (this) {
-            for (String name : names.split("[,\\s]+")) {
+            for (String name : names.split(",")) {
                 if (!name.isBlank()) {
                     database(name.trim());
                 }

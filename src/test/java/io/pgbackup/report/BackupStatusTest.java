@@ -176,6 +176,17 @@ class BackupStatusTest {
     }
 
     @Test
+    void aDatabaseNameMayHoldSpaces() {
+        BackupStatus spaced = new BackupStatus();
+        spaced.setClock(clock);
+        spaced.setDatabases("상점 shop");
+        spaced.recordStoredKeys(List.of("2026/11/27/상점 shop_20261127235959.sql.gz"));
+
+        assertThat(spaced.databases()).containsExactly("상점 shop");
+        assertThat(spaced.lastSuccessEpochSeconds("상점 shop")).isEqualTo(Instant.parse("2026-11-27T14:59:59Z").getEpochSecond());
+    }
+
+    @Test
     void durationsAreShownInTheLargestSensibleUnit() {
         assertThat(BackupStatus.human(Duration.ofSeconds(7))).isEqualTo("7s");
         assertThat(BackupStatus.human(Duration.ofMinutes(90))).isEqualTo("90m");
