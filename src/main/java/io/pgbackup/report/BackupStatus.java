@@ -217,7 +217,8 @@ public class BackupStatus {
                 problems.add(db.name + ": last backup failed (" + db.lastFailureText + ")");
             }
             if (isStale(db, now)) {
-                problems.add(describeAge(db, now) + ", older than STALE_AFTER " + human(staleAfter));
+                problems.add(describeAge(db, now) + (good == null ? ", longer than" : ", older than") + " STALE_AFTER "
+                        + human(staleAfter));
             }
         }
         if (problems.isEmpty()) {
@@ -280,7 +281,7 @@ public class BackupStatus {
     private String describeAge(Database db, Instant now) {
         Instant good = db.lastGood();
         if (good == null) {
-            return db.name + ": no good backup known (service up for " + human(Duration.between(since, now)) + ")";
+            return db.name + ": no good backup known, service up for " + human(Duration.between(since, now));
         }
         return db.name + ": newest good backup " + human(Duration.between(good, now)) + " ago (" + show(good) + ")";
     }
