@@ -164,6 +164,9 @@ public final class PgBackup {
             public void afterStart(BaseMainSupport started) {
                 LOG.info("pg-backup service started: backup of {} on schedule '{}' ({})", property(started, "db.name"),
                         property(started, "backup.cron"), property(started, "backup.timezone"));
+                LOG.info("health on http://{}:{}/observe/health, metrics on /observe/metrics; stale after {}, checked every {}",
+                        property(started, "management.host"), property(started, "management.port"),
+                        property(started, "stale.after"), property(started, "stale.check.interval"));
             }
         });
         main.run();
@@ -208,7 +211,17 @@ public final class PgBackup {
             // the (stopped) verify schedule route still needs a valid cron to be created
             main.addOverrideProperty("verify.cron", "0 0 4 * * ?");
         }
+        if (command.name().equals("service")) {
+            // the management server (/observe/health, /observe/metrics) and the stale-backup check
+            main.addOverrideProperty("observe.enabled", "true");
+        }
         main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void beforeConfigure(BaseMainSupport configuring) {
+                // settings camel-main itself reads (camel.management.*) must be checked before it reads them
+                SettingsCheck.checkEarly(configuring.getCamelContext());
+            }
+
             @Override
             public void afterConfigure(BaseMainSupport configured) {
                 SettingsCheck.check(configured.getCamelContext(), command.name());

@@ -35,6 +35,16 @@ public final class SettingsCheck {
         new SettingsCheck(context).run(command);
     }
 
+    /**
+     * The settings camel-main reads itself while it configures (before {@link #check} can run): the management
+     * server's port and address, read by every command (only the service opens the port).
+     */
+    public static void checkEarly(CamelContext context) {
+        SettingsCheck check = new SettingsCheck(context);
+        check.integer("management.port", "MANAGEMENT_PORT", 1, 65535);
+        check.host("management.host", "MANAGEMENT_HOST");
+    }
+
     private void run(String command) {
         boolean backs = Set.of("service", "backup", "check-managed").contains(command);
         boolean needsPassword = backs || "restore".equals(command) || "verify".equals(command);
@@ -113,8 +123,55 @@ public final class SettingsCheck {
             retentionRule("retention.weekly", "RETENTION_WEEKLY");
             retentionRule("retention.monthly", "RETENTION_MONTHLY");
         }
+        if ("service".equals(command)) {
+            freePort("management.host", "management.port");
+        }
         zone("backup.timezone", "BACKUP_TIMEZONE");
         directory("backup.work.dir", "BACKUP_WORK_DIR");
+        // read by the stale check's timer, whose endpoint every command creates (only the service starts it)
+        duration("stale.after", "STALE_AFTER", true);
+        duration("stale.check.interval", "STALE_CHECK_INTERVAL", false);
+    }
+
+    /**
+     * 26h, 90m, 2d, 45s or ISO-8601 (PT26H), at least one second. {@code timer} durations are also read by Camel's
+     * timer, which must read them the same way.
+     */
+    private void duration(String key, String variable, boolean anyForm) {
+        String value = value(key);
+        java.time.Duration parsed;
+        try {
+            parsed = io.pgbackup.ncp.ManagedBackupCheck.parseAge(value);
+            if (!anyForm && org.apache.camel.util.TimeUtils.toDuration(value).compareTo(parsed) != 0) {
+                throw new IllegalArgumentException("read differently by the timer");
+            }
+        } catch (RuntimeException e) {
+            throw new InvalidSettingException(variable, "'" + value + "' is not a duration (e.g. 15m, 26h, 2d, 45s, PT26H)");
+        }
+        if (parsed.toMillis() < 1000) {
+            throw new InvalidSettingException(variable, value + " is shorter than one second");
+        }
+    }
+
+    /** The management server's port must be free: otherwise the service would run with no health endpoint. */
+    private void freePort(String hostKey, String portKey) {
+        String host = value(hostKey);
+        int port = Integer.parseInt(value(portKey));
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.bind(new java.net.InetSocketAddress(host, port));
+        } catch (java.io.IOException e) {
+            String reason = String.valueOf(e.getMessage());
+            // a port in use is the port's fault; an address not on this machine (or unknown) the host's
+            throw new InvalidSettingException(reason.contains("in use") ? "MANAGEMENT_PORT" : "MANAGEMENT_HOST",
+                    "cannot listen on " + host + ":" + port + " (" + reason + ")");
+        }
+    }
+
+    private void host(String key, String variable) {
+        String value = value(key);
+        if (value.isEmpty() || !value.matches("[A-Za-z0-9.:\\-\\[\\]%]+")) {
+            throw new InvalidSettingException(variable, "'" + value + "' is not an address to listen on (e.g. 0.0.0.0, 127.0.0.1)");
+        }
     }
 
     /** DB_NAME: one name, a comma list, or *. */

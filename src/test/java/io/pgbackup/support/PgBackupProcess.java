@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs the built application as a user does: {@code java -jar target/pg-backup.jar COMMAND} with settings in
  * environment variables, from the project folder (so ./routes and ./application.properties are the ones used).
- * The child gets a clean environment: only PATH, HOME, LANG and the settings given here.
+ * The child gets a clean environment: only PATH, HOME, LANG and the settings given here, plus a free loopback
+ * MANAGEMENT_PORT on 127.0.0.1 unless given.
  */
 public final class PgBackupProcess {
 
@@ -125,6 +126,9 @@ public final class PgBackupProcess {
         ProcessBuilder builder = new ProcessBuilder(argv).directory(directory.toFile());
         Map<String, String> childEnv = builder.environment();
         childEnv.keySet().retainAll(List.of("PATH", "HOME", "LANG", "LC_ALL", "JAVA_HOME"));
+        // a service's management server listens on loopback and a port of its own (several instances run at once)
+        childEnv.put("MANAGEMENT_HOST", "127.0.0.1");
+        childEnv.put("MANAGEMENT_PORT", Integer.toString(PostgresServer.freePort()));
         childEnv.putAll(env);
         return builder.start();
     }

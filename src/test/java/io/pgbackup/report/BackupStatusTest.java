@@ -1,0 +1,205 @@
+package io.pgbackup.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class BackupStatusTest {
+
+    /** A clock the test moves by hand. */
+    static final class TestClock extends Clock {
+        Instant now = Instant.parse("2026-11-28T00:00:00Z");
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    TestClock clock;
+    BackupStatus status;
+
+    @BeforeEach
+    void setUp() {
+        clock = new TestClock();
+        status = new BackupStatus();
+        status.setClock(clock);
+        status.setStaleAfter("26h");
+        status.setTimezone("Asia/Seoul");
+        status.setDatabases("shop, orders");
+    }
+
+    @Test
+    void aNewServiceIsUpUntilStaleAfterHasPassedWithoutABackup() {
+        assertThat(status.health().up()).isTrue();
+        assertThat(status.staleDatabasesToAlert()).isEmpty();
+
+        clock.advance(Duration.ofHours(26).plusSeconds(1));
+
+        BackupStatus.Health health = status.health();
+        assertThat(health.up()).isFalse();
+        assertThat(health.message()).contains("shop: no good backup known").contains("orders: no good backup known")
+                .contains("STALE_AFTER 26h");
+    }
+
+    @Test
+    void aFailedLastBackupIsDownUntilTheNextSuccess() {
+        status.recordSuccess("shop", clock.instant().minusSeconds(3), 1000);
+        status.recordSuccess("orders", clock.instant().minusSeconds(3), 1000);
+        clock.advance(Duration.ofMinutes(1));
+
+        status.recordFailure("shop", "dump", "password authentication failed");
+
+        BackupStatus.Health down = status.health();
+        assertThat(down.up()).isFalse();
+        assertThat(down.message()).isEqualTo("shop: last backup failed (stage dump: password authentication failed)");
+
+        clock.advance(Duration.ofMinutes(1));
+        status.recordSuccess("shop", clock.instant().minusSeconds(2), 2000);
+
+        assertThat(status.health().up()).isTrue();
+        assertThat(status.failures("shop")).isEqualTo(1);
+        assertThat(status.successes("shop")).isEqualTo(2);
+    }
+
+    @Test
+    void metricsDescribeTheLastGoodBackup() {
+        assertThat(status.lastSuccessEpochSeconds("shop")).isZero();
+        assertThat(status.lastDurationSeconds("shop")).isNaN();
+        assertThat(status.lastBytes("shop")).isNaN();
+
+        status.recordSuccess("shop", clock.instant().minusMillis(2500), 12345);
+
+        assertThat(status.lastSuccessEpochSeconds("shop")).isEqualTo(clock.instant().getEpochSecond());
+        assertThat(status.lastDurationSeconds("shop")).isEqualTo(2.5);
+        assertThat(status.lastBytes("shop")).isEqualTo(12345);
+
+        status.recordFailure("shop", "upload", "403");
+        assertThat(status.lastSuccessEpochSeconds("shop")).as("a failure keeps the last success").isEqualTo(clock.instant().getEpochSecond());
+        assertThat(status.failures("shop")).isEqualTo(1);
+    }
+
+    @Test
+    void theBucketTellsARestartedServiceWhenTheLastBackupWas() {
+        // 2026-11-27 10:00:00 in Seoul = 01:00:00 UTC, 23 h before the clock
+        status.recordStoredKeys(List.of(
+                "2026/11/26/shop_20261126100000.sql.gz",
+                "2026/11/27/shop_20261127100000.sql.gz",
+                "2026/11/27/other_20261127235959.sql.gz",
+                "prod/2026/11/20/orders_20261120100000.sql.gz",
+                "notes.txt"));
+
+        assertThat(status.lastSuccessEpochSeconds("shop")).isEqualTo(Instant.parse("2026-11-27T01:00:00Z").getEpochSecond());
+        assertThat(status.databases()).as("databases not backed up here are not tracked").containsExactly("shop", "orders");
+
+        BackupStatus.Health health = status.health();
+        assertThat(health.up()).isFalse();
+        assertThat(health.message()).isEqualTo("orders: newest good backup 7d23h ago (2026-11-20 10:00:00 KST),"
+                + " older than STALE_AFTER 26h");
+        assertThat(status.staleDatabasesToAlert()).singleElement().asString().startsWith("orders: newest good backup 7d23h");
+
+        clock.advance(Duration.ofHours(3).plusSeconds(1));
+        assertThat(status.staleDatabasesToAlert()).singleElement().asString().startsWith("shop: newest good backup 26h");
+    }
+
+    @Test
+    void aStaleDatabaseIsAlertedOncePerEpisode() {
+        status.setDatabases("shop");
+        status.recordSuccess("orders", clock.instant(), 1);
+        status.recordSuccess("shop", clock.instant(), 1);
+
+        clock.advance(Duration.ofHours(27));
+        List<String> first = status.staleDatabasesToAlert();
+        assertThat(first).hasSize(2);
+
+        for (int i = 0; i < 10; i++) {
+            clock.advance(Duration.ofMinutes(15));
+            assertThat(status.staleDatabasesToAlert()).as("still the same stale episode").isEmpty();
+        }
+
+        status.recordSuccess("shop", clock.instant(), 1);
+        assertThat(status.staleDatabasesToAlert()).isEmpty();
+        clock.advance(Duration.ofHours(27));
+
+        assertThat(status.staleDatabasesToAlert()).as("stale again after recovering: a new episode")
+                .singleElement().asString().startsWith("shop:");
+    }
+
+    @Test
+    void aRecoverySeenOnlyInTheBucketEndsTheEpisodeToo() {
+        status.setDatabases("shop");
+        clock.advance(Duration.ofHours(27));
+        assertThat(status.staleDatabasesToAlert()).hasSize(2);
+
+        // another instance stored a backup 2026-11-29 12:00:00 Seoul = 2026-11-29T03:00:00Z
+        clock.now = Instant.parse("2026-11-29T03:00:05Z");
+        status.recordStoredKeys(List.of("2026/11/29/shop_20261129120000.sql.gz"));
+        assertThat(status.staleDatabasesToAlert()).isEmpty();
+
+        clock.advance(Duration.ofHours(26));
+        assertThat(status.staleDatabasesToAlert()).singleElement().asString().startsWith("shop:");
+    }
+
+    @Test
+    void aNewDatabaseIsAnnouncedOnceToTheMetrics() {
+        List<String> seen = new ArrayList<>();
+        status.onDatabase(seen::add);
+        status.recordFailure("extra", "secret", "boom");
+        status.recordFailure("extra", "secret", "boom");
+        status.recordSuccess("shop", null, -1);
+
+        assertThat(seen).containsExactly("shop", "orders", "extra");
+        assertThat(status.lastDurationSeconds("shop")).isNaN();
+    }
+
+    @Test
+    void aDatabaseNameMayHoldSpaces() {
+        BackupStatus spaced = new BackupStatus();
+        spaced.setClock(clock);
+        spaced.setDatabases("상점 shop");
+        spaced.recordStoredKeys(List.of("2026/11/27/상점 shop_20261127235959.sql.gz"));
+
+        assertThat(spaced.databases()).containsExactly("상점 shop");
+        assertThat(spaced.lastSuccessEpochSeconds("상점 shop")).isEqualTo(Instant.parse("2026-11-27T14:59:59Z").getEpochSecond());
+    }
+
+    @Test
+    void durationsAreShownInTheLargestSensibleUnit() {
+        assertThat(BackupStatus.human(Duration.ofSeconds(7))).isEqualTo("7s");
+        assertThat(BackupStatus.human(Duration.ofMinutes(90))).isEqualTo("90m");
+        assertThat(BackupStatus.human(Duration.ofHours(26))).isEqualTo("26h");
+        assertThat(BackupStatus.human(Duration.ofHours(26).plusMinutes(5))).isEqualTo("26h5m");
+        assertThat(BackupStatus.human(Duration.ofDays(3).plusHours(2))).isEqualTo("3d2h");
+    }
+
+    @Test
+    void aBadStaleAfterFallsBackToTheDefault() {
+        status.setStaleAfter("soon");
+        assertThat(status.getStaleAfter()).isEqualTo(Duration.ofHours(26));
+        status.setStaleAfter("PT5S");
+        assertThat(status.getStaleAfter()).isEqualTo(Duration.ofSeconds(5));
+    }
+}
