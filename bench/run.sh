@@ -20,7 +20,11 @@ DB_PASS="bench pw $RANDOM"
 }
 
 start_postgres "super-$RANDOM$RANDOM"
-start_s3proxy "$S3_ACCESS" "$S3_SECRET" "$BUCKET" "target/test-lib/*"
+# HTTPS, like NCP Object Storage (https://kr.object.ncloudstorage.com): the AWS SDK then sends UNSIGNED-PAYLOAD, as
+# it does in production. (Over plain HTTP it signs every body, and S3Proxy's SigV4 payload check costs it about
+# twice the CPU of the whole upload: docs/benchmarks.md.)
+S3PROXY_TLS=1 start_s3proxy "$S3_ACCESS" "$S3_SECRET" "$BUCKET" "target/test-lib/*"
+export JAVA_TOOL_OPTIONS="-Djavax.net.ssl.trustStore=$S3_TRUSTSTORE_LOCAL -Djavax.net.ssl.trustStorePassword=changeit"
 psql_local postgres -c "CREATE ROLE bench LOGIN SUPERUSER PASSWORD \$pw\$$DB_PASS\$pw\$" -c "CREATE DATABASE benchdb" >/dev/null
 
 # Realistic rows (ids, names, amounts, timestamps, text, jsonb), about 215 bytes of plain dump each.
@@ -40,6 +44,17 @@ FROM generate_series(1::bigint, $ROWS) g;
 SQL
 
 WORK="$LOCAL_ROOT/work"; mkdir -p "$WORK"
+# CPU seconds S3Proxy (the store) has used so far: the store's share of each pipeline's cost
+s3_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$S3PROXY_PID/stat"; }
+# warm the store up (JIT) so that neither side pays for it: three 32 MiB PUTs
+head -c $((32 * 1024 * 1024)) /dev/urandom > "$WORK/warm"
+for i in 1 2 3; do
+  DATE=$(date -u +"%a, %d %b %Y %H:%M:%S GMT"); RESOURCE="/$BUCKET/warm/$i"
+  SIG=$(printf 'PUT\n\napplication/octet-stream\n%s\n%s' "$DATE" "$RESOURCE" | openssl sha1 -hmac "$S3_SECRET" -binary | base64)
+  curl -s -f --cacert "$S3_CA_LOCAL" -X PUT -T "$WORK/warm" -H "Date: $DATE" -H "Content-Type: application/octet-stream" \
+    -H "Authorization: AWS $S3_ACCESS:$SIG" "$S3_ENDPOINT_LOCAL$RESOURCE" > /dev/null
+done
+rm -f "$WORK/warm"
 PGENV=(env PGPASSWORD="$DB_PASS" PGHOST=127.0.0.1 PGPORT="$PGPORT_LOCAL" PGUSER=bench)
 
 # peak bytes under a folder while a command runs: polls every 0.1 s
@@ -52,19 +67,20 @@ floor=$(secs "$t0" "$t1"); raw=$("${PGENV[@]}" "$PG_BIN/pg_dump" -F p -d benchdb
 
 # 2. the seed pipeline, as in the blog post
 touch "$WORK/.running"; peak_du "$WORK" "$WORK/.running" > "$WORK/.peak-seed" & PEAK_PID=$!
-t0=$(date +%s%N)
-/usr/bin/time -f "%M" -o "$WORK/.rss-seed" bash -c '
+c0=$(s3_cpu); t0=$(date +%s%N)
+/usr/bin/time -f "%M %U %S" -o "$WORK/.rss-seed" bash -c '
   set -e
   "$@" "'"$PG_BIN"'/pg_dump" -F p -d benchdb > "'"$WORK"'/benchdb.sql"
   gzip -f "'"$WORK"'/benchdb.sql"
 ' _ "${PGENV[@]}"
 DATE=$(date -u +"%a, %d %b %Y %H:%M:%S GMT"); RESOURCE="/$BUCKET/seed/benchdb.sql.gz"
 SIG=$(printf 'PUT\n\napplication/gzip\n%s\n%s' "$DATE" "$RESOURCE" | openssl sha1 -hmac "$S3_SECRET" -binary | base64)
-curl -s -f -X PUT -T "$WORK/benchdb.sql.gz" -H "Date: $DATE" -H "Content-Type: application/gzip" \
+curl -s -f --cacert "$S3_CA_LOCAL" -X PUT -T "$WORK/benchdb.sql.gz" -H "Date: $DATE" -H "Content-Type: application/gzip" \
   -H "Authorization: AWS $S3_ACCESS:$SIG" "$S3_ENDPOINT_LOCAL$RESOURCE" > /dev/null
-t1=$(date +%s%N); rm -f "$WORK/.running"; wait "$PEAK_PID"
+t1=$(date +%s%N); c1=$(s3_cpu); rm -f "$WORK/.running"; wait "$PEAK_PID"
+seed_s3cpu=$(awk -v a="$c0" -v b="$c1" 'BEGIN{printf "%.1f", b-a}')
 seed_time=$(secs "$t0" "$t1"); seed_size=$(stat -c %s "$WORK/benchdb.sql.gz"); seed_peak=$(cat "$WORK/.peak-seed")
-seed_rss=$(cat "$WORK/.rss-seed"); rm -f "$WORK/benchdb.sql.gz"
+read -r seed_rss seed_u seed_s < "$WORK/.rss-seed"; seed_cpu=$(awk -v u="$seed_u" -v s="$seed_s" 'BEGIN{printf "%.1f", u+s}'); rm -f "$WORK/benchdb.sql.gz"
 seed_ok=$(gzip -t < "$LOCAL_ROOT/s3/$BUCKET/seed/benchdb.sql.gz" && echo ok || echo BROKEN)
 
 # 3. pg-backup, gzip (the default) and zstd
@@ -78,9 +94,11 @@ run_ours() { # NAME COMPRESSION -> sets ours_time ours_peak ours_rss ours_size o
   t0=$(date +%s%N)
   BACKUP_PREFIX="$name/" BACKUP_COMPRESSION="$compression" /usr/bin/time -f "%M" -o "$WORK/.rss-$name" \
     bin/pg-backup backup 2> "$WORK/$name.log" || { cat "$WORK/$name.log" >&2; exit 1; }
-  t1=$(date +%s%N); rm -f "$WORK/.running"; wait "$PEAK_PID"
+  t1=$(date +%s%N); c1=$(s3_cpu); rm -f "$WORK/.running"; wait "$PEAK_PID"
+  ours_s3cpu=$(awk -v a="$c0" -v b="$c1" 'BEGIN{printf "%.1f", b-a}')
   cp "$WORK/$name.log" "/tmp/bench-$name.log" 2>/dev/null || true
-  ours_time=$(secs "$t0" "$t1"); ours_peak=$(cat "$WORK/.peak-$name"); ours_rss=$(cat "$WORK/.rss-$name")
+  ours_time=$(secs "$t0" "$t1"); ours_peak=$(cat "$WORK/.peak-$name")
+  read -r ours_rss ours_u ours_s < "$WORK/.rss-$name"; ours_cpu=$(awk -v u="$ours_u" -v s="$ours_s" 'BEGIN{printf "%.1f", u+s}')
   file=$(find "$LOCAL_ROOT/s3/$BUCKET/$name" -type f -name '*.sql.*' ! -name '*.manifest.json' | head -1)
   ours_size=$(stat -c %s "$file")
   # restore check: the object decompresses completely and holds every row
@@ -89,9 +107,9 @@ run_ours() { # NAME COMPRESSION -> sets ours_time ours_peak ours_rss ours_size o
 }
 count_rows() { awk '/^COPY public.orders /{on=1; next} /^\\\.$/{on=0} on{n++} END{print n+0}'; }
 run_ours ours gzip
-g_time=$ours_time g_peak=$ours_peak g_rss=$ours_rss g_size=$ours_size g_ok=$ours_ok
+g_time=$ours_time g_peak=$ours_peak g_rss=$ours_rss g_size=$ours_size g_ok=$ours_ok g_cpu=$ours_cpu g_s3=$ours_s3cpu
 run_ours ours-zstd zstd
-z_time=$ours_time z_peak=$ours_peak z_rss=$ours_rss z_size=$ours_size z_ok=$ours_ok
+z_time=$ours_time z_peak=$ours_peak z_rss=$ours_rss z_size=$ours_size z_ok=$ours_ok z_cpu=$ours_cpu z_s3=$ours_s3cpu
 
 printf '\nplain dump: %s bytes (%d rows); machine: %s cores, %s\n\n' "$raw" "$ROWS" "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 printf '| pipeline | wall s | peak RSS MiB | peak work-dir MB | object MB | restore check |\n|---|---|---|---|---|---|\n'
@@ -105,4 +123,6 @@ printf '\nratios (gzip): time pg-backup/seed = %s (target <= 0.4); pg-backup/flo
   "$(ratio "$g_time" "$seed_time")" "$(ratio "$g_time" "$floor")" "$(awk -v a="$g_size" -v b="$seed_size" 'BEGIN{printf "%.3f", a/b}')"
 printf 'ratios (zstd): time pg-backup/seed = %s; pg-backup/floor = %s; object pg-backup/seed = %s\n' \
   "$(ratio "$z_time" "$seed_time")" "$(ratio "$z_time" "$floor")" "$(awk -v a="$z_size" -v b="$seed_size" 'BEGIN{printf "%.3f", a/b}')"
+printf 'CPU seconds (user+sys of the pipeline incl. pg_dump / of S3Proxy): seed %s / %s; gzip %s / %s; zstd %s / %s\n' \
+  "$seed_cpu" "$seed_s3cpu" "$g_cpu" "$g_s3" "$z_cpu" "$z_s3"
 printf 'in-JVM backup time (from the log): gzip %s, zstd %s\n' "$(grep -o 'in [0-9.]*s$' /tmp/bench-ours.log | tail -1)" "$(grep -o 'in [0-9.]*s$' /tmp/bench-ours-zstd.log | tail -1)"

@@ -56,13 +56,31 @@ psql_local() {
 }
 
 # start_s3proxy ACCESS_KEY SECRET_KEY BUCKET CLASSPATH -> sets S3_ENDPOINT_LOCAL
+# With S3PROXY_TLS=1 it serves HTTPS (like NCP Object Storage) with a throwaway self-signed certificate for
+# 127.0.0.1 and also sets S3_CA_LOCAL (PEM, for curl --cacert) and S3_TRUSTSTORE_LOCAL (PKCS12, password
+# "changeit", for -Djavax.net.ssl.trustStore).
 start_s3proxy() {
   local access="$1" secret="$2" bucket="$3" classpath="$4"
   local_root
   local port; port=$(free_port)
   mkdir -p "$LOCAL_ROOT/s3/$bucket"
+  local endpoint_line="s3proxy.endpoint=http://127.0.0.1:$port"
+  S3_ENDPOINT_LOCAL="http://127.0.0.1:$port"
+  if [ "${S3PROXY_TLS:-}" = 1 ]; then
+    keytool -genkeypair -alias s3proxy -keyalg EC -groupname secp256r1 -validity 2 -dname CN=127.0.0.1 \
+      -ext SAN=ip:127.0.0.1 -keystore "$LOCAL_ROOT/s3proxy.p12" -storetype PKCS12 -storepass changeit >/dev/null 2>&1
+    keytool -exportcert -rfc -alias s3proxy -keystore "$LOCAL_ROOT/s3proxy.p12" -storepass changeit \
+      -file "$LOCAL_ROOT/s3proxy-ca.pem" >/dev/null 2>&1
+    keytool -importcert -noprompt -alias s3proxy -file "$LOCAL_ROOT/s3proxy-ca.pem" -keystore "$LOCAL_ROOT/trust.p12" \
+      -storetype PKCS12 -storepass changeit >/dev/null 2>&1
+    endpoint_line="s3proxy.secure-endpoint=https://127.0.0.1:$port
+s3proxy.keystore-path=$LOCAL_ROOT/s3proxy.p12
+s3proxy.keystore-password=changeit"
+    S3_ENDPOINT_LOCAL="https://127.0.0.1:$port"
+    S3_CA_LOCAL="$LOCAL_ROOT/s3proxy-ca.pem"; S3_TRUSTSTORE_LOCAL="$LOCAL_ROOT/trust.p12"
+  fi
   cat > "$LOCAL_ROOT/s3proxy.conf" <<CONF
-s3proxy.endpoint=http://127.0.0.1:$port
+$endpoint_line
 s3proxy.authorization=aws-v2-or-v4
 s3proxy.identity=$access
 s3proxy.credential=$secret
@@ -72,7 +90,6 @@ CONF
   chmod 600 "$LOCAL_ROOT/s3proxy.conf"
   java -cp "$classpath" org.gaul.s3proxy.Main --properties "$LOCAL_ROOT/s3proxy.conf" >"$LOCAL_ROOT/s3proxy.log" 2>&1 &
   S3PROXY_PID=$!
-  S3_ENDPOINT_LOCAL="http://127.0.0.1:$port"
   local i
   for i in $(seq 1 120); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi

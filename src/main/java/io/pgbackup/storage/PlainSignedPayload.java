@@ -10,9 +10,9 @@ import software.amazon.awssdk.services.s3.S3ServiceClientConfiguration;
 import software.amazon.awssdk.services.s3.auth.scheme.S3AuthSchemeProvider;
 
 /**
- * A per-request SDK plugin: sign the whole payload (its SHA-256 in the signature) and send it as a plain body
- * with Content-Length, instead of the SDK's default over plain HTTP, "aws-chunked" encoding with a signature every
- * 128 KiB. S3-compatible stores decode aws-chunked slowly or not at all (measured with S3Proxy: 4 MiB/s against
+ * A per-request SDK plugin: send the payload as a plain body with Content-Length, never "aws-chunked" (the SDK's
+ * default over plain HTTP, with a signature every 128 KiB). Over HTTPS (NCP) the payload goes unsigned, as the SDK
+ * does by default (TLS and the part's Content-MD5 protect it); over plain HTTP its SHA-256 is in the signature. S3-compatible stores decode aws-chunked slowly or not at all (measured with S3Proxy: 4 MiB/s against
  * several times that for plain bodies). Only for bodies the SDK can read twice (once to hash, once to send): the
  * part buffers of {@link StreamingUpload}.
  */
@@ -35,7 +35,6 @@ final class PlainSignedPayload implements SdkPlugin {
     private static List<AuthSchemeOption> plain(List<AuthSchemeOption> options) {
         return options.stream().map(option -> option.toBuilder()
                 .putSignerProperty(AwsV4FamilyHttpSigner.CHUNK_ENCODING_ENABLED, false)
-                .putSignerProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, true)
                 .build()).toList();
     }
 }
