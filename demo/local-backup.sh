@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A real backup on this machine, no cloud account needed:
 #   1. starts a throwaway PostgreSQL 15 with sample data and a local S3-compatible server (S3Proxy, auth on),
-#   2. runs `java -jar target/pg-backup.jar backup` through the real routes in ./routes,
-#   3. restores the stored object into a scratch database with `pg-backup restore`, compares every table,
+#   2. runs `bin/pg-backup backup` (the jar with its memory settings) through the real routes in ./routes,
+#   3. proves it with `pg-backup verify` (a test restore), restores it with `pg-backup restore`, compares every table,
 #   4. prints key, size and duration, then removes everything it started.
 # 로컬 데모: 클라우드 계정 없이 PostgreSQL + S3Proxy 를 띄워 실제 백업/복원을 수행하고 결과를 비교합니다.
 set -euo pipefail
@@ -55,17 +55,20 @@ mkdir -p "$BACKUP_WORK_DIR"
 
 step "pg-backup backup   (password from DB_PASSWORD here; in production from NCP Secret Manager)"
 start=$(date +%s%N)
-java -jar target/pg-backup.jar backup
+bin/pg-backup backup
 elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 
 step "pg-backup list"
-java -jar target/pg-backup.jar list | tee "$LOCAL_ROOT/list.txt"
+bin/pg-backup list | tee "$LOCAL_ROOT/list.txt"
 key=$(awk '/\.sql\.gz/ {k=$1} END {print k}' "$LOCAL_ROOT/list.txt")
 size=$(awk '/\.sql\.gz/ {s=$2} END {print s}' "$LOCAL_ROOT/list.txt")
 
+step "pg-backup verify   (test restore into a scratch database; row counts and SHA-256 against the manifest)"
+bin/pg-backup verify
+
 step "pg-backup restore --target-db shop_restored"
 psql_local postgres -c "CREATE DATABASE shop_restored"
-java -jar target/pg-backup.jar restore --target-db shop_restored
+bin/pg-backup restore --target-db shop_restored
 
 step "comparing every table of shop and shop_restored"
 tables=$(psql_local shop -At -c "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog','information_schema') ORDER BY 1")
@@ -79,5 +82,5 @@ done
 [ "$fail" = 0 ] || { echo "FAILED: the restored database differs" >&2; exit 1; }
 
 step "done"
-printf 'key:       %s/%s\nsize:      %s bytes (gzip)\nduration:  %s ms for the backup command (JVM start included)\nrestore:   identical data in every table\n' \
+printf 'key:       %s/%s\nsize:      %s bytes (gzip)\nduration:  %s ms for the backup command (JVM start included)\nverify:    test restore OK (rows per table as dumped, SHA-256 as stored)\nrestore:   identical data in every table\n' \
   "$BUCKET" "$key" "$size" "$elapsed_ms"
