@@ -91,14 +91,14 @@ export BACKUP_WORK_DIR="$WORK"
 run_ours() { # NAME COMPRESSION -> sets ours_time ours_peak ours_rss ours_size ours_ok
   local name=$1 compression=$2 t0 t1 file rows_in
   touch "$WORK/.running"; peak_du "$WORK" "$WORK/.running" > "$WORK/.peak-$name" & PEAK_PID=$!
-  t0=$(date +%s%N)
-  BACKUP_PREFIX="$name/" BACKUP_COMPRESSION="$compression" /usr/bin/time -f "%M" -o "$WORK/.rss-$name" \
+  c0=$(s3_cpu); t0=$(date +%s%N)
+  BACKUP_PREFIX="$name/" BACKUP_COMPRESSION="$compression" /usr/bin/time -f "%M %U %S" -o "$WORK/.rss-$name" \
     bin/pg-backup backup 2> "$WORK/$name.log" || { cat "$WORK/$name.log" >&2; exit 1; }
   t1=$(date +%s%N); c1=$(s3_cpu); rm -f "$WORK/.running"; wait "$PEAK_PID"
   ours_s3cpu=$(awk -v a="$c0" -v b="$c1" 'BEGIN{printf "%.1f", b-a}')
   cp "$WORK/$name.log" "/tmp/bench-$name.log" 2>/dev/null || true
   ours_time=$(secs "$t0" "$t1"); ours_peak=$(cat "$WORK/.peak-$name")
-  read -r ours_rss ours_u ours_s < "$WORK/.rss-$name"; ours_cpu=$(awk -v u="$ours_u" -v s="$ours_s" 'BEGIN{printf "%.1f", u+s}')
+  read -r ours_rss ours_u ours_s < <(tail -1 "$WORK/.rss-$name"); cp "$WORK/.rss-$name" /tmp/bench-rss-$name.txt; ours_cpu=$(awk -v u="$ours_u" -v s="$ours_s" 'BEGIN{printf "%.1f", u+s}')
   file=$(find "$LOCAL_ROOT/s3/$BUCKET/$name" -type f -name '*.sql.*' ! -name '*.manifest.json' | head -1)
   ours_size=$(stat -c %s "$file")
   # restore check: the object decompresses completely and holds every row

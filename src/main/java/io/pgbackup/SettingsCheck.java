@@ -73,6 +73,7 @@ public final class SettingsCheck {
             }
             integer("backup.compression.threads", "BACKUP_COMPRESSION_THREADS", 0, 64);
             integer("upload.part.size", "UPLOAD_PART_SIZE", 5 * 1024 * 1024, 1024 * 1024 * 1024);
+            partSizeFitsTheHeap(Long.parseLong(value("upload.part.size")), Runtime.getRuntime().maxMemory());
             integer("backup.progress.interval.seconds", "BACKUP_PROGRESS_INTERVAL_SECONDS", 0, 3600);
             oneOf("backup.globals", "BACKUP_GLOBALS", Set.of("true", "false"));
             oneOf("verify.download", "VERIFY_DOWNLOAD", Set.of("true", "false"));
@@ -171,6 +172,19 @@ public final class SettingsCheck {
         String value = value(key);
         if (value.isEmpty() || !value.matches("[A-Za-z0-9.:\\-\\[\\]%]+")) {
             throw new InvalidSettingException(variable, "'" + value + "' is not an address to listen on (e.g. 0.0.0.0, 127.0.0.1)");
+        }
+    }
+
+    /**
+     * Two part buffers are in memory, and the HTTP client may hold a third copy of the part it sends; the rest of the
+     * app needs about 64 MiB. A part size the heap cannot hold would end in "Java heap space" mid-backup.
+     */
+    static void partSizeFitsTheHeap(long partSize, long maxHeap) {
+        long needed = 3 * partSize + 64L * 1024 * 1024;
+        if (needed > maxHeap) {
+            throw new InvalidSettingException("UPLOAD_PART_SIZE", partSize / (1024 * 1024) + " MiB parts need about "
+                    + needed / (1024 * 1024) + " MiB of heap, the JVM has " + maxHeap / (1024 * 1024)
+                    + " MiB: lower UPLOAD_PART_SIZE or raise -Xmx (PG_BACKUP_JAVA_OPTS)");
         }
     }
 
