@@ -199,6 +199,26 @@ public class RunReport {
         addSecret(value);
     }
 
+    /** The webhook URL's path is its secret token: masked wherever it could appear (an HTTP error names the URL). */
+    public void setSlackWebhookUrl(String value) {
+        if (value != null && !value.isBlank()) {
+            try {
+                String path = java.net.URI.create(value.strip()).getRawPath();
+                if (path != null && path.length() > 1) {
+                    addSecret(path);
+                }
+            } catch (IllegalArgumentException e) {
+                addSecret(value.strip());
+            }
+        }
+    }
+
+    /** The message of the exception being handled, with every secret masked (for the notifiers' own failures). */
+    public String scrubbedException(Exchange exchange) {
+        Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        return scrub(exchange, caught == null ? "unknown error" : Failures.oneLine(caught));
+    }
+
     public void setVerifyDbPassword(String value) {
         addSecret(value);
     }

@@ -1,0 +1,47 @@
+package io.pgbackup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.Test;
+
+class DatabaseListTest {
+
+    private final Exchange exchange = new DefaultExchange(new DefaultCamelContext());
+
+    @Test
+    void aCommaListIsTrimmedAndDeduplicatedAndGlobalsComeFirst() {
+        DatabaseList list = new DatabaseList();
+        list.setNames(" app, 상점 shop ,app,billing");
+        list.setGlobals(true);
+
+        assertThat(list.needsServerList()).isFalse();
+        assertThat(list.databases(exchange)).containsExactly("@globals", "app", "상점 shop", "billing");
+        assertThat(list.restorableDatabases(exchange)).containsExactly("app", "상점 shop", "billing");
+    }
+
+    @Test
+    void starTakesTheServersListAndFailsWhenItIsEmpty() {
+        DatabaseList list = new DatabaseList();
+        list.setNames("*");
+        assertThat(list.needsServerList()).isTrue();
+
+        exchange.setProperty(DatabaseList.SERVER_LIST, "alpha\nbeta\n\n");
+        assertThat(list.databases(exchange)).containsExactly("alpha", "beta");
+
+        exchange.setProperty(DatabaseList.SERVER_LIST, "");
+        assertThatThrownBy(() -> list.databases(exchange)).hasMessageContaining("DB_NAME=*");
+    }
+
+    @Test
+    void aPartSizeTheHeapCannotHoldIsOneLineNamingTheSetting() {
+        long mib = 1024 * 1024;
+        SettingsCheck.partSizeFitsTheHeap(16 * mib, 200 * mib);
+        assertThatThrownBy(() -> SettingsCheck.partSizeFitsTheHeap(64 * mib, 200 * mib))
+                .hasMessage("invalid setting UPLOAD_PART_SIZE: 64 MiB parts need about 256 MiB of heap, the JVM has 200 MiB:"
+                        + " lower UPLOAD_PART_SIZE or raise -Xmx (PG_BACKUP_JAVA_OPTS)");
+    }
+}
