@@ -125,4 +125,4 @@ printf 'ratios (zstd): time pg-backup/seed = %s; pg-backup/floor = %s; object pg
   "$(ratio "$z_time" "$seed_time")" "$(ratio "$z_time" "$floor")" "$(awk -v a="$z_size" -v b="$seed_size" 'BEGIN{printf "%.3f", a/b}')"
 printf 'CPU seconds (user+sys of the pipeline incl. pg_dump / of S3Proxy): seed %s / %s; gzip %s / %s; zstd %s / %s\n' \
   "$seed_cpu" "$seed_s3cpu" "$g_cpu" "$g_s3" "$z_cpu" "$z_s3"
-printf 'in-JVM backup time (from the log): gzip %s, zstd %s\n' "$(grep -o 'in [0-9.]*s$' /tmp/bench-ours.log | tail -1)" "$(grep -o 'in [0-9.]*s$' /tmp/bench-ours-zstd.log | tail -1)"
+printf 'in-JVM backup time (from the log): gzip %s, zstd %s\n' "$(grep -o 'in [0-9][0-9hms.]*$' /tmp/bench-ours.log | tail -1)" "$(grep -o 'in [0-9][0-9hms.]*$' /tmp/bench-ours-zstd.log | tail -1)"
