@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -16,6 +15,8 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.pgbackup.storage.BackupKey;
 
 import org.apache.camel.Exchange;
 
@@ -38,7 +39,6 @@ public class ManagedBackupCheck {
     private static final String NEWEST = "managedNewestEnd";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final DateTimeFormatter NCP_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss[.SSS]XX");
-    private static final Pattern KEY_TIME = Pattern.compile("_(\\d{14})\\.sql\\.gz$");
 
     private String apiUrl = "https://ncloud.apigw.ntruss.com";
     private String instanceNo = "";
@@ -131,13 +131,10 @@ public class ManagedBackupCheck {
         if (backups == null || backups.isEmpty()) {
             return false;
         }
-        Matcher m = KEY_TIME.matcher(backups.get(backups.size() - 1).key());
-        if (!m.find()) {
-            return false;
-        }
-        Instant started = LocalDateTime.parse(m.group(1), DateTimeFormatter.ofPattern("yyyyMMddHHmmss"))
-                .atZone(ZoneId.of(timezone)).toInstant();
-        return Duration.between(started, Instant.now()).compareTo(maxAge) <= 0;
+        return BackupKey.parseListed(backups.get(backups.size() - 1).key())
+                .map(backup -> backup.time().atZone(ZoneId.of(timezone)).toInstant())
+                .map(started -> Duration.between(started, Instant.now()).compareTo(maxAge) <= 0)
+                .orElse(false);
     }
 
     /** "26h", "90m", "2d", "45s" or an ISO-8601 duration such as PT26H. */

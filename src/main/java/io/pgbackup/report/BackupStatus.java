@@ -3,10 +3,8 @@ package io.pgbackup.report;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashMap;
@@ -15,10 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import io.pgbackup.ncp.ManagedBackupCheck;
+import io.pgbackup.storage.BackupKey;
 
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -42,9 +39,6 @@ public class BackupStatus {
     public static final String STALE_SUMMARY = "staleSummary";
 
     private static final Logger LOG = LoggerFactory.getLogger(BackupStatus.class);
-    /** {prefix}YYYY/MM/DD/{db}_{yyyyMMddHHmmss}.sql.gz */
-    private static final Pattern KEY = Pattern.compile("(?:^|/)\\d{4}/\\d{2}/\\d{2}/([^/]+)_(\\d{14})\\.sql\\.gz$");
-    private static final DateTimeFormatter KEY_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
     private static final DateTimeFormatter SHOWN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z");
 
     /** One database. Guarded by the BackupStatus instance. */
@@ -147,17 +141,8 @@ public class BackupStatus {
     public synchronized void recordStoredKeys(List<String> keys) {
         Map<String, Instant> newest = new LinkedHashMap<>();
         for (String key : keys) {
-            Matcher m = KEY.matcher(key);
-            if (!m.find()) {
-                continue;
-            }
-            Instant started;
-            try {
-                started = LocalDateTime.parse(m.group(2), KEY_TIME).atZone(zone).toInstant();
-            } catch (DateTimeParseException e) {
-                continue;
-            }
-            newest.merge(m.group(1), started, (a, b) -> a.isAfter(b) ? a : b);
+            BackupKey.parseListed(key).ifPresent(backup -> newest.merge(backup.database(),
+                    backup.time().atZone(zone).toInstant(), (a, b) -> a.isAfter(b) ? a : b));
         }
         newest.forEach((name, started) -> {
             Database db = databases.get(name);

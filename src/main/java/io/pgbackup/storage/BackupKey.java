@@ -7,6 +7,8 @@ import java.time.format.ResolverStyle;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
+import io.pgbackup.manifest.BackupManifest;
+
 /**
  * A backup's object key, {@code {prefix}YYYY/MM/DD/{database}_{yyyyMMddHHmmss}.sql.gz} (or {@code .sql.zst}), read
  * back into its database and its time (the key's timestamp, in BACKUP_TIMEZONE). The folder date must be the
@@ -20,7 +22,6 @@ public record BackupKey(String key, String database, LocalDateTime time) {
             "(\\d{4})/(\\d{2})/(\\d{2})/(.+)_(\\1\\2\\3\\d{6})\\.sql\\.(?:gz|zst)");
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuuMMddHHmmss")
             .withResolverStyle(ResolverStyle.STRICT);
-    private static final String MANIFEST_SUFFIX = ".manifest.json";
 
     /** The backup that {@code key} names under {@code prefix}, or empty when the key is anything else. */
     public static Optional<BackupKey> parse(String key, String prefix) {
@@ -39,8 +40,25 @@ public record BackupKey(String key, String database, LocalDateTime time) {
         }
     }
 
+    /**
+     * The backup {@code key} names under whatever prefix it has (a listing already limited to BACKUP_PREFIX), or empty
+     * when it is not a backup key.
+     */
+    public static Optional<BackupKey> parseListed(String key) {
+        for (int start = 0; key != null && start >= 0 && start < key.length(); start = key.indexOf('/', start) + 1) {
+            Optional<BackupKey> backup = parse(key, key.substring(0, start));
+            if (backup.isPresent()) {
+                return backup;
+            }
+            if (key.indexOf('/', start) < 0) {
+                break;
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The manifest object that may sit beside this backup. */
     public String manifestKey() {
-        return key + MANIFEST_SUFFIX;
+        return BackupManifest.keyOf(key);
     }
 }
