@@ -118,7 +118,9 @@ public class StreamingUpload {
     }
 
     private static Result putObject(S3Client s3, String bucket, String key, String contentType, byte[] data, int length) {
-        byte[] md5 = digest("MD5").digest(java.util.Arrays.copyOf(data, length));
+        MessageDigest digest = digest("MD5");
+        digest.update(data, 0, length);
+        byte[] md5 = digest.digest();
         s3.putObject(PutObjectRequest.builder().bucket(bucket).key(key).contentType(contentType)
                 .contentLength((long) length).contentMD5(Base64.getEncoder().encodeToString(md5))
                 .overrideConfiguration(o -> o.addPlugin(PlainSignedPayload.INSTANCE)).build(),

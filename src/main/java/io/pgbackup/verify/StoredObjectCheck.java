@@ -9,6 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 import io.pgbackup.compress.BlockCompression;
+import io.pgbackup.compress.Decompression;
 import io.pgbackup.storage.StoredObjectMismatchException;
 
 import org.apache.camel.Exchange;
@@ -26,7 +27,7 @@ public class StoredObjectCheck {
     /** Body: the object's stream; reads it all, decompressing with the compression its key names. */
     public void readWhole(Exchange exchange) throws Exception {
         String key = exchange.getProperty("backupKey", String.class);
-        BlockCompression compression = compressionOf(exchange, key);
+        BlockCompression compression = Decompression.forKey(exchange.getContext(), key);
         InputStream digesting = digesting(exchange);
         long raw;
         try (InputStream in = compression.decompress(digesting)) {
@@ -103,10 +104,5 @@ public class StoredObjectCheck {
             throw new IllegalStateException("no manifest was read for " + exchange.getProperty("backupKey"));
         }
         compare(exchange, manifest.objectSha256, manifest.objectBytes);
-    }
-
-    private static BlockCompression compressionOf(Exchange exchange, String key) {
-        String name = key != null && key.endsWith(".zst") ? "zstd" : "gzip";
-        return exchange.getContext().getRegistry().lookupByNameAndType(name, BlockCompression.class);
     }
 }
