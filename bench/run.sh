@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Benchmark: the seed pipeline (pg_dump > file; gzip; curl PUT with SigV2, as in the blog's script) against
 # pg-backup, on the same database and the same S3Proxy, in one run. Also the floor: pg_dump > /dev/null.
-#   bash bench/run.sh [SIZE_MB]      (default 100; docs/benchmarks.md was made with 2048)
-# Prints a table: wall time, peak RSS, peak work-dir bytes, object size, restore check, and the ratios.
+#   bash bench/run.sh [SIZE_MB] [RUNS]   (default 100 MB, 1 run; docs/benchmarks.md was made with 2048 3)
+# Prints a table: wall time, peak RSS, peak work-dir bytes, object size, restore check, and the ratios. With RUNS > 1
+# the pipelines take turns RUNS times (floor, seed, gzip, zstd, floor, ...) and the table shows the median wall time
+# with every run's time beside it, the highest peak RSS and work-dir bytes, and the worst restore check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/local-servers.sh
 trap stop_local_servers EXIT
 
 SIZE_MB="${1:-100}"
+RUNS="${2:-1}"
 BUCKET=bench
 S3_ACCESS=bench-access
 S3_SECRET="bench-secret-$RANDOM$RANDOM"
@@ -62,26 +65,34 @@ peak_du() { local dir=$1 pidfile=$2 peak=0 now; while [ -f "$pidfile" ]; do now=
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'; }
 
 # 1. floor
-t0=$(date +%s%N); "${PGENV[@]}" "$PG_BIN/pg_dump" -F p -d benchdb > /dev/null; t1=$(date +%s%N)
-floor=$(secs "$t0" "$t1"); raw=$("${PGENV[@]}" "$PG_BIN/pg_dump" -F p -d benchdb | wc -c)
+run_floor() { # -> floor
+  local t0 t1
+  t0=$(date +%s%N); "${PGENV[@]}" "$PG_BIN/pg_dump" -F p -d benchdb > /dev/null; t1=$(date +%s%N)
+  floor=$(secs "$t0" "$t1")
+}
+raw=$("${PGENV[@]}" "$PG_BIN/pg_dump" -F p -d benchdb | wc -c)
 
 # 2. the seed pipeline, as in the blog post
-touch "$WORK/.running"; peak_du "$WORK" "$WORK/.running" > "$WORK/.peak-seed" & PEAK_PID=$!
-c0=$(s3_cpu); t0=$(date +%s%N)
-/usr/bin/time -f "%M %U %S" -o "$WORK/.rss-seed" bash -c '
-  set -e
-  "$@" "'"$PG_BIN"'/pg_dump" -F p -d benchdb > "'"$WORK"'/benchdb.sql"
-  gzip -f "'"$WORK"'/benchdb.sql"
-' _ "${PGENV[@]}"
-DATE=$(date -u +"%a, %d %b %Y %H:%M:%S GMT"); RESOURCE="/$BUCKET/seed/benchdb.sql.gz"
-SIG=$(printf 'PUT\n\napplication/gzip\n%s\n%s' "$DATE" "$RESOURCE" | openssl sha1 -hmac "$S3_SECRET" -binary | base64)
-curl -s -f --cacert "$S3_CA_LOCAL" -X PUT -T "$WORK/benchdb.sql.gz" -H "Date: $DATE" -H "Content-Type: application/gzip" \
-  -H "Authorization: AWS $S3_ACCESS:$SIG" "$S3_ENDPOINT_LOCAL$RESOURCE" > /dev/null
-t1=$(date +%s%N); c1=$(s3_cpu); rm -f "$WORK/.running"; wait "$PEAK_PID"
-seed_s3cpu=$(awk -v a="$c0" -v b="$c1" 'BEGIN{printf "%.1f", b-a}')
-seed_time=$(secs "$t0" "$t1"); seed_size=$(stat -c %s "$WORK/benchdb.sql.gz"); seed_peak=$(cat "$WORK/.peak-seed")
-read -r seed_rss seed_u seed_s < "$WORK/.rss-seed"; seed_cpu=$(awk -v u="$seed_u" -v s="$seed_s" 'BEGIN{printf "%.1f", u+s}'); rm -f "$WORK/benchdb.sql.gz"
-seed_ok=$(gzip -t < "$LOCAL_ROOT/s3/$BUCKET/seed/benchdb.sql.gz" && echo ok || echo BROKEN)
+run_seed() { # -> seed_time seed_peak seed_rss seed_size seed_ok seed_cpu seed_s3cpu
+  local c0 c1 t0 t1 DATE RESOURCE SIG seed_u seed_s
+  rm -f "$LOCAL_ROOT/s3/$BUCKET/seed/benchdb.sql.gz"
+  touch "$WORK/.running"; peak_du "$WORK" "$WORK/.running" > "$WORK/.peak-seed" & PEAK_PID=$!
+  c0=$(s3_cpu); t0=$(date +%s%N)
+  /usr/bin/time -f "%M %U %S" -o "$WORK/.rss-seed" bash -c '
+    set -e
+    "$@" "'"$PG_BIN"'/pg_dump" -F p -d benchdb > "'"$WORK"'/benchdb.sql"
+    gzip -f "'"$WORK"'/benchdb.sql"
+  ' _ "${PGENV[@]}"
+  DATE=$(date -u +"%a, %d %b %Y %H:%M:%S GMT"); RESOURCE="/$BUCKET/seed/benchdb.sql.gz"
+  SIG=$(printf 'PUT\n\napplication/gzip\n%s\n%s' "$DATE" "$RESOURCE" | openssl sha1 -hmac "$S3_SECRET" -binary | base64)
+  curl -s -f --cacert "$S3_CA_LOCAL" -X PUT -T "$WORK/benchdb.sql.gz" -H "Date: $DATE" -H "Content-Type: application/gzip" \
+    -H "Authorization: AWS $S3_ACCESS:$SIG" "$S3_ENDPOINT_LOCAL$RESOURCE" > /dev/null
+  t1=$(date +%s%N); c1=$(s3_cpu); rm -f "$WORK/.running"; wait "$PEAK_PID"
+  seed_s3cpu=$(awk -v a="$c0" -v b="$c1" 'BEGIN{printf "%.1f", b-a}')
+  seed_time=$(secs "$t0" "$t1"); seed_size=$(stat -c %s "$WORK/benchdb.sql.gz"); seed_peak=$(cat "$WORK/.peak-seed")
+  read -r seed_rss seed_u seed_s < "$WORK/.rss-seed"; seed_cpu=$(awk -v u="$seed_u" -v s="$seed_s" 'BEGIN{printf "%.1f", u+s}'); rm -f "$WORK/benchdb.sql.gz"
+  seed_ok=$(gzip -t < "$LOCAL_ROOT/s3/$BUCKET/seed/benchdb.sql.gz" && echo ok || echo BROKEN)
+}
 
 # 3. pg-backup, gzip (the default) and zstd
 export DB_HOST=127.0.0.1 DB_PORT="$PGPORT_LOCAL" DB_USER=bench DB_NAME=benchdb DB_PASSWORD="$DB_PASS"
@@ -106,23 +117,41 @@ run_ours() { # NAME COMPRESSION -> sets ours_time ours_peak ours_rss ours_size o
   ours_ok=$([ "$rows_in" = "$ROWS" ] && echo "ok ($rows_in rows)" || echo "BROKEN ($rows_in of $ROWS rows)")
 }
 count_rows() { awk '/^COPY public.orders /{on=1; next} /^\\\.$/{on=0} on{n++} END{print n+0}'; }
-run_ours ours gzip
-g_time=$ours_time g_peak=$ours_peak g_rss=$ours_rss g_size=$ours_size g_ok=$ours_ok g_cpu=$ours_cpu g_s3=$ours_s3cpu
-run_ours ours-zstd zstd
-z_time=$ours_time z_peak=$ours_peak z_rss=$ours_rss z_size=$ours_size z_ok=$ours_ok z_cpu=$ours_cpu z_s3=$ours_s3cpu
+# every run of every pipeline: "name time rss peak size s3cpu cpu ok"
+: > "$WORK/results"
+for run in $(seq 1 "$RUNS"); do
+  echo "run $run of $RUNS..." >&2
+  run_floor; echo "floor $floor 0 0 0 0 0 ok" >> "$WORK/results"
+  run_seed; echo "seed $seed_time $seed_rss $seed_peak $seed_size $seed_s3cpu $seed_cpu $seed_ok" >> "$WORK/results"
+  rm -rf "${LOCAL_ROOT:?}/s3/$BUCKET/ours" "${LOCAL_ROOT:?}/s3/$BUCKET/ours-zstd"
+  run_ours ours gzip; echo "gzip $ours_time $ours_rss $ours_peak $ours_size $ours_s3cpu $ours_cpu ${ours_ok// /_}" >> "$WORK/results"
+  run_ours ours-zstd zstd; echo "zstd $ours_time $ours_rss $ours_peak $ours_size $ours_s3cpu $ours_cpu ${ours_ok// /_}" >> "$WORK/results"
+done
+# per pipeline: median time (middle run), every time, max RSS, max work dir, size, median CPUs, worst check
+summary() { # NAME -> "median times maxrss maxpeak size s3cpu cpu ok"
+  awk -v n="$1" '$1 == n { t[++k] = $2; all = all (all ? " / " : "") $2; if ($3 > r) r = $3; if ($4 > p) p = $4; z = $5
+      s3[k] = $6; c[k] = $7; if ($8 !~ /^ok/ || ok == "") ok = $8 }
+    END { for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (t[j] < t[i]) { x = t[i]; t[i] = t[j]; t[j] = x
+            x = s3[i]; s3[i] = s3[j]; s3[j] = x; x = c[i]; c[i] = c[j]; c[j] = x }
+          m = int((k + 1) / 2); gsub(/_/, " ", ok); printf "%s|%s|%d|%d|%d|%s|%s|%s\n", t[m], all, r, p, z, s3[m], c[m], ok }' "$WORK/results"
+}
+IFS='|' read -r floor floor_all _ _ _ _ _ _ < <(summary floor)
+IFS='|' read -r seed_time seed_all seed_rss seed_peak seed_size seed_s3cpu seed_cpu seed_ok < <(summary seed)
+IFS='|' read -r g_time g_all g_rss g_peak g_size g_s3 g_cpu g_ok < <(summary gzip)
+IFS='|' read -r z_time z_all z_rss z_peak z_size z_s3 z_cpu z_ok < <(summary zstd)
 
 printf '\nplain dump: %s bytes (%d rows); machine: %s cores, %s\n\n' "$raw" "$ROWS" "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-printf '| pipeline | wall s | peak RSS MiB | peak work-dir MB | object MB | restore check |\n|---|---|---|---|---|---|\n'
-printf '| pg_dump > /dev/null (floor) | %s | | | | |\n' "$floor"
-printf '| seed: pg_dump > file; gzip; curl PUT | %s | %d (gzip/pg_dump) | %.1f | %.1f | %s |\n' "$seed_time" $((seed_rss/1024)) "$(awk -v b="$seed_peak" 'BEGIN{print b/1e6}')" "$(awk -v b="$seed_size" 'BEGIN{print b/1e6}')" "$seed_ok"
-row() { printf '| %s | %s | %d | %.1f | %.1f | %s |\n' "$1" "$2" $(($3/1024)) "$(awk -v b="$4" 'BEGIN{print b/1e6}')" "$(awk -v b="$5" 'BEGIN{print b/1e6}')" "$6"; }
-row "pg-backup backup, gzip level 1 (default; JVM start included)" "$g_time" "$g_rss" "$g_peak" "$g_size" "$g_ok"
-row "pg-backup backup, zstd level 3 (JVM start included)" "$z_time" "$z_rss" "$z_peak" "$z_size" "$z_ok"
+printf '| pipeline | wall s (median) | every run, s | peak RSS MiB | peak work-dir MB | object MB | restore check |\n|---|---|---|---|---|---|---|\n'
+printf '| pg_dump > /dev/null (floor) | %s | %s | | | | |\n' "$floor" "$floor_all"
+printf '| seed: pg_dump > file; gzip; curl PUT | %s | %s | %d (gzip/pg_dump) | %.1f | %.1f | %s |\n' "$seed_time" "$seed_all" $((seed_rss/1024)) "$(awk -v b="$seed_peak" 'BEGIN{print b/1e6}')" "$(awk -v b="$seed_size" 'BEGIN{print b/1e6}')" "$seed_ok"
+row() { printf '| %s | %s | %s | %d | %.1f | %.1f | %s |\n' "$1" "$2" "$3" $(($4/1024)) "$(awk -v b="$5" 'BEGIN{print b/1e6}')" "$(awk -v b="$6" 'BEGIN{print b/1e6}')" "$7"; }
+row "pg-backup backup, gzip level 1 (default; JVM start included)" "$g_time" "$g_all" "$g_rss" "$g_peak" "$g_size" "$g_ok"
+row "pg-backup backup, zstd level 1 (JVM start included)" "$z_time" "$z_all" "$z_rss" "$z_peak" "$z_size" "$z_ok"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
 printf '\nratios (gzip): time pg-backup/seed = %s (target <= 0.4); pg-backup/floor = %s; object pg-backup/seed = %s (target <= 1.1)\n' \
   "$(ratio "$g_time" "$seed_time")" "$(ratio "$g_time" "$floor")" "$(awk -v a="$g_size" -v b="$seed_size" 'BEGIN{printf "%.3f", a/b}')"
 printf 'ratios (zstd): time pg-backup/seed = %s; pg-backup/floor = %s; object pg-backup/seed = %s\n' \
   "$(ratio "$z_time" "$seed_time")" "$(ratio "$z_time" "$floor")" "$(awk -v a="$z_size" -v b="$seed_size" 'BEGIN{printf "%.3f", a/b}')"
-printf 'CPU seconds (user+sys of the pipeline incl. pg_dump / of S3Proxy): seed %s / %s; gzip %s / %s; zstd %s / %s\n' \
+printf 'CPU seconds, median run (user+sys of the pipeline incl. pg_dump / of S3Proxy): seed %s / %s; gzip %s / %s; zstd %s / %s\n' \
   "$seed_cpu" "$seed_s3cpu" "$g_cpu" "$g_s3" "$z_cpu" "$z_s3"
 printf 'in-JVM backup time (from the log): gzip %s, zstd %s\n' "$(grep -o 'in [0-9][0-9hms.]*$' /tmp/bench-ours.log | tail -1)" "$(grep -o 'in [0-9][0-9hms.]*$' /tmp/bench-ours-zstd.log | tail -1)"

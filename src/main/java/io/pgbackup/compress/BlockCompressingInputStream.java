@@ -29,7 +29,9 @@ public final class BlockCompressingInputStream extends InputStream {
     private final BlockCompressor compressor;
     private final int blockSize;
     private final int maxInFlight;
-    private final Deque<Future<byte[]>> inFlight = new ArrayDeque<>();
+    private final Deque<InFlight> inFlight = new ArrayDeque<>();
+    /** Source blocks whose compression is done, for the next reads: no 4 MiB array made and dropped per block. */
+    private final Deque<byte[]> freeBlocks = new ArrayDeque<>();
     private byte[] current = new byte[0];
     private int position;
     private boolean sourceEnded;
@@ -74,7 +76,7 @@ public final class BlockCompressingInputStream extends InputStream {
 
     private boolean nextUnit() throws IOException {
         while (!sourceEnded && inFlight.size() < maxInFlight) {
-            byte[] block = new byte[blockSize];
+            byte[] block = freeBlocks.isEmpty() ? new byte[blockSize] : freeBlocks.pop();
             int filled = source.readNBytes(block, 0, blockSize);
             if (filled < blockSize) {
                 // readNBytes met the end of the source: pg_dump's exit code and the dump trailer were checked there
@@ -83,15 +85,16 @@ public final class BlockCompressingInputStream extends InputStream {
             if (filled > 0 || !submittedAny) {
                 submittedAny = true;
                 final int length = filled;
-                inFlight.addLast(workers.submit(() -> compressor.compress(block, length)));
+                inFlight.addLast(new InFlight(block, workers.submit(() -> compressor.compress(block, length))));
             }
         }
         if (inFlight.isEmpty()) {
             return false;
         }
-        Future<byte[]> oldest = inFlight.removeFirst();
+        InFlight oldest = inFlight.removeFirst();
         try {
-            current = oldest.get();
+            current = oldest.unit.get();
+            freeBlocks.push(oldest.block);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while compressing");
@@ -115,8 +118,12 @@ public final class BlockCompressingInputStream extends InputStream {
             return;
         }
         closed = true;
-        inFlight.forEach(f -> f.cancel(true));
+        inFlight.forEach(f -> f.unit.cancel(true));
         inFlight.clear();
         source.close();
+    }
+
+    /** A source block and the compression of it; the block is reused once the compression is done. */
+    private record InFlight(byte[] block, Future<byte[]> unit) {
     }
 }

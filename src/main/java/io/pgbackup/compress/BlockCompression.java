@@ -2,6 +2,7 @@ package io.pgbackup.compress;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,7 +37,27 @@ public abstract class BlockCompression extends ServiceSupport {
 
     abstract int maxLevel();
 
+    /** Compresses one block into an exactly sized array (the scratch space comes from {@link #outputBuffer}). */
     abstract byte[] compressBlock(byte[] data, int length, int level) throws IOException;
+
+    private static final ThreadLocal<byte[]> OUTPUT = ThreadLocal.withInitial(() -> new byte[0]);
+
+    /** This worker thread's scratch output buffer, at least {@code size} bytes: reused from block to block. */
+    static byte[] outputBuffer(int size) {
+        byte[] buffer = OUTPUT.get();
+        if (buffer.length < size) {
+            buffer = new byte[size];
+            OUTPUT.set(buffer);
+        }
+        return buffer;
+    }
+
+    /** A larger scratch buffer holding what {@code full} held (for output that outgrew its estimate). */
+    static byte[] growOutputBuffer(byte[] full) {
+        byte[] bigger = Arrays.copyOf(full, full.length + full.length / 2 + 4096);
+        OUTPUT.set(bigger);
+        return bigger;
+    }
 
     /** A stream that inflates {@code compressed} as it is read. */
     public abstract InputStream decompress(InputStream compressed) throws IOException;

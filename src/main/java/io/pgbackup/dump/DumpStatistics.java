@@ -3,6 +3,9 @@ package io.pgbackup.dump;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -27,6 +30,10 @@ public final class DumpStatistics extends FilterInputStream {
     private static final String SERVER_VERSION = "-- Dumped from database version ";
     private static final String DUMP_VERSION = "-- Dumped by pg_dump";
     private static final int HEAD = 4096;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
 
     private final boolean requireTrailer;
     private static final int MAX_COPY_LINE = 512 * 1024;
@@ -90,8 +97,20 @@ public final class DumpStatistics extends FilterInputStream {
     private void scan(byte[] buffer, int offset, int length) {
         bytes += length;
         int end = offset + length;
-        for (int i = offset; i < end; i++) {
-            byte c = buffer[i];
+        int i = offset;
+        while (i < end) {
+            if (inCopy && lineLength >= 3) {
+                // inside a row of table data only the row's end matters (a row is counted at its newline, and "\."
+                // is told by its first bytes): jump to it eight bytes at a time
+                int newline = indexOfNewline(buffer, i, end);
+                if (newline < 0) {
+                    return;
+                }
+                i = newline + 1;
+                endOfLine();
+                continue;
+            }
+            byte c = buffer[i++];
             if (c == '\n') {
                 endOfLine();
             } else if (lineLength < (inCopy ? 3 : line.length)) {
@@ -102,6 +121,25 @@ public final class DumpStatistics extends FilterInputStream {
                 line[lineLength++] = c;
             }
         }
+    }
+
+    /** The index of the first '\n' in {@code buffer[from, to)}, or -1: eight bytes a step (SWAR). */
+    static int indexOfNewline(byte[] buffer, int from, int to) {
+        int i = from;
+        for (; i + Long.BYTES <= to; i += Long.BYTES) {
+            long word = (long) LONGS.get(buffer, i) ^ NEWLINES;
+            // a byte of word is zero where the input had '\n'; the lowest flagged byte is the first one (exact)
+            long zeros = (word - ONES) & ~word & HIGH_BITS;
+            if (zeros != 0) {
+                return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            if (buffer[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private void endOfLine() {

@@ -80,6 +80,41 @@ class DumpStatisticsTest {
         assertThat(read("CREATE ROLE app;\n--\n-- PostgreSQL database cluster dump complete\n--\n", 3).isComplete()).isTrue();
     }
 
+    @Test
+    void everyChunkSizeCountsTheSame() throws Exception {
+        // rows of many lengths, with bytes that look like a newline to a careless word-at-a-time search
+        StringBuilder rows = new StringBuilder();
+        for (int i = 0; i < 500; i++) {
+            rows.append(i).append('\t').append("\u000b\u008a\u0a0a\t".repeat(i % 7)).append("x".repeat(i % 13)).append('\n');
+        }
+        String dump = "COPY public.t (a, b) FROM stdin;\n" + rows + "\\.\n-- PostgreSQL database dump complete\n";
+        for (int chunk = 1; chunk <= 70; chunk++) {
+            assertThat(read(dump, chunk).rows()).as("chunk %d", chunk).containsExactly(Map.entry("public.t", 500L));
+        }
+    }
+
+    @Test
+    void theNewlineSearchFindsTheFirstNewlineOrNone() {
+        java.util.Random random = new java.util.Random(4);
+        byte[] alphabet = {'\n', 0x0b, 0x09, (byte) 0x8a, (byte) 0x0a + 1, 0, (byte) 0xff, 'a'};
+        for (int round = 0; round < 5000; round++) {
+            byte[] data = new byte[random.nextInt(40)];
+            for (int i = 0; i < data.length; i++) {
+                data[i] = random.nextInt(4) == 0 ? alphabet[random.nextInt(alphabet.length)] : (byte) random.nextInt(256);
+            }
+            int from = data.length == 0 ? 0 : random.nextInt(data.length);
+            int to = from + (data.length == from ? 0 : random.nextInt(data.length - from + 1));
+            int expected = -1;
+            for (int i = from; i < to; i++) {
+                if (data[i] == '\n') {
+                    expected = i;
+                    break;
+                }
+            }
+            assertThat(DumpStatistics.indexOfNewline(data, from, to)).as("round %d", round).isEqualTo(expected);
+        }
+    }
+
     /** Reads through the filter in chunks of {@code chunk} bytes, as the compressor does. */
     private static DumpStatistics read(String text, int chunk) throws Exception {
         DumpStatistics statistics = new DumpStatistics(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), true);
