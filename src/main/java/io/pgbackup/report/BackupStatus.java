@@ -53,6 +53,7 @@ public class BackupStatus {
         private long successes;
         private long failures;
         private boolean alerted;
+        private String lastTestRestoreFailure;   // null while the newest test restore here passed (or none ran)
 
         Database(String name) {
             this.name = name;
@@ -97,6 +98,25 @@ public class BackupStatus {
     public void failed(Exchange exchange) {
         recordFailure(databaseOf(exchange), exchange.getProperty(RunReport.FAILED_STAGE, "?", String.class),
                 exchange.getProperty(RunReport.FAILURE_CAUSE, "?", String.class));
+    }
+
+    /** After a test restore passed (verify.yaml): the database's newest backup is proven restorable again. */
+    public void verified(Exchange exchange) {
+        recordTestRestore(databaseOf(exchange), null);
+    }
+
+    /** After a test restore failed (failures.yaml, verify-failed): health is DOWN until one passes. */
+    public void verifyFailed(Exchange exchange) {
+        recordTestRestore(databaseOf(exchange), "stage " + exchange.getProperty(RunReport.FAILED_STAGE, "?", String.class)
+                + ": " + exchange.getProperty(RunReport.FAILURE_CAUSE, "?", String.class));
+    }
+
+    /** {@code failure} null: the test restore passed. */
+    public void recordTestRestore(String name, String failure) {
+        synchronized (this) {
+            database(name).lastTestRestoreFailure = failure;
+        }
+        announceNew();
     }
 
     public void recordSuccess(String name, Instant started, long bytes) {
@@ -189,7 +209,10 @@ public class BackupStatus {
 
     // ---- health and metrics --------------------------------------------------------------------------------------
 
-    /** DOWN when a database's last backup failed (and nothing good came since) or it is stale. */
+    /**
+     * DOWN when a database's last backup failed (and nothing good came since), it is stale, or its last test restore
+     * failed (a stored backup that does not restore is no backup; a passing test restore clears it).
+     */
     public synchronized Health health() {
         Instant now = clock.instant();
         List<String> problems = new ArrayList<>();
@@ -200,6 +223,9 @@ public class BackupStatus {
             details.put(db.name + ".last.good.backup", good == null ? "none" : show(good));
             if (db.lastRunFailed()) {
                 problems.add(db.name + ": last backup failed (" + db.lastFailureText + ")");
+            }
+            if (db.lastTestRestoreFailure != null) {
+                problems.add(db.name + ": last test restore failed (" + db.lastTestRestoreFailure + ")");
             }
             if (isStale(db, now)) {
                 problems.add(describeAge(db, now) + (good == null ? ", longer than" : ", older than") + " STALE_AFTER "

@@ -86,6 +86,27 @@ class BackupStatusTest {
     }
 
     @Test
+    void aFailedTestRestoreIsDownUntilOnePasses() {
+        status.recordSuccess("shop", clock.instant().minusSeconds(3), 1000);
+        status.recordSuccess("orders", clock.instant().minusSeconds(3), 1000);
+
+        status.recordTestRestore("orders", "stage verify: rows of public.orders: 7 restored, 9 in the manifest");
+
+        BackupStatus.Health down = status.health();
+        assertThat(down.up()).isFalse();
+        assertThat(down.message())
+                .isEqualTo("orders: last test restore failed (stage verify: rows of public.orders: 7 restored, 9 in the manifest)");
+
+        // a newer backup alone does not prove anything restores: only a passing test restore clears it
+        clock.advance(Duration.ofMinutes(1));
+        status.recordSuccess("orders", clock.instant().minusSeconds(2), 1000);
+        assertThat(status.health().up()).isFalse();
+
+        status.recordTestRestore("orders", null);
+        assertThat(status.health().up()).isTrue();
+    }
+
+    @Test
     void metricsDescribeTheLastGoodBackup() {
         assertThat(status.lastSuccessEpochSeconds("shop")).isZero();
         assertThat(status.lastDurationSeconds("shop")).isNaN();
