@@ -82,8 +82,8 @@ public final class SettingsCheck {
             integer("retry.max", "RETRY_MAX", 0, 100);
             integer("retry.delay.ms", "RETRY_DELAY_MS", 0, 3_600_000);
             oneOf("notify.on", "NOTIFY_ON", Set.of("failure", "always"));
-            if (!value("slack.webhook.url").isEmpty()) {
-                url("slack.webhook.url", "SLACK_WEBHOOK_URL");
+            if (!value("slack.webhook.secret").isEmpty()) {
+                url("slack.webhook.secret", "SLACK_WEBHOOK_URL");
             }
             boolean mailHost = !value("mail.smtp.host").isEmpty();
             boolean mailTo = !value("mail.to").isEmpty();

@@ -384,6 +384,19 @@ class FailuresIT {
         assertThat(GreenMailUtil.getBody(single(newMails()))).contains("missing_for_slack").contains("does not exist");
     }
 
+    /** The webhook URL's path is its secret: even with every logger at DEBUG it is never printed. */
+    @Test
+    void theSlackWebhookTokenStaysOutOfDebugLogs() throws Exception {
+        PgBackupProcess.Result run = pgBackup().set("DB_NAME", "missing_for_debug").set("LOG_LEVEL", "DEBUG")
+                .set("CAMEL_LOG_LEVEL", "DEBUG").run("backup");
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(single(newSlackTexts())).contains("missing_for_debug");
+        assertThat(run.stderr()).as("DEBUG logging is on").contains("DEBUG");
+        assertThat(run.all()).doesNotContain("B000/XXXX");
+        assertNoSecrets(run.all());
+    }
+
     // ---- start-up checks and the schedule ----------------------------------------------------------------------
 
     @ParameterizedTest
