@@ -108,6 +108,15 @@ export DB_HOST=127.0.0.1 DB_PORT="$PGPORT_LOCAL" DB_USER=bench DB_NAME=benchdb D
 export BUCKET_NAME="$BUCKET" OBJECT_STORAGE_ENDPOINT="$S3_ENDPOINT_LOCAL" OBJECT_STORAGE_ACCESS_KEY="$S3_ACCESS"
 export OBJECT_STORAGE_SECRET_KEY="$S3_SECRET" PG_DUMP_PATH="$PG_BIN/pg_dump" PSQL_PATH="$PG_BIN/psql"
 export BACKUP_WORK_DIR="$WORK"
+# ... and its multipart path, which pg-backup uses (the PUTs above warm the seed's): one untimed backup of a small
+# database (~64 MB of dump, several parts), removed afterwards
+psql_local postgres -c "CREATE DATABASE warmdb TEMPLATE template0" >/dev/null
+psql_local warmdb >/dev/null <<SQL
+CREATE TABLE warm AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) AS note FROM generate_series(1, 700000) g;
+SQL
+BACKUP_PREFIX="warm/" DB_NAME=warmdb bin/pg-backup backup 2> "$WORK/warm.log" || { cat "$WORK/warm.log" >&2; exit 1; }
+rm -rf "${LOCAL_ROOT:?}/s3/$BUCKET/warm"
+
 run_ours() { # NAME COMPRESSION -> sets ours_time ours_peak ours_rss ours_size ours_ok
   local name=$1 compression=$2 t0 t1 file rows_in
   settle
