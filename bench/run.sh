@@ -152,7 +152,7 @@ summary() { # NAME -> "median times maxrss maxpeak size s3cpu cpu ok"
       s3[k] = $6; c[k] = $7; if ($8 !~ /^ok/ || ok == "") ok = $8 }
     END { for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (t[j] < t[i]) { x = t[i]; t[i] = t[j]; t[j] = x
             x = s3[i]; s3[i] = s3[j]; s3[j] = x; x = c[i]; c[i] = c[j]; c[j] = x }
-          m = int((k + 1) / 2); gsub(/_/, " ", ok); printf "%s|%s|%d|%d|%d|%s|%s|%s\n", t[m], all, r, p, z, s3[m], c[m], ok }' "$WORK/results"
+          m = int((k + 1) / 2); gsub(/_/, " ", ok); printf "%s|%s|%.0f|%.0f|%.0f|%s|%s|%s\n", t[m], all, r, p, z, s3[m], c[m], ok }' "$WORK/results"
 }
 IFS='|' read -r floor floor_all _ _ _ _ _ _ < <(summary floor)
 IFS='|' read -r seed_time seed_all seed_rss seed_peak seed_size seed_s3cpu seed_cpu seed_ok < <(summary seed)
