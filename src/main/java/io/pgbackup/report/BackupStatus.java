@@ -107,8 +107,8 @@ public class BackupStatus {
 
     /** After a test restore failed (failures.yaml, verify-failed): health is DOWN until one passes. */
     public void verifyFailed(Exchange exchange) {
-        recordTestRestore(databaseOf(exchange), "stage " + exchange.getProperty(RunReport.FAILED_STAGE, "?", String.class)
-                + ": " + exchange.getProperty(RunReport.FAILURE_CAUSE, "?", String.class));
+        recordTestRestore(databaseOf(exchange), failureText(exchange.getProperty(RunReport.FAILED_STAGE, "?", String.class),
+                exchange.getProperty(RunReport.FAILURE_CAUSE, "?", String.class)));
     }
 
     /** {@code failure} null: the test restore passed. */
@@ -139,10 +139,15 @@ public class BackupStatus {
         synchronized (this) {
             Database db = database(name);
             db.lastFailure = clock.instant();
-            db.lastFailureText = "stage " + stage + ": " + cause;
+            db.lastFailureText = failureText(stage, cause);
             db.failures++;
         }
         announceNew();
+    }
+
+    /** How a failure reads in the health message: "stage dump: password authentication failed". */
+    private static String failureText(String stage, String cause) {
+        return "stage " + stage + ": " + cause;
     }
 
     // ---- the bucket (health.yaml, after the list route) ----------------------------------------------------------
