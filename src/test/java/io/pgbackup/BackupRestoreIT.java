@@ -96,18 +96,13 @@ class BackupRestoreIT {
                 "SECRET_KEY", SecretManagerStandIn.SECRET_KEY,
                 "SECRET_ID", SECRET_ID,
                 "SECRET_MANAGER_URL", secretManager.url(),
-                "DB_HOST", postgres.host(),
-                "DB_PORT", Integer.toString(postgres.port()),
                 "DB_USER", "backup_user",
                 "DB_NAME", SOURCE_DB,
                 "BUCKET_NAME", BUCKET,
-                "BACKUP_WORK_DIR", workDir.toString()))
-                .setAll(Map.of(
-                        "OBJECT_STORAGE_ENDPOINT", s3.endpoint(),
-                        "OBJECT_STORAGE_ACCESS_KEY", S3Server.ACCESS_KEY,
-                        "OBJECT_STORAGE_SECRET_KEY", S3Server.SECRET_KEY,
-                        "PG_DUMP_PATH", PostgresServer.BIN.resolve("pg_dump").toString(),
-                        "PSQL_PATH", PostgresServer.BIN.resolve("psql").toString()));
+                "BACKUP_WORK_DIR", workDir.toString(),
+                "PSQL_PATH", PostgresServer.BIN.resolve("psql").toString()))
+                .setAll(postgres.clientSettings())
+                .setAll(s3.clientSettings());
     }
 
     @Test

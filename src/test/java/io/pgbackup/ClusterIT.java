@@ -57,11 +57,9 @@ class ClusterIT {
 
     PgBackupProcess instance() {
         return new PgBackupProcess().setAll(Map.of(
-                "DB_HOST", postgres.host(), "DB_PORT", Integer.toString(postgres.port()), "DB_USER", "cluster_user",
-                "DB_PASSWORD", "cluster pw", "DB_NAME", DB, "BUCKET_NAME", BUCKET,
-                "OBJECT_STORAGE_ENDPOINT", s3.endpoint(), "OBJECT_STORAGE_ACCESS_KEY", S3Server.ACCESS_KEY,
-                "OBJECT_STORAGE_SECRET_KEY", S3Server.SECRET_KEY,
-                "PG_DUMP_PATH", PostgresServer.BIN.resolve("pg_dump").toString()))
+                "DB_USER", "cluster_user", "DB_PASSWORD", "cluster pw", "DB_NAME", DB, "BUCKET_NAME", BUCKET))
+                .setAll(postgres.clientSettings())
+                .setAll(s3.clientSettings())
                 .setAll(Map.of(
                         "BACKUP_CRON", "0/3 * * * * ?",
                         "SCHEDULER_JDBC_URL", "jdbc:postgresql://127.0.0.1:" + postgres.port() + "/cluster_scheduler",

@@ -115,16 +115,12 @@ class FailuresIT {
         env.put("SECRET_ID", "sec-fail");
         env.put("SECRET_MANAGER_URL", secretManager.url());
         env.put("SECRET_MANAGER_TIMEOUT_MS", "1500");
-        env.put("DB_HOST", postgres.host());
-        env.put("DB_PORT", Integer.toString(postgres.port()));
+        env.putAll(postgres.clientSettings());
         env.put("DB_USER", "fail_user");
         env.put("DB_NAME", DB);
         env.put("DB_CONNECT_TIMEOUT_SECONDS", "5");
         env.put("BUCKET_NAME", BUCKET);
-        env.put("OBJECT_STORAGE_ENDPOINT", s3.endpoint());
-        env.put("OBJECT_STORAGE_ACCESS_KEY", S3Server.ACCESS_KEY);
-        env.put("OBJECT_STORAGE_SECRET_KEY", S3Server.SECRET_KEY);
-        env.put("PG_DUMP_PATH", PostgresServer.BIN.resolve("pg_dump").toString());
+        env.putAll(s3.clientSettings());
         env.put("BACKUP_WORK_DIR", workDir.toString());
         env.put("RETRY_MAX", Integer.toString(RETRY_MAX));
         env.put("RETRY_DELAY_MS", "100");

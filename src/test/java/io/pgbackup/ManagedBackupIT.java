@@ -72,13 +72,10 @@ class ManagedBackupIT {
         return new PgBackupProcess().setAll(Map.of(
                 "ACCESS_KEY", CloudDbStandIn.ACCESS_KEY, "SECRET_KEY", CloudDbStandIn.SECRET_KEY,
                 "CLOUD_DB_API_URL", cloudDb.url(), "CLOUD_DB_INSTANCE_NO", INSTANCE, "MANAGED_BACKUP_MAX_AGE", "26h",
-                "DB_HOST", postgres.host(), "DB_PORT", Integer.toString(postgres.port()), "DB_USER", "managed_user",
-                "DB_PASSWORD", "managed pw", "DB_NAME", DB))
-                .setAll(Map.of("BUCKET_NAME", BUCKET, "BACKUP_PREFIX", prefix,
-                        "OBJECT_STORAGE_ENDPOINT", s3.endpoint(), "OBJECT_STORAGE_ACCESS_KEY", S3Server.ACCESS_KEY,
-                        "OBJECT_STORAGE_SECRET_KEY", S3Server.SECRET_KEY,
-                        "PG_DUMP_PATH", PostgresServer.BIN.resolve("pg_dump").toString(),
-                        "SLACK_WEBHOOK_URL", slack.url()));
+                "DB_USER", "managed_user", "DB_PASSWORD", "managed pw", "DB_NAME", DB))
+                .setAll(Map.of("BUCKET_NAME", BUCKET, "BACKUP_PREFIX", prefix, "SLACK_WEBHOOK_URL", slack.url()))
+                .setAll(postgres.clientSettings())
+                .setAll(s3.clientSettings());
     }
 
     /** 250 managed backups over 3 pages of 100; the newest, 2 h old, sits on the second page. */

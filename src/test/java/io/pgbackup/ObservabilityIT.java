@@ -84,17 +84,13 @@ class ObservabilityIT {
     PgBackupProcess pgBackup(String prefix, int managementPort) {
         Map<String, String> env = new HashMap<>();
         env.put("DB_PASSWORD", PASSWORD);
-        env.put("DB_HOST", postgres.host());
-        env.put("DB_PORT", Integer.toString(postgres.port()));
+        env.putAll(postgres.clientSettings());
         env.put("DB_USER", ROLE);
         env.put("DB_NAME", DB);
         env.put("DB_CONNECT_TIMEOUT_SECONDS", "5");
         env.put("BUCKET_NAME", BUCKET);
         env.put("BACKUP_PREFIX", prefix);
-        env.put("OBJECT_STORAGE_ENDPOINT", s3.endpoint());
-        env.put("OBJECT_STORAGE_ACCESS_KEY", S3Server.ACCESS_KEY);
-        env.put("OBJECT_STORAGE_SECRET_KEY", S3Server.SECRET_KEY);
-        env.put("PG_DUMP_PATH", PostgresServer.BIN.resolve("pg_dump").toString());
+        env.putAll(s3.clientSettings());
         env.put("BACKUP_WORK_DIR", workDir.toString());
         env.put("RETRY_MAX", "0");
         env.put("SLACK_WEBHOOK_URL", slack.url());

@@ -80,10 +80,8 @@ class RetentionIT {
         return new PgBackupProcess().setAll(Map.of(
                 "BUCKET_NAME", bucket,
                 "BACKUP_PREFIX", prefix,
-                "BACKUP_TIMEZONE", "Asia/Seoul",
-                "OBJECT_STORAGE_ENDPOINT", s3.endpoint(),
-                "OBJECT_STORAGE_ACCESS_KEY", S3Server.ACCESS_KEY,
-                "OBJECT_STORAGE_SECRET_KEY", S3Server.SECRET_KEY))
+                "BACKUP_TIMEZONE", "Asia/Seoul"))
+                .setAll(s3.clientSettings())
                 .timeoutSeconds(150);
     }
 

@@ -64,22 +64,17 @@ class SeveralDatabasesIT {
 
     PgBackupProcess pgBackup(String databases, String prefix) {
         return new PgBackupProcess().setAll(Map.of(
-                "DB_HOST", postgres.host(),
-                "DB_PORT", Integer.toString(postgres.port()),
                 "DB_USER", "several_user",
                 "DB_PASSWORD", PASSWORD,
                 "DB_NAME", databases,
                 "BUCKET_NAME", BUCKET,
                 "BACKUP_PREFIX", prefix,
                 "SLACK_WEBHOOK_URL", slack.url(),
-                "OBJECT_STORAGE_ENDPOINT", s3.endpoint(),
-                "OBJECT_STORAGE_ACCESS_KEY", S3Server.ACCESS_KEY))
-                .setAll(Map.of(
-                        "OBJECT_STORAGE_SECRET_KEY", S3Server.SECRET_KEY,
-                        "PG_DUMP_PATH", PostgresServer.BIN.resolve("pg_dump").toString(),
-                        "PG_DUMPALL_PATH", PostgresServer.BIN.resolve("pg_dumpall").toString(),
-                        "PSQL_PATH", PostgresServer.BIN.resolve("psql").toString(),
-                        "RETRY_MAX", "0"));
+                "PG_DUMPALL_PATH", PostgresServer.BIN.resolve("pg_dumpall").toString(),
+                "PSQL_PATH", PostgresServer.BIN.resolve("psql").toString(),
+                "RETRY_MAX", "0"))
+                .setAll(postgres.clientSettings())
+                .setAll(s3.clientSettings());
     }
 
     List<String> keys(String prefix) {

@@ -80,21 +80,16 @@ class VerifyIT {
 
     PgBackupProcess pgBackup(String database, String prefix) {
         return new PgBackupProcess().setAll(Map.of(
-                "DB_HOST", postgres.host(),
-                "DB_PORT", Integer.toString(postgres.port()),
                 "DB_USER", "verify_user",
                 "DB_PASSWORD", PASSWORD,
                 "DB_NAME", database,
                 "BUCKET_NAME", BUCKET,
                 "BACKUP_PREFIX", prefix,
                 "SLACK_WEBHOOK_URL", slack.url(),
-                "OBJECT_STORAGE_ENDPOINT", s3.endpoint(),
-                "OBJECT_STORAGE_ACCESS_KEY", S3Server.ACCESS_KEY))
-                .setAll(Map.of(
-                        "OBJECT_STORAGE_SECRET_KEY", S3Server.SECRET_KEY,
-                        "PG_DUMP_PATH", PostgresServer.BIN.resolve("pg_dump").toString(),
-                        "PSQL_PATH", PostgresServer.BIN.resolve("psql").toString(),
-                        "RETRY_MAX", "0"));
+                "PSQL_PATH", PostgresServer.BIN.resolve("psql").toString(),
+                "RETRY_MAX", "0"))
+                .setAll(postgres.clientSettings())
+                .setAll(s3.clientSettings());
     }
 
     List<S3Object> backups(String prefix) {

@@ -76,6 +76,11 @@ public final class PostgresServer implements AutoCloseable {
         return "127.0.0.1";
     }
 
+    /** The settings pg-backup needs to reach this server with its own pg_dump: host, port, PG_DUMP_PATH. */
+    public Map<String, String> clientSettings() {
+        return Map.of("DB_HOST", host(), "DB_PORT", Integer.toString(port()), "PG_DUMP_PATH", BIN.resolve("pg_dump").toString());
+    }
+
     /** Runs SQL as the superuser over the local socket; returns unaligned, tuples-only output. */
     public String psql(String database, String sql) throws IOException, InterruptedException {
         return asServerUser(List.of(BIN.resolve("psql").toString(), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",

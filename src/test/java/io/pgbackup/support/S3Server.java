@@ -2,6 +2,7 @@ package io.pgbackup.support;
 
 import java.net.URI;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.gaul.s3proxy.AuthenticationType;
@@ -59,6 +60,12 @@ public final class S3Server implements AutoCloseable {
 
     public String endpoint() {
         return endpoint.toString();
+    }
+
+    /** The settings pg-backup needs to reach this store: endpoint and credentials. */
+    public Map<String, String> clientSettings() {
+        return Map.of("OBJECT_STORAGE_ENDPOINT", endpoint(), "OBJECT_STORAGE_ACCESS_KEY", ACCESS_KEY,
+                "OBJECT_STORAGE_SECRET_KEY", SECRET_KEY);
     }
 
     public void createBucket(String bucket) {
