@@ -6,7 +6,6 @@ import java.io.OutputStream;
 import java.util.Arrays;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
-import java.util.zip.GZIPInputStream;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.DataFormat;
@@ -86,9 +85,10 @@ public class GzipCompression extends BlockCompression implements DataFormat, Dat
         target[at + 3] = (byte) (value >>> 24);
     }
 
+    /** Every member to the real end of the stream (not Java's GZIPInputStream: see {@link GzipMembersInputStream}). */
     @Override
-    public InputStream decompress(InputStream compressed) throws IOException {
-        return new GZIPInputStream(compressed, 64 * 1024);
+    public InputStream decompress(InputStream compressed) {
+        return new GzipMembersInputStream(compressed);
     }
 
     @Override
