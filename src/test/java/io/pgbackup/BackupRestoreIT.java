@@ -125,7 +125,6 @@ class BackupRestoreIT {
         assertThat(workDirFiles()).as("the work dir is left clean").isEmpty();
 
         String target = "restored " + System.nanoTime();
-        postgres.createDatabase(target);
         try {
             PgBackupProcess.Result restore = pgBackup().run("restore", "--target-db", target);
 
@@ -145,14 +144,19 @@ class BackupRestoreIT {
         }
     }
 
-    /** pg_dump gets the password in its environment: a wrapper records its argv and whether PGPASSWORD was set. */
+    /**
+     * pg_dump gets the password in its environment: a wrapper records its argv, whether PGPASSWORD holds the password
+     * (compared by its SHA-256, so the test hands the password to nobody) and its whole environment.
+     */
     @Test
     void thePasswordReachesPgDumpThroughItsEnvironmentOnlyAndNoOutput() throws Exception {
         Path record = workDir.resolveSibling(workDir.getFileName() + "-argv.txt");
         Path wrapper = workDir.resolveSibling(workDir.getFileName() + "-pg_dump.sh");
         Files.writeString(wrapper, "#!/bin/sh\n"
                 + "printf '%s\\n' \"$0\" \"$@\" > '" + record + "'\n"
-                + "[ \"$PGPASSWORD\" = \"$EXPECTED_PASSWORD_CHECK\" ] && echo PGPASSWORD-matches >> '" + record + "'\n"
+                + "[ \"$(printf '%s' \"$PGPASSWORD\" | sha256sum | cut -d' ' -f1)\" = '" + sha256(DB_PASSWORD)
+                + "' ] && echo PGPASSWORD-matches >> '" + record + "'\n"
+                + "env | cut -d= -f1 | sort | sed 's/^/ENV /' >> '" + record + "'\n"
                 + "exec '" + PostgresServer.BIN.resolve("pg_dump") + "' \"$@\"\n");
         wrapper.toFile().setExecutable(true);
         try {
@@ -160,13 +164,19 @@ class BackupRestoreIT {
                     .set("PG_DUMP_PATH", wrapper.toString())
                     .set("LOG_LEVEL", "DEBUG")
                     .set("CAMEL_LOG_LEVEL", "DEBUG")
-                    .set("EXPECTED_PASSWORD_CHECK", DB_PASSWORD)
+                    .set("UNRELATED_SETTING", "not for pg_dump")
                     .run("backup");
 
             assertThat(backup.exitCode()).as(backup.toString()).isZero();
             String argv = Files.readString(record);
-            assertThat(argv).contains("--username=backup_user").contains("PGPASSWORD-matches");
+            assertThat(argv).contains("PGPASSWORD-matches").doesNotContain("--host").doesNotContain("--dbname");
             assertThat(argv.replace("PGPASSWORD-matches", "")).doesNotContain("비밀").doesNotContain("p a'ss");
+            List<String> environment = argv.lines().filter(l -> l.startsWith("ENV ")).map(l -> l.substring(4)).toList();
+            assertThat(environment).as("pg_dump's environment: built from scratch, only what libpq needs")
+                    .contains("PGPASSWORD", "PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PATH")
+                    .doesNotContain("SECRET_KEY", "ACCESS_KEY", "OBJECT_STORAGE_SECRET_KEY", "UNRELATED_SETTING", "DB_USER")
+                    .allMatch(name -> name.startsWith("PG") || List.of("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE",
+                            "LC_MESSAGES", "TZ", "TMPDIR", "PWD", "SHLVL", "_").contains(name), "PG*, PATH, HOME or locale");
             assertThat(backup.stderr()).as("DEBUG logging is on").contains("DEBUG");
             assertNoSecretIn(backup.all());
             assertThat(Path.of("/tmp/pwned")).doesNotExist();
@@ -287,6 +297,11 @@ class BackupRestoreIT {
         var matcher = java.util.regex.Pattern.compile("stored: " + BUCKET + "/(.+?\\.sql\\.gz)").matcher(result.stderr());
         assertThat(matcher.find()).as(result.toString()).isTrue();
         return matcher.group(1);
+    }
+
+    static String sha256(String text) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static String gunzip(byte[] compressed) throws Exception {

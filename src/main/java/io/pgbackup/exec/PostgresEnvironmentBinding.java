@@ -1,6 +1,9 @@
 package io.pgbackup.exec;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.pgbackup.secret.Secret;
@@ -12,27 +15,118 @@ import org.apache.camel.component.exec.ExecEndpoint;
 import org.apache.camel.component.exec.impl.DefaultExecBinding;
 
 /**
- * Exec binding that hands the database password to pg_dump / psql through the child's environment
- * ({@code PGPASSWORD}), never through its argv, and names the application to the server.
+ * Exec binding for the PostgreSQL clients (pg_dump, pg_dumpall, psql). Everything that says where to connect goes
+ * into the child's environment, never through camel-exec's argument tokenizer: {@code PGHOST}, {@code PGPORT},
+ * {@code PGUSER}, {@code PGDATABASE} (libpq takes it literally: a database named {@code host=evil port=1} is a name,
+ * not a connection string), {@code PGPASSWORD} (never in argv), the connect timeout and the application name. The
+ * route's {@code CamelExecCommandArgs} hold only the route's own options.
+ * <p>
+ * Exchange property {@value #SERVER} chooses the server: {@code source} (DB_HOST, the default) or {@code verify}
+ * (VERIFY_DB_HOST); header {@value #DATABASE} the database (default: the server's maintenance database). pg_dumpall ignores PGDATABASE, so it gets {@code --database=} with the name quoted as a connection
+ * string value, as one argument.
  */
 public class PostgresEnvironmentBinding extends DefaultExecBinding {
 
+    /** Exchange property: which server, {@code source} or {@code verify}. */
+    public static final String SERVER = "pgServer";
+    /** Header: which database on it (read and removed, like camel-exec's own headers). */
+    public static final String DATABASE = "PgDatabase";
+
+    /** One PostgreSQL server: where it is, who logs in, and its maintenance database. */
+    public record Server(String host, String port, String user, String maintenanceDatabase) {
+    }
+
     private int connectTimeoutSeconds = 30;
+    private String sourceHost = "localhost";
+    private String sourcePort = "5432";
+    private String sourceUser = "postgres";
+    private String sourceMaintenanceDatabase = "postgres";
+    private String verifyHost;
+    private String verifyPort;
+    private String verifyUser;
+    private String verifyMaintenanceDatabase;
 
     @Override
     public ExecCommand readInput(Exchange exchange, ExecEndpoint endpoint) {
         ExecCommand command = super.readInput(exchange, endpoint);
+        Server server = server(exchange.getProperty(SERVER, "source", String.class));
+        String database = exchange.getMessage().getHeader(DATABASE, String.class);
+        exchange.getMessage().removeHeader(DATABASE);
+        if (database == null || database.isEmpty()) {
+            database = server.maintenanceDatabase();
+        }
         Map<String, String> environment = new LinkedHashMap<>();
         Secret password = exchange.getProperty(SecretValueReader.PASSWORD_PROPERTY, Secret.class);
         if (password != null && !password.isEmpty()) {
             environment.put("PGPASSWORD", password.reveal());
         }
+        environment.put("PGHOST", server.host());
+        environment.put("PGPORT", server.port());
+        environment.put("PGUSER", server.user());
+        environment.put("PGDATABASE", database);
         environment.put("PGAPPNAME", "pg-backup");
         environment.put("PGCONNECT_TIMEOUT", Integer.toString(connectTimeoutSeconds));
-        return new CommandWithEnvironment(command, environment);
+        List<String> args = new ArrayList<>(command.getArgs());
+        if (Path.of(command.getExecutable()).getFileName().toString().startsWith("pg_dumpall")) {
+            args.add("--database=" + connectionValue("dbname", database));
+        }
+        ExecCommand withArgs = new ExecCommand(command.getExecutable(), args, command.getWorkingDir(), command.getTimeout(),
+                command.getExitValues(), command.getInput(), command.getOutFile(), command.isUseStderrOnEmptyStdout(),
+                command.getCommandLogLevel());
+        return new CommandWithEnvironment(withArgs, environment);
+    }
+
+    /** {@code keyword='value'} with quotes and backslashes escaped, as libpq reads a connection string. */
+    public static String connectionValue(String keyword, String value) {
+        return keyword + "='" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+
+    public Server server(String name) {
+        return switch (name) {
+            case "source" -> new Server(sourceHost, sourcePort, sourceUser, sourceMaintenanceDatabase);
+            case "verify" -> new Server(orElse(verifyHost, sourceHost), orElse(verifyPort, sourcePort),
+                    orElse(verifyUser, sourceUser), orElse(verifyMaintenanceDatabase, sourceMaintenanceDatabase));
+            default -> throw new IllegalArgumentException("unknown PostgreSQL server '" + name + "' (source or verify)");
+        };
+    }
+
+    private static String orElse(String value, String fallback) {
+        return value == null || value.isBlank() ? fallback : value;
     }
 
     public void setConnectTimeoutSeconds(int connectTimeoutSeconds) {
         this.connectTimeoutSeconds = connectTimeoutSeconds;
+    }
+
+    public void setSourceHost(String sourceHost) {
+        this.sourceHost = sourceHost;
+    }
+
+    public void setSourcePort(String sourcePort) {
+        this.sourcePort = sourcePort;
+    }
+
+    public void setSourceUser(String sourceUser) {
+        this.sourceUser = sourceUser;
+    }
+
+    public void setSourceMaintenanceDatabase(String sourceMaintenanceDatabase) {
+        this.sourceMaintenanceDatabase = sourceMaintenanceDatabase;
+    }
+
+    public void setVerifyHost(String verifyHost) {
+        this.verifyHost = verifyHost;
+    }
+
+    public void setVerifyPort(String verifyPort) {
+        this.verifyPort = verifyPort;
+    }
+
+    public void setVerifyUser(String verifyUser) {
+        this.verifyUser = verifyUser;
+    }
+
+    public void setVerifyMaintenanceDatabase(String verifyMaintenanceDatabase) {
+        this.verifyMaintenanceDatabase = verifyMaintenanceDatabase;
     }
 }

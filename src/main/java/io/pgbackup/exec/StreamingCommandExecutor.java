@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -27,12 +28,23 @@ import org.apache.camel.component.exec.ExecResult;
  * exit code; this one checks the exit code when the stream ends and throws {@link CommandFailedException} from
  * {@code read()} instead of returning end-of-stream, so a dump cut short can never look complete.
  * <p>
- * The body given to the exec endpoint, if any, is fed to the child's stdin by a thread. The command's
- * {@code timeout} (ms) kills the child when exceeded. Stderr is drained continuously and its tail kept for the error.
+ * The body given to the exec endpoint, if any, is fed to the child's stdin by a thread. When that body fails while it
+ * is read (a download cut off, a checksum that does not match at its end), the child is killed <em>before</em> its
+ * stdin is closed: psql commits when its input ends, so a failed input must never look like an ended one. The
+ * command's {@code timeout} (ms) kills the child when exceeded. Stderr is drained continuously and its tail kept for
+ * the error.
+ * <p>
+ * A {@link CommandWithEnvironment} runs with an environment built from scratch: the few variables of
+ * {@link #INHERITED} from this process (PATH, HOME, locale, time zone), then the command's own. No other variable of
+ * this process (its keys, passwords and URLs) reaches the child.
  */
 public class StreamingCommandExecutor implements ExecCommandExecutor {
 
     private static final int STDERR_TAIL_BYTES = 2048;
+
+    /** What a child inherits from this process: where programs are, the home folder (libpq's ~/.postgresql), locale. */
+    public static final List<String> INHERITED = List.of("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "LC_MESSAGES",
+            "TZ", "TMPDIR");
 
     private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "pg-backup-exec-watchdog");
@@ -50,7 +62,15 @@ public class StreamingCommandExecutor implements ExecCommandExecutor {
             builder.directory(Path.of(command.getWorkingDir()).toFile());
         }
         if (command instanceof CommandWithEnvironment withEnvironment) {
-            builder.environment().putAll(withEnvironment.getEnvironment());
+            Map<String, String> environment = builder.environment();
+            environment.clear();
+            for (String name : INHERITED) {
+                String value = System.getenv(name);
+                if (value != null) {
+                    environment.put(name, value);
+                }
+            }
+            environment.putAll(withEnvironment.getEnvironment());
         }
         String name = Path.of(command.getExecutable()).getFileName().toString();
         Process process = builder.start();
@@ -66,7 +86,10 @@ public class StreamingCommandExecutor implements ExecCommandExecutor {
         private final Set<Integer> exitValues;
         private final StderrTail stderr;
         private final AtomicBoolean timedOut = new AtomicBoolean();
-        private final AtomicReference<Throwable> feedError = new AtomicReference<>();
+        /** The input failed while it was read: the child was stopped before its input could end. */
+        private final AtomicReference<Throwable> inputError = new AtomicReference<>();
+        /** The child did not take its input (it ended or closed stdin first). */
+        private final AtomicReference<Throwable> writeError = new AtomicReference<>();
         private Thread feeder;
         private ScheduledFuture<?> watchdog;
         private long timeoutMillis;
@@ -96,12 +119,35 @@ public class StreamingCommandExecutor implements ExecCommandExecutor {
             }
         }
 
+        /**
+         * Copies the input to the child's stdin. A failure to read the input (the source's fault) kills the child
+         * first and only then closes its stdin; a failure to write (the child ended early, e.g. psql stopping at an
+         * error) is the child's own story, told by its exit code and stderr.
+         */
         private void feed(InputStream input) {
-            try (InputStream in = input; OutputStream stdin = process.getOutputStream()) {
-                in.transferTo(stdin);
+            OutputStream stdin = process.getOutputStream();
+            byte[] buffer = new byte[64 * 1024];
+            try (InputStream in = input) {
+                while (true) {
+                    int n;
+                    try {
+                        n = in.read(buffer);
+                    } catch (IOException | RuntimeException e) {
+                        inputError.compareAndSet(null, e);
+                        kill();
+                        return;
+                    }
+                    if (n < 0) {
+                        break;
+                    }
+                    stdin.write(buffer, 0, n);
+                }
+                stdin.close();
             } catch (IOException | RuntimeException e) {
-                feedError.compareAndSet(null, e);
+                writeError.compareAndSet(null, e);
                 kill();
+            } finally {
+                closeQuietly(stdin);
             }
         }
 
@@ -167,13 +213,18 @@ public class StreamingCommandExecutor implements ExecCommandExecutor {
                 throw new CommandFailedException(name, exit,
                         "was killed after the " + (timeoutMillis / 1000) + " s timeout", stderr.tail(), null, true);
             }
-            Throwable fed = feedError.get();
-            if (fed != null) {
-                throw new CommandFailedException(name, exit, "could not be fed its input (" + fed.getClass().getSimpleName()
-                        + ": " + fed.getMessage() + ")", stderr.tail(), fed);
+            Throwable input = inputError.get();
+            if (input != null) {
+                throw new CommandFailedException(name, exit, "was stopped before its input ended, because the input failed: "
+                        + io.pgbackup.report.Failures.oneLine(input), "", input);
             }
             if (!exitValues.contains(exit)) {
                 throw new CommandFailedException(name, exit, "exited with code " + exit, stderr.tail(), null);
+            }
+            Throwable write = writeError.get();
+            if (write != null) {
+                throw new CommandFailedException(name, exit, "did not read all of its input (" + write.getClass().getSimpleName()
+                        + ": " + write.getMessage() + ")", stderr.tail(), write);
             }
         }
 
