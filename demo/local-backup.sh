@@ -66,8 +66,7 @@ size=$(awk '/\.sql\.gz/ {s=$2} END {print s}' "$LOCAL_ROOT/list.txt")
 step "pg-backup verify   (test restore into a scratch database; row counts and SHA-256 against the manifest)"
 bin/pg-backup verify
 
-step "pg-backup restore --target-db shop_restored"
-psql_local postgres -c "CREATE DATABASE shop_restored"
+step "pg-backup restore --target-db shop_restored   (a new database: loaded under a temporary name, checked, renamed)"
 bin/pg-backup restore --target-db shop_restored
 
 step "comparing every table of shop and shop_restored"

@@ -9,7 +9,7 @@ import org.apache.camel.Exchange;
 
 /**
  * The databases one run backs up: DB_NAME as one name, a comma list, or {@code *} (every database the user can
- * connect to, as listed by the server: exchange property {@value #SERVER_LIST}, one name a line), and the pseudo
+ * connect to, as listed by the server: exchange property {@value #SERVER_LIST}, one hex-encoded name a line), and the pseudo
  * database {@value #GLOBALS} (roles and tablespaces, pg_dumpall --globals-only) first when BACKUP_GLOBALS=true.
  */
 public class DatabaseList {
@@ -30,8 +30,14 @@ public class DatabaseList {
             result.add(GLOBALS);
         }
         if (needsServerList()) {
-            String listed = exchange.getProperty(SERVER_LIST, "", String.class);
-            listed.lines().map(String::strip).filter(line -> !line.isEmpty()).forEach(result::add);
+            for (String name : decode(exchange.getProperty(SERVER_LIST, "", String.class))) {
+                if (name.equals(GLOBALS)) {
+                    throw new IllegalStateException("the server has a database named '" + GLOBALS + "', the name pg-backup"
+                            + " gives the roles backup (BACKUP_GLOBALS): rename that database, or list the databases to"
+                            + " back up in DB_NAME");
+                }
+                result.add(name);
+            }
             if (result.isEmpty() || result.equals(Set.of(GLOBALS))) {
                 throw new IllegalStateException("DB_NAME=* but the server lists no database this user can connect to");
             }
@@ -43,6 +49,23 @@ public class DatabaseList {
             }
         }
         return new ArrayList<>(result);
+    }
+
+    /** The server's list: one hex-encoded UTF-8 name a line (list-databases), decoded exactly: nothing trimmed. */
+    static List<String> decode(String listed) {
+        List<String> names = new ArrayList<>();
+        for (String line : listed.split("\n")) {
+            String hex = line.strip();
+            if (hex.isEmpty()) {
+                continue;
+            }
+            try {
+                names.add(new String(java.util.HexFormat.of().parseHex(hex), java.nio.charset.StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("unexpected line in the server's list of databases: '" + hex + "'");
+            }
+        }
+        return names;
     }
 
     /** The databases a test restore covers: those of a backup run, without {@value #GLOBALS}. */

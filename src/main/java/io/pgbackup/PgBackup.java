@@ -8,6 +8,9 @@ import java.util.Map;
 
 import io.pgbackup.cli.CommandLine;
 import io.pgbackup.report.Failures;
+import io.pgbackup.restore.RestoreTarget;
+import io.pgbackup.storage.BackupCatalog;
+import io.pgbackup.storage.BackupKey;
 import io.pgbackup.report.RunReport;
 import io.pgbackup.retention.Pruning;
 import io.pgbackup.retention.RetentionPolicy;
@@ -21,8 +24,6 @@ import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * Entry point. Without a command pg-backup runs as a service on its Quartz schedule; the commands
@@ -84,7 +85,7 @@ public final class PgBackup {
             return switch (command.name()) {
                 case "service" -> runService(main);
                 case "backup" -> runOnce(main, "direct:backup", Map.of(), exchange -> OK);
-                case "list" -> runOnce(main, "direct:list-backups", Map.of(), this::printList);
+                case "list" -> runOnce(main, "direct:list", Map.of(), this::printList);
                 case "verify" -> runOnce(main, "direct:verify", Map.of(), exchange -> OK);
                 case "check-managed" -> runOnce(main, "direct:managed-backup-check", Map.of(), this::printManagedCheck);
                 case "restore" -> restore(main, command);
@@ -114,17 +115,51 @@ public final class PgBackup {
 
     private int restore(Main main, CommandLine command) throws Exception {
         String target = command.option("target-db", env.getOrDefault("RESTORE_TARGET_DB", ""));
-        if (target.isBlank()) {
+        if (target.isEmpty()) {
             err.println("pg-backup: restore needs a target database: --target-db NAME (or RESTORE_TARGET_DB)");
             return USAGE;
         }
+        String problem = RestoreTarget.problemWithName(target);
+        if (problem != null) {
+            err.println("pg-backup: --target-db: " + problem);
+            return USAGE;
+        }
+        String key = command.option("key", "");
+        String before = command.option("before", "");
+        if (!key.isEmpty() && !before.isEmpty()) {
+            err.println("pg-backup: give --key KEY or --before TIME, not both");
+            return USAGE;
+        }
         Map<String, Object> properties = new java.util.HashMap<>();
-        properties.put("targetDb", target);
-        properties.put("restoreKey", command.option("key", ""));
+        if (!before.isEmpty()) {
+            try {
+                properties.put(BackupCatalog.NOT_AFTER, parseBefore(before));
+            } catch (java.time.format.DateTimeParseException e) {
+                err.println("pg-backup: --before: '" + before + "' is not a time like \"2026-11-28 02:00\" or \"2026-11-28 02:00:30\"");
+                return USAGE;
+            }
+        }
+        properties.put(RestoreTarget.TARGET, target);
+        properties.put(RestoreTarget.REPLACE, command.has("replace"));
+        properties.put(BackupCatalog.REQUESTED_KEY, key);
         return runOnce(main, "direct:restore", properties, exchange -> {
-            out.println("restored " + exchange.getProperty("restoreKey") + " into database " + target);
+            out.println("restored " + exchange.getProperty(BackupCatalog.BACKUP_KEY) + " into database " + target + ": "
+                    + exchange.getProperty("verifySummary"));
+            String note = exchange.getProperty("restoreNote", "", String.class);
+            if (!note.isEmpty()) {
+                out.println(note);
+            }
             return OK;
         });
+    }
+
+    /** --before: "YYYY-MM-DD HH:MM" or with seconds (a T between date and time works too), in BACKUP_TIMEZONE. */
+    static java.time.LocalDateTime parseBefore(String text) {
+        String normalized = text.strip().replace('T', ' ');
+        java.time.format.DateTimeFormatter format = java.time.format.DateTimeFormatter.ofPattern(
+                normalized.length() > 16 ? "uuuu-MM-dd HH:mm:ss" : "uuuu-MM-dd HH:mm")
+                .withResolverStyle(java.time.format.ResolverStyle.STRICT);
+        return java.time.LocalDateTime.parse(normalized, format);
     }
 
     private int printManagedCheck(Exchange exchange) {
@@ -136,14 +171,25 @@ public final class PgBackup {
         return Boolean.TRUE.equals(exchange.getProperty("managedBackupStale", Boolean.class)) ? FAILED : OK;
     }
 
+    /** One line a backup (oldest first): key, size, time stored, and its state (good, shrunk, unchecked). */
     private int printList(Exchange exchange) {
         @SuppressWarnings("unchecked")
-        List<S3Object> objects = exchange.getMessage().getBody(List.class);
-        out.printf("%-70s %14s  %s%n", "KEY", "SIZE", "LAST MODIFIED");
-        for (S3Object object : objects) {
-            out.printf("%-70s %14d  %s%n", object.key(), object.size(), object.lastModified());
+        List<BackupCatalog.Entry> entries = exchange.getMessage().getBody(List.class);
+        out.printf("%-70s %14s  %-24s  %s%n", "KEY", "SIZE", "LAST MODIFIED", "STATE");
+        Map<BackupCatalog.State, Integer> counts = new java.util.EnumMap<>(BackupCatalog.State.class);
+        for (BackupCatalog.Entry entry : entries) {
+            String state = entry.state().label() + (entry.state() == BackupCatalog.State.GOOD ? "" : " (" + entry.note() + ")");
+            out.printf("%-70s %14d  %-24s  %s%n", entry.object().key(), entry.object().size(), entry.object().lastModified(),
+                    state);
+            counts.merge(entry.state(), 1, Integer::sum);
         }
-        out.printf("%d backup(s)%n", objects.size());
+        StringBuilder summary = new StringBuilder(entries.size() + " backup(s)");
+        String separator = ": ";
+        for (Map.Entry<BackupCatalog.State, Integer> count : counts.entrySet()) {
+            summary.append(separator).append(count.getValue()).append(' ').append(count.getKey().label());
+            separator = ", ";
+        }
+        out.println(summary);
         return OK;
     }
 
@@ -183,7 +229,11 @@ public final class PgBackup {
         try {
             CamelContext context = main.getCamelContext();
             try (ProducerTemplate template = context.createProducerTemplate()) {
-                Exchange exchange = template.send(route, e -> properties.forEach(e::setProperty));
+                Exchange exchange = template.send(route, e -> properties.forEach((k, v) -> {
+                    if (v != null) {
+                        e.setProperty(k, v);
+                    }
+                }));
                 if (exchange.isFailed()) {
                     Exception failure = exchange.getException();
                     err.println("pg-backup: FAILED: " + Failures.oneLine(failure));
@@ -210,6 +260,14 @@ public final class PgBackup {
         } else if (env.getOrDefault("VERIFY_CRON", "").isBlank()) {
             // the (stopped) verify schedule route still needs a valid cron to be created
             main.addOverrideProperty("verify.cron", "0 0 4 * * ?");
+        }
+        if (command.name().equals("restore")) {
+            // restore works on one database: --database, else the one a --key names, else DB_NAME (checked: one name)
+            String database = command.option("database", BackupKey.parseListed(command.option("key", ""))
+                    .map(BackupKey::database).orElse(""));
+            if (!database.isEmpty()) {
+                main.addOverrideProperty("db.name", database);
+            }
         }
         if (command.name().equals("service")) {
             // the management server (/observe/health, /observe/metrics) and the stale-backup check

@@ -58,6 +58,10 @@ public final class SettingsCheck {
             required("db.name", "DB_NAME");
             integer("db.port", "DB_PORT", 1, 65535);
         }
+        if ("restore".equals(command) && (value("db.name").equals("*") || value("db.name").contains(","))) {
+            throw new InvalidSettingException("DB_NAME", "restore works on one database, and '" + value("db.name")
+                    + "' names several: say which with --database NAME (or name the backup with --key)");
+        }
         if (needsPassword && value("db.password").isEmpty()) {
             required("secret.id", "SECRET_ID (or set DB_PASSWORD)");
             url("secret.manager.url", "SECRET_MANAGER_URL");

@@ -29,11 +29,20 @@ class DatabaseListTest {
         list.setNames("*");
         assertThat(list.needsServerList()).isTrue();
 
-        exchange.setProperty(DatabaseList.SERVER_LIST, "alpha\nbeta\n\n");
-        assertThat(list.databases(exchange)).containsExactly("alpha", "beta");
+        exchange.setProperty(DatabaseList.SERVER_LIST, hex("alpha") + "\n" + hex(" beta ") + "\n" + hex("two\nlines") + "\n"
+                + hex("host=127.0.0.1 port=1 dbname=postgres") + "\n" + hex("상점 \"q'") + "\n\n");
+        assertThat(list.databases(exchange)).containsExactly("alpha", " beta ", "two\nlines",
+                "host=127.0.0.1 port=1 dbname=postgres", "상점 \"q'");
+
+        exchange.setProperty(DatabaseList.SERVER_LIST, hex("app") + "\n" + hex("@globals") + "\n");
+        assertThatThrownBy(() -> list.databases(exchange)).hasMessageContaining("a database named '@globals'");
 
         exchange.setProperty(DatabaseList.SERVER_LIST, "");
         assertThatThrownBy(() -> list.databases(exchange)).hasMessageContaining("DB_NAME=*");
+    }
+
+    private static String hex(String name) {
+        return java.util.HexFormat.of().formatHex(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     @Test

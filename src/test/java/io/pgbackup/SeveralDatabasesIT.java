@@ -134,7 +134,6 @@ class SeveralDatabasesIT {
         assertThat(zstd.waitFor()).isZero();
         assertThat(sql).contains("COPY public.t (id) FROM stdin;").contains("PostgreSQL database dump complete");
 
-        postgres.createDatabase("alpha_from_zstd");
         PgBackupProcess.Result restore = pgBackup("alpha", "zstd/").run("restore", "--target-db", "alpha_from_zstd", "--key", key);
         assertThat(restore.exitCode()).as(restore.toString()).isZero();
         assertThat(postgres.psql("alpha_from_zstd", "SELECT count(*) FROM t").strip()).isEqualTo("10");

@@ -154,7 +154,7 @@ class VerifyIT {
         assertThat(scratchDatabases()).isEmpty();
     }
 
-    /** Rows removed from the object, with checksums made to match: only the row counts can tell. */
+    /** Rows removed from the object, with checksums and sizes made to match: only the row counts can tell. */
     @Test
     void tamperedDataIsReportedAsARowCountMismatch() throws Exception {
         createShop("verify_tamper", 200);
@@ -168,6 +168,7 @@ class VerifyIT {
         ObjectNode manifest = (ObjectNode) JSON.readTree(s3.get(BUCKET, key + ".manifest.json"));
         manifest.put("objectSha256", sha256(object));
         manifest.put("objectBytes", object.length);
+        manifest.put("rawBytes", tampered.getBytes(StandardCharsets.UTF_8).length);
         s3.put(BUCKET, key + ".manifest.json", JSON.writeValueAsBytes(manifest));
 
         PgBackupProcess.Result verify = pgBackup("verify_tamper", "tamper/").run("verify");

@@ -12,10 +12,17 @@ public record CommandLine(String name, Map<String, String> options) {
               (no command)   run as a service: back up on the BACKUP_CRON schedule until stopped
               backup         back up DB_NAME (one name, a comma list, or *) once now; exit 0 when every object is
                              stored, 1 otherwise
-              list           list stored backups under BACKUP_PREFIX (key, size, time), oldest first
-              restore        load a backup into a database with psql (one transaction, stop on error)
-                  --target-db NAME   database to load into (or RESTORE_TARGET_DB); it must exist
-                  --key KEY          object key to restore (default: the newest backup of DB_NAME)
+              list           list stored backups under BACKUP_PREFIX (key, size, time, state: good, shrunk or
+                             unchecked), oldest first
+              restore        load a backup into a new database: into a temporary database first, checked against its
+                             manifest (SHA-256, sizes, rows of every table), then renamed to the target
+                  --target-db NAME   database to create (or RESTORE_TARGET_DB); it must not exist yet
+                  --replace          the target may exist: it is renamed aside to NAME_before_YYYYMMDDHHMMSS
+                                     (never dropped); refused while sessions are connected to it
+                  --database NAME    whose backups (default: DB_NAME, which must then name one database)
+                  --key KEY          this backup (a backup without a manifest restores only this way, unchecked)
+                  --before TIME      the newest good backup at or before "YYYY-MM-DD HH:MM[:SS]" (BACKUP_TIMEZONE)
+                             (default: the newest good backup: with a manifest and no warning)
               verify         test restore: the newest backup of each database of DB_NAME into a scratch database,
                              row counts compared with its manifest, scratch dropped; exit 0 when all match, 1 otherwise
               check-managed  check Cloud DB's own (managed) backup of CLOUD_DB_INSTANCE_NO now: notify and back up
@@ -32,9 +39,9 @@ public record CommandLine(String name, Map<String, String> options) {
 
     private static final Set<String> COMMANDS = Set.of("service", "backup", "list", "restore", "verify", "check-managed",
             "prune", "help");
-    private static final Set<String> OPTIONS = Set.of("config", "routes", "target-db", "key", "database");
+    private static final Set<String> OPTIONS = Set.of("config", "routes", "target-db", "key", "database", "before");
     /** Options without a value; each belongs to one command. */
-    private static final Map<String, String> FLAGS = Map.of("dry-run", "prune");
+    private static final Map<String, String> FLAGS = Map.of("dry-run", "prune", "replace", "restore");
 
     public static CommandLine parse(String[] args) {
         String name = "service";

@@ -1,19 +1,17 @@
 package io.pgbackup.manifest;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 import io.pgbackup.compress.BlockCompression;
 import io.pgbackup.dump.DumpStatistics;
 
+import io.pgbackup.storage.BackupCatalog;
+
 import org.apache.camel.Exchange;
-import org.apache.camel.component.aws2.s3.AWS2S3Endpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -25,40 +23,26 @@ public class ManifestStep {
 
     public static final String PREVIOUS = "previousManifest";
     public static final String WARNING = "backupWarning";
-    /** How many older manifests the shrink check reads at most, looking for a good one. */
-    static final int LOOK_BACK = 10;
 
     private static final Logger LOG = LoggerFactory.getLogger("pg-backup.manifest");
 
     private BlockCompression compression;
+    private BackupCatalog catalog;
     private int maxShrinkPercent = 50;
 
-    /** Body: this database's backups, oldest first. Sets {@value #PREVIOUS} to the newest good one's manifest. */
+    /**
+     * Body: this database's backups, oldest first. Sets {@value #PREVIOUS} to the manifest of the newest good one
+     * (manifest present, no warning), however far back it is: a run of shrunk backups never becomes the baseline.
+     */
     @SuppressWarnings("unchecked")
-    public void findPreviousGood(Exchange exchange, String endpointUri) {
-        List<S3Object> backups = new ArrayList<>(exchange.getMessage().getBody(List.class));
-        String current = exchange.getProperty("backupKey", String.class);
-        AWS2S3Endpoint endpoint = exchange.getContext().getEndpoint(endpointUri, AWS2S3Endpoint.class);
-        S3Client s3 = endpoint.getS3Client();
-        String bucket = endpoint.getConfiguration().getBucketName();
-        int read = 0;
-        for (int i = backups.size() - 1; i >= 0 && read < LOOK_BACK; i--) {
-            String key = backups.get(i).key();
-            if (key.equals(current)) {
-                continue;
-            }
-            read++;
-            try {
-                BackupManifest manifest = BackupManifest.read(s3.getObject(b -> b.bucket(bucket).key(BackupManifest.keyOf(key))));
-                if (manifest.warning == null || manifest.warning.isEmpty()) {
-                    exchange.setProperty(PREVIOUS, manifest);
-                    return;
-                }
-            } catch (NoSuchKeyException e) {
-                LOG.debug("{} has no manifest (stored before manifests, or never verified)", key);
-            } catch (java.io.IOException | RuntimeException e) {
-                LOG.warn("manifest of {} unreadable ({}); the shrink check looks further back", key, e.getMessage());
-            }
+    public void findPreviousGood(Exchange exchange) {
+        List<S3Object> backups = exchange.getMessage().getBody(List.class);
+        BackupCatalog.Entry good = catalog.newestGood(exchange.getContext(), backups == null ? List.of() : backups,
+                BackupCatalog.manifests(exchange), exchange.getProperty("backupKey", String.class), null, false);
+        if (good != null) {
+            exchange.setProperty(PREVIOUS, good.manifest());
+        } else {
+            LOG.debug("no good backup of {} before this one: no shrink baseline", exchange.getProperty("dbName"));
         }
     }
 
@@ -94,6 +78,10 @@ public class ManifestStep {
 
     public void setCompression(BlockCompression compression) {
         this.compression = compression;
+    }
+
+    public void setCatalog(BackupCatalog catalog) {
+        this.catalog = catalog;
     }
 
     public void setMaxShrinkPercent(int maxShrinkPercent) {

@@ -34,6 +34,9 @@ public class RunReport {
     /** For outcome ALERT (not a backup run): the one-line alert and what pg-backup did about it. */
     public static final String ALERT = "alert";
     public static final String ALERT_ACTION = "alertAction";
+    /** "restore" for a restore run (the others tell themselves apart by their outcome). */
+    public static final String RUN_KIND = "runKind";
+    private static final String TARGET_DB = "targetDb";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String HOST = hostName();
@@ -72,6 +75,12 @@ public class RunReport {
             return scrub(exchange, "[pg-backup] ALERT: " + exchange.getProperty(ALERT, "", String.class) + " (" + HOST + ")");
         }
         String database = exchange.getProperty("dbName", "?", String.class);
+        if (isRestore(exchange)) {
+            String into = database + " into " + exchange.getProperty(TARGET_DB, "?", String.class);
+            return scrub(exchange, isFailed(exchange)
+                    ? "[pg-backup] restore FAILED: " + into + " (" + exchange.getProperty(FAILED_STAGE) + ") on " + HOST
+                    : "[pg-backup] RESTORED: " + into + " (" + exchange.getProperty("verifySummary") + ")");
+        }
         if (isVerified(exchange)) {
             return "[pg-backup] VERIFIED: " + database + " restores (" + exchange.getProperty("verifySummary") + ")";
         }
@@ -89,9 +98,9 @@ public class RunReport {
         }
         Map<String, String> facts = facts(exchange);
         boolean verify = isVerified(exchange) || Boolean.TRUE.equals(exchange.getProperty("verifyFailed", Boolean.class));
-        StringBuilder text = new StringBuilder(verify
-                ? (isFailed(exchange) ? "pg-backup: test restore FAILED" : "pg-backup: test restore OK")
-                : isFailed(exchange) ? "pg-backup: backup FAILED" : "pg-backup: backup stored");
+        String kind = isRestore(exchange) ? "restore" : verify ? "test restore" : "backup";
+        String done = isRestore(exchange) ? "restored" : verify ? "test restore OK" : "backup stored";
+        StringBuilder text = new StringBuilder(isFailed(exchange) ? "pg-backup: " + kind + " FAILED" : "pg-backup: " + done);
         facts.forEach((k, v) -> text.append('\n').append(String.format("%-9s %s", k + ":", v)));
         return scrub(exchange, text.toString());
     }
@@ -107,13 +116,16 @@ public class RunReport {
     Map<String, String> facts(Exchange exchange) {
         Map<String, String> facts = new LinkedHashMap<>();
         facts.put("database", exchange.getProperty("dbName", "?", String.class));
+        if (isRestore(exchange)) {
+            facts.put("target", exchange.getProperty(TARGET_DB, "?", String.class));
+        }
         if (isFailed(exchange)) {
             facts.put("stage", String.valueOf(exchange.getProperty(FAILED_STAGE)));
             facts.put("cause", String.valueOf(exchange.getProperty(FAILURE_CAUSE)));
             if (exchange.getProperty("backupKey") != null) {
                 facts.put("key", bucket + "/" + exchange.getProperty("backupKey", "", String.class));
             }
-        } else if (isVerified(exchange)) {
+        } else if (isVerified(exchange) || isRestore(exchange)) {
             facts.put("key", bucket + "/" + exchange.getProperty("backupKey", "", String.class));
             facts.put("result", String.valueOf(exchange.getProperty("verifySummary")));
         } else {
@@ -126,6 +138,10 @@ public class RunReport {
         facts.put("duration", RunClock.format(RunClock.elapsedMillis(exchange)));
         facts.put("host", HOST);
         return facts;
+    }
+
+    private static boolean isRestore(Exchange exchange) {
+        return "restore".equals(exchange.getProperty(RUN_KIND));
     }
 
     private static boolean isAlert(Exchange exchange) {

@@ -1,41 +1,27 @@
-package io.pgbackup.verify;
+package io.pgbackup.restore;
 
-import java.io.InputStream;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 import io.pgbackup.manifest.BackupManifest;
+import io.pgbackup.storage.BackupCatalog;
 
 import org.apache.camel.Exchange;
 
 /**
- * The test restore (verify.yaml): the newest backup of a database is restored into a scratch database, then the
- * rows of every table are counted and compared with the counts its manifest recorded at dump time. Any difference,
- * a missing table, a corrupted object or a failed restore fails the verification.
+ * After a backup was loaded (restore, test restore): the rows of every table the manifest lists are counted
+ * ({@code count(*) FROM ONLY}, so a parent table does not count its children's rows) and compared with the counts
+ * recorded at dump time. Any difference or missing table fails the load, before a restore is renamed into place.
  */
-public class VerifyRestore {
+public class RowCountCheck {
 
-    public static final String MANIFEST = "verifyManifest";
-    public static final String SCRATCH = "scratchDb";
+    /** Exchange property out: "N tables, M rows, all as dumped". */
+    public static final String SUMMARY = "verifySummary";
 
-    /** Body: the manifest object's stream. */
-    public void readManifest(Exchange exchange) throws Exception {
-        BackupManifest manifest = BackupManifest.read(exchange.getMessage().getMandatoryBody(InputStream.class));
-        exchange.setProperty(MANIFEST, manifest);
-    }
-
-    /** pgbackup_verify_{database, letters and digits only}_{yyyyMMddHHmmss}: at most 63 bytes, never a real name. */
-    public String scratchName(Exchange exchange) {
-        String database = exchange.getProperty("dbName", "db", String.class).toLowerCase(Locale.ROOT)
-                .replaceAll("[^a-z0-9_]", "_");
-        if (database.length() > 24) {
-            database = database.substring(0, 24);
-        }
-        return "pgbackup_verify_" + database + "_" + DateTimeFormatter.ofPattern("yyyyMMddHHmmss").format(ZonedDateTime.now());
+    /** True when there is something to count: the backup has a manifest (a backup without one checks nothing). */
+    public boolean hasManifest(Exchange exchange) {
+        return exchange.getProperty(BackupCatalog.MANIFEST, BackupManifest.class) != null;
     }
 
     /** One SQL query counting the rows of every table the manifest lists: "index|count" lines, in manifest order. */
@@ -85,14 +71,14 @@ public class VerifyRestore {
                     + String.join("; ", differences));
         }
         String summary = expected.size() + " tables, " + rows + " rows, all as dumped";
-        exchange.setProperty("verifySummary", summary);
+        exchange.setProperty(SUMMARY, summary);
         return summary;
     }
 
     private static BackupManifest manifest(Exchange exchange) {
-        BackupManifest manifest = exchange.getProperty(MANIFEST, BackupManifest.class);
+        BackupManifest manifest = exchange.getProperty(BackupCatalog.MANIFEST, BackupManifest.class);
         if (manifest == null) {
-            throw new IllegalStateException("no manifest was read for " + exchange.getProperty("backupKey"));
+            throw new IllegalStateException("no manifest was read for " + exchange.getProperty(BackupCatalog.BACKUP_KEY));
         }
         return manifest;
     }

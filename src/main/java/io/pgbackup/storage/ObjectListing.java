@@ -25,6 +25,8 @@ public class ObjectListing {
     /** Exchange property: keep only this database's backups (unset or empty: all). */
     public static final String DATABASE = "listDatabase";
     public static final String OBJECTS = "listedObjects";
+    /** The keys of the listed backups that have a manifest beside them (a Set of backup keys). */
+    public static final String MANIFESTS = "listedManifests";
     private static final String MARKER = "listingMarker";
     private static final String PAGES = "listingPages";
 
@@ -36,6 +38,7 @@ public class ObjectListing {
     /** A new listing: what an earlier listing on this exchange collected is dropped. */
     public void start(Exchange exchange) {
         exchange.removeProperty(OBJECTS);
+        exchange.setProperty(MANIFESTS, new java.util.HashSet<String>());
         exchange.removeProperty(MARKER);
         exchange.removeProperty(PAGES);
         exchange.setProperty(MORE, true);
@@ -69,9 +72,16 @@ public class ObjectListing {
             exchange.setProperty(MORE, false);
             return;
         }
+        java.util.Set<String> manifests = exchange.getProperty(MANIFESTS, java.util.Set.class);
         for (S3Object object : page) {
-            if (isBackup(object.key(), prefix, database)) {
+            String key = object.key();
+            if (isBackup(key, prefix, database)) {
                 kept.add(object);
+            } else if (manifests != null && key.endsWith(io.pgbackup.manifest.BackupManifest.SUFFIX)) {
+                String backup = key.substring(0, key.length() - io.pgbackup.manifest.BackupManifest.SUFFIX.length());
+                if (isBackup(backup, prefix, database)) {
+                    manifests.add(backup);
+                }
             }
         }
         String last = page.get(page.size() - 1).key();
@@ -92,17 +102,6 @@ public class ObjectListing {
         List<S3Object> result = kept == null ? new ArrayList<>() : new ArrayList<>(kept);
         result.sort(Comparator.comparing((S3Object object) -> timeOf(object.key())).thenComparing(S3Object::key));
         return result;
-    }
-
-    /** The newest backup's key, or an error naming what was searched. */
-    public String newestKey(Exchange exchange) {
-        String database = exchange.getProperty(DATABASE, String.class);
-        List<S3Object> all = sorted(exchange);
-        if (all.isEmpty()) {
-            throw new IllegalStateException("no backup of database '" + database + "' under prefix '" + prefix
-                    + "' in bucket " + bucket);
-        }
-        return all.get(all.size() - 1).key();
     }
 
     static boolean isBackup(String key, String prefix, String database) {

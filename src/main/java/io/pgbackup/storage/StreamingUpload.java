@@ -69,8 +69,10 @@ public class StreamingUpload {
 
     private int progressIntervalSeconds = 10;
 
-    public void upload(Exchange exchange, String endpointUri) throws Exception {
-        AWS2S3Endpoint endpoint = exchange.getContext().getEndpoint(endpointUri, AWS2S3Endpoint.class);
+    private ObjectStorage storage;
+
+    public void upload(Exchange exchange) throws Exception {
+        AWS2S3Endpoint endpoint = storage.endpoint(exchange.getContext());
         S3Client s3 = endpoint.getS3Client();
         String bucket = endpoint.getConfiguration().getBucketName();
         long configuredPartSize = endpoint.getConfiguration().getPartSize();
@@ -250,6 +252,10 @@ public class StreamingUpload {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(algorithm + " is not available in this Java", e);
         }
+    }
+
+    public void setStorage(ObjectStorage storage) {
+        this.storage = storage;
     }
 
     public void setProgressIntervalSeconds(int seconds) {

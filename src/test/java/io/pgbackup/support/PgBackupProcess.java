@@ -11,8 +11,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the built application as a user does: {@code java -jar target/pg-backup.jar COMMAND} with settings in
- * environment variables, from the project folder (so ./routes and ./application.properties are the ones used).
+ * Runs the built application as a user does: {@code bin/pg-backup COMMAND} (the launcher with the shipped memory
+ * settings, -Xmx200m: a change that held a dump in heap fails the tests) with settings in environment variables,
+ * from the project folder (so ./routes and ./application.properties are the ones used).
  * The child gets a clean environment: only PATH, HOME, LANG and the settings given here, plus a free loopback
  * MANAGEMENT_PORT on 127.0.0.1 unless given.
  */
@@ -20,6 +21,7 @@ public final class PgBackupProcess {
 
     public static final Path PROJECT = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
     public static final Path JAR = PROJECT.resolve("target/pg-backup.jar");
+    public static final Path LAUNCHER = PROJECT.resolve("bin/pg-backup");
 
     private final Map<String, String> env = new LinkedHashMap<>();
     private Path directory = PROJECT;
@@ -119,13 +121,15 @@ public final class PgBackupProcess {
             throw new IllegalStateException(JAR + " is missing: run the tests with 'mvn verify' (package comes first)");
         }
         List<String> argv = new ArrayList<>();
-        argv.add(ProcessHandle.current().info().command().orElse("java"));
-        argv.add("-jar");
-        argv.add(JAR.toString());
+        argv.add("bash");
+        argv.add(LAUNCHER.toString());
         argv.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(argv).directory(directory.toFile());
         Map<String, String> childEnv = builder.environment();
         childEnv.keySet().retainAll(List.of("PATH", "HOME", "LANG", "LC_ALL", "JAVA_HOME"));
+        // the launcher execs this Java with the jar under test (same process id: signals reach the JVM)
+        childEnv.put("JAVA", ProcessHandle.current().info().command().orElse("java"));
+        childEnv.put("PG_BACKUP_JAR", JAR.toString());
         // a service's management server listens on loopback and a port of its own (several instances run at once)
         childEnv.put("MANAGEMENT_HOST", "127.0.0.1");
         childEnv.put("MANAGEMENT_PORT", Integer.toString(PostgresServer.freePort()));

@@ -1,0 +1,209 @@
+package io.pgbackup.restore;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+import io.pgbackup.compress.BlockCompression;
+import io.pgbackup.compress.Decompression;
+import io.pgbackup.manifest.BackupManifest;
+import io.pgbackup.storage.BackupCatalog;
+import io.pgbackup.storage.StoredObjectMismatchException;
+
+import org.apache.camel.Exchange;
+
+/**
+ * A stored backup read as a restore reads it: the object's bytes are counted and hashed (SHA-256) as they arrive,
+ * decompressed, and the dump's bytes counted. When the dump ends, and before that end is passed on to the reader
+ * (psql commits when its input ends), everything is compared with what was recorded: the object's size and SHA-256
+ * and the dump's size. A mismatch is thrown in place of the end of the stream, so the reader never sees a
+ * complete-looking dump that is not the stored one. Used by restore, the test restore (verify) and the read-back
+ * check after an upload.
+ */
+public final class CheckedBackupStream extends InputStream {
+
+    /** What the object must be; a null field is not checked (a backup without a manifest checks nothing). */
+    public record Expected(String key, Long objectBytes, String objectSha256, Long rawBytes) {
+
+        public static Expected of(BackupManifest manifest, String key) {
+            return manifest == null ? new Expected(key, null, null, null)
+                    : new Expected(key, manifest.objectBytes, manifest.objectSha256, manifest.rawBytes);
+        }
+
+        boolean checksNothing() {
+            return objectBytes == null && objectSha256 == null && rawBytes == null;
+        }
+    }
+
+    private final Expected expected;
+    private final Download download;
+    private final InputStream dump;
+    private long rawBytes;
+    private boolean done;
+
+    /**
+     * For the routes: the body (a download of exchange property backupKey) as a checked stream, compared at its end
+     * with exchange property backupManifest (nothing is compared when there is none: a backup named with --key that
+     * has no manifest).
+     */
+    public static CheckedBackupStream open(Exchange exchange) throws Exception {
+        String key = exchange.getProperty(BackupCatalog.BACKUP_KEY, String.class);
+        BackupManifest manifest = exchange.getProperty(BackupCatalog.MANIFEST, BackupManifest.class);
+        InputStream download = exchange.getMessage().getMandatoryBody(InputStream.class);
+        return new CheckedBackupStream(download, Decompression.forKey(exchange.getContext(), key), Expected.of(manifest, key));
+    }
+
+    public CheckedBackupStream(InputStream stored, BlockCompression compression, Expected expected) throws IOException {
+        this.expected = expected;
+        this.download = new Download(stored);
+        this.dump = compression.decompress(download);
+    }
+
+    /** Bytes of the stored object read so far. */
+    public long objectBytes() {
+        return download.count;
+    }
+
+    /** Bytes of the dump (decompressed) read so far. */
+    public long rawBytes() {
+        return rawBytes;
+    }
+
+    /** The stored object's SHA-256, once the stream has been read to its end. */
+    public String objectSha256() {
+        if (!done) {
+            throw new IllegalStateException("the SHA-256 of " + expected.key() + " is known only once it has been read whole");
+        }
+        return download.sha256;
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        int n;
+        do {
+            n = read(one, 0, 1);
+        } while (n == 0);
+        return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+        if (done) {
+            return -1;
+        }
+        int n;
+        try {
+            n = dump.read(buffer, offset, length);
+        } catch (IOException e) {
+            if (download.failure != null) {
+                throw new IOException("reading " + expected.key() + " from Object Storage failed after "
+                        + download.count + " bytes: " + download.failure.getMessage(), download.failure);
+            }
+            throw new StoredObjectMismatchException("stored object " + expected.key() + " is damaged: " + e.getMessage()
+                    + " (after " + download.count + " bytes of the object)");
+        }
+        if (n > 0) {
+            rawBytes += n;
+            return n;
+        }
+        if (n < 0) {
+            finish();
+        }
+        return n;
+    }
+
+    /** The dump has ended: nothing may follow it, and sizes and checksum must be the recorded ones. */
+    private void finish() throws IOException {
+        byte[] rest = new byte[8192];
+        long trailing = 0;
+        int n;
+        while ((n = download.read(rest)) >= 0) {
+            trailing += n;
+        }
+        done = true;
+        download.sha256 = HexFormat.of().formatHex(download.digest.digest());
+        if (trailing > 0) {
+            throw new StoredObjectMismatchException("stored object " + expected.key() + " has " + trailing
+                    + " bytes after the end of its compressed data");
+        }
+        if (expected.objectBytes() != null && download.count != expected.objectBytes()) {
+            throw new StoredObjectMismatchException("stored object " + expected.key() + " has " + download.count
+                    + " bytes, its manifest records " + expected.objectBytes() + ": it was cut short or replaced");
+        }
+        if (expected.objectSha256() != null && !expected.objectSha256().equalsIgnoreCase(download.sha256)) {
+            throw new StoredObjectMismatchException("stored object " + expected.key() + " has SHA-256 " + download.sha256
+                    + ", its manifest records " + expected.objectSha256() + ": the object is corrupted");
+        }
+        if (expected.rawBytes() != null && rawBytes != expected.rawBytes()) {
+            throw new StoredObjectMismatchException("stored object " + expected.key() + " decompresses to " + rawBytes
+                    + " bytes of dump, its manifest records " + expected.rawBytes());
+        }
+    }
+
+    /** True when nothing was recorded to compare with (a backup without a manifest). */
+    public boolean unchecked() {
+        return expected.checksNothing();
+    }
+
+    @Override
+    public void close() throws IOException {
+        dump.close();
+    }
+
+    /** The object as it arrives: counted, hashed, and its own read failures told apart from format errors. */
+    private static final class Download extends FilterInputStream {
+        final MessageDigest digest = sha256();
+        long count;
+        IOException failure;
+        String sha256;
+
+        Download(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n <= 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n;
+            try {
+                n = in.read(buffer, offset, length);
+            } catch (IOException e) {
+                failure = e;
+                throw e;
+            }
+            if (n > 0) {
+                digest.update(buffer, offset, n);
+                count += n;
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            throw new IOException("a stored backup is read whole");
+        }
+
+        @Override
+        public int available() {
+            return 0;
+        }
+
+        private static MessageDigest sha256() {
+            try {
+                return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-256 is not available in this Java", e);
+            }
+        }
+    }
+}

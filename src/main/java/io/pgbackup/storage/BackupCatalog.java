@@ -1,0 +1,221 @@
+package io.pgbackup.storage;
+
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import io.pgbackup.manifest.BackupManifest;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * What each stored backup is worth, from its manifest ({@code KEY.manifest.json}):
+ * <ul>
+ * <li><b>good</b>: it has a manifest without a warning: it passed every check when it was stored;</li>
+ * <li><b>shrunk</b>: its manifest carries a warning (the dump shrank too much, or was empty);</li>
+ * <li><b>unchecked</b>: it has no manifest (stored before manifests existed, or by another tool): nothing to check
+ * it against;</li>
+ * <li><b>unreadable</b>: its manifest cannot be read.</li>
+ * </ul>
+ * Restore and verify take the newest good backup (at or before a time, if given); the shrink check compares with
+ * the newest good one however far back it is; {@code list} shows every backup's state. Whether a manifest exists is
+ * known from the listing itself ({@link ObjectListing#MANIFESTS}); only existing manifests are read.
+ */
+public class BackupCatalog {
+
+    /** Exchange property: the chosen backup's key. */
+    public static final String BACKUP_KEY = "backupKey";
+    /** Exchange property: the chosen backup's manifest, or absent for an unchecked backup named with --key. */
+    public static final String MANIFEST = "backupManifest";
+    /** Exchange property in: the key named with --key (empty: choose). */
+    public static final String REQUESTED_KEY = "restoreKey";
+    /** Exchange property in: a {@link LocalDateTime} in BACKUP_TIMEZONE; only backups at or before it (--before). */
+    public static final String NOT_AFTER = "restoreBefore";
+
+    private static final Logger LOG = LoggerFactory.getLogger("pg-backup.catalog");
+    private static final int PARALLEL_READS = 8;
+
+    public enum State {
+        GOOD, SHRUNK, UNCHECKED, UNREADABLE;
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** One stored backup: its object, what its key says, its state and (when read) its manifest. */
+    public record Entry(S3Object object, BackupKey backup, State state, BackupManifest manifest, String note) {
+    }
+
+    private ObjectStorage storage;
+
+    /**
+     * Sets {@value #BACKUP_KEY} and {@value #MANIFEST}: the backup named by {@value #REQUESTED_KEY}, or else the newest
+     * good backup of the listing in the body (one database's backups, oldest first), at or before {@value #NOT_AFTER}
+     * when set. Backups passed over are logged with the reason.
+     */
+    @SuppressWarnings("unchecked")
+    public void choose(Exchange exchange) {
+        String requested = exchange.getProperty(REQUESTED_KEY, "", String.class);
+        if (!requested.isBlank()) {
+            chooseNamed(exchange, requested);
+            return;
+        }
+        String database = exchange.getProperty(ObjectListing.DATABASE, "", String.class);
+        LocalDateTime notAfter = exchange.getProperty(NOT_AFTER, LocalDateTime.class);
+        List<S3Object> backups = exchange.getMessage().getBody(List.class);
+        Entry good = newestGood(exchange.getContext(), backups == null ? List.of() : backups, manifests(exchange), null,
+                notAfter, true);
+        if (good == null) {
+            throw new NoGoodBackupException("no good backup of database '" + database + "'"
+                    + (notAfter == null ? "" : " at or before " + notAfter.toString().replace('T', ' '))
+                    + " in bucket " + storage.bucket(exchange.getContext()) + " (" + (backups == null ? 0 : backups.size())
+                    + " backup(s) listed; good = with a manifest and no warning; see: pg-backup list). A backup that is"
+                    + " not good restores only when named with --key");
+        }
+        exchange.setProperty(BACKUP_KEY, good.object().key());
+        exchange.setProperty(MANIFEST, good.manifest());
+    }
+
+    private void chooseNamed(Exchange exchange, String key) {
+        CamelContext context = exchange.getContext();
+        S3Client s3 = storage.client(context);
+        String bucket = storage.bucket(context);
+        try {
+            s3.headObject(b -> b.bucket(bucket).key(key));
+        } catch (NoSuchKeyException e) {
+            throw new NoGoodBackupException("no backup " + key + " in bucket " + bucket + " (see: pg-backup list)");
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            if (e.statusCode() == 404) {
+                throw new NoGoodBackupException("no backup " + key + " in bucket " + bucket + " (see: pg-backup list)");
+            }
+            throw e;
+        }
+        BackupManifest manifest;
+        try {
+            manifest = BackupManifest.read(s3.getObject(b -> b.bucket(bucket).key(BackupManifest.keyOf(key))));
+        } catch (NoSuchKeyException e) {
+            LOG.warn("{} has no manifest: it cannot be checked against what was dumped (no SHA-256, sizes or row counts);"
+                    + " restoring it because it was named with --key", key);
+            manifest = null;
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new StoredObjectMismatchException("the manifest of " + key + " cannot be read (" + e.getMessage()
+                    + "): the backup cannot be checked");
+        }
+        if (manifest != null && manifest.key != null && !manifest.key.equals(key)) {
+            throw new StoredObjectMismatchException("the manifest beside " + key + " describes another backup ("
+                    + manifest.key + ")");
+        }
+        if (manifest != null && manifest.warning != null && !manifest.warning.isBlank()) {
+            LOG.warn("{} is not counted as good ({}); restoring it because it was named with --key", key, manifest.warning);
+        }
+        exchange.setProperty(BACKUP_KEY, key);
+        exchange.setProperty(MANIFEST, manifest);
+    }
+
+    /**
+     * The newest good backup of {@code backups} (oldest first), skipping {@code except} and anything after
+     * {@code notAfter}; null when there is none. Manifests are read newest first until a good one is found.
+     */
+    public Entry newestGood(CamelContext context, List<S3Object> backups, Set<String> manifests, String except,
+            LocalDateTime notAfter, boolean logPassedOver) {
+        S3Client s3 = storage.client(context);
+        String bucket = storage.bucket(context);
+        for (int i = backups.size() - 1; i >= 0; i--) {
+            S3Object object = backups.get(i);
+            BackupKey backup = BackupKey.parseListed(object.key()).orElse(null);
+            if (backup == null || object.key().equals(except) || notAfter != null && backup.time().isAfter(notAfter)) {
+                continue;
+            }
+            Entry entry = describe(s3, bucket, object, backup, manifests);
+            if (entry.state() == State.GOOD) {
+                return entry;
+            }
+            if (logPassedOver) {
+                LOG.info("passed over {}: {} ({})", object.key(), entry.state().label(), entry.note());
+            }
+        }
+        return null;
+    }
+
+    /** Body: listed backups; returns an {@link Entry} for each, in the same order (manifests read in parallel). */
+    @SuppressWarnings("unchecked")
+    public List<Entry> describe(Exchange exchange) throws Exception {
+        List<S3Object> backups = exchange.getMessage().getBody(List.class);
+        Set<String> manifests = manifests(exchange);
+        S3Client s3 = storage.client(exchange.getContext());
+        String bucket = storage.bucket(exchange.getContext());
+        ExecutorService readers = Executors.newFixedThreadPool(PARALLEL_READS, r -> {
+            Thread t = new Thread(r, "pg-backup-manifest-reader");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<Entry>> pending = new ArrayList<>();
+            for (S3Object object : backups) {
+                BackupKey backup = BackupKey.parseListed(object.key()).orElseThrow();
+                pending.add(readers.submit(() -> describe(s3, bucket, object, backup, manifests)));
+            }
+            List<Entry> entries = new ArrayList<>(pending.size());
+            for (Future<Entry> entry : pending) {
+                entries.add(entry.get(5, TimeUnit.MINUTES));
+            }
+            return entries;
+        } finally {
+            readers.shutdownNow();
+        }
+    }
+
+    private static Entry describe(S3Client s3, String bucket, S3Object object, BackupKey backup, Set<String> manifests) {
+        if (!manifests.contains(object.key())) {
+            return new Entry(object, backup, State.UNCHECKED, null, "no manifest");
+        }
+        BackupManifest manifest;
+        try {
+            manifest = BackupManifest.read(s3.getObject(b -> b.bucket(bucket).key(backup.manifestKey())));
+        } catch (NoSuchKeyException e) {
+            return new Entry(object, backup, State.UNCHECKED, null, "no manifest");
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.warn("manifest of {} unreadable: {}", object.key(), e.getMessage());
+            return new Entry(object, backup, State.UNREADABLE, null, "manifest unreadable: " + e.getMessage());
+        }
+        if (manifest.key != null && !manifest.key.equals(object.key())) {
+            return new Entry(object, backup, State.UNREADABLE, null, "its manifest describes " + manifest.key);
+        }
+        if (manifest.warning != null && !manifest.warning.isBlank()) {
+            return new Entry(object, backup, State.SHRUNK, manifest, manifest.warning);
+        }
+        return new Entry(object, backup, State.GOOD, manifest, "manifest present, no warning");
+    }
+
+    @SuppressWarnings("unchecked")
+    public static Set<String> manifests(Exchange exchange) {
+        Set<String> manifests = exchange.getProperty(ObjectListing.MANIFESTS, Set.class);
+        return manifests == null ? Collections.emptySet() : manifests;
+    }
+
+    public void setStorage(ObjectStorage storage) {
+        this.storage = storage;
+    }
+
+    /** There is no backup to restore or verify (none at all, none good, or the named one is missing). */
+    public static class NoGoodBackupException extends IllegalStateException {
+        public NoGoodBackupException(String message) {
+            super(message);
+        }
+    }
+}
