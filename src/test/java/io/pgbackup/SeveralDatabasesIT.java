@@ -139,10 +139,11 @@ class SeveralDatabasesIT {
         assertThat(postgres.psql("alpha_from_zstd", "SELECT count(*) FROM t").strip()).isEqualTo("10");
     }
 
+    /** ~140 MB of dump: several seconds, so a progress line every second shows up more than once. */
     @Test
     void aLongBackupLogsItsProgress() throws Exception {
         postgres.createDatabase("big");
-        postgres.psql("big", "CREATE TABLE t AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) AS v FROM generate_series(1, 600000) g");
+        postgres.psql("big", "CREATE TABLE t AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) AS v FROM generate_series(1, 2000000) g");
 
         PgBackupProcess.Result run = pgBackup("big", "progress/").set("BACKUP_PROGRESS_INTERVAL_SECONDS", "1")
                 .set("UPLOAD_PART_SIZE", "5242880").run("backup");
