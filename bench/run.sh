@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/local-servers.sh
+. bench/lib.sh
 trap stop_local_servers EXIT
 
 SIZE_MB="${1:-100}"
@@ -28,26 +29,9 @@ start_postgres "super-$RANDOM$RANDOM"
 # twice the CPU of the whole upload: docs/benchmarks.md.)
 S3PROXY_TLS=1 start_s3proxy "$S3_ACCESS" "$S3_SECRET" "$BUCKET" "target/test-lib/*"
 export JAVA_TOOL_OPTIONS="-Djavax.net.ssl.trustStore=$S3_TRUSTSTORE_LOCAL -Djavax.net.ssl.trustStorePassword=changeit"
-psql_local postgres -c "CREATE ROLE bench LOGIN SUPERUSER PASSWORD \$pw\$$DB_PASS\$pw\$" -c "CREATE DATABASE benchdb" >/dev/null
+psql_local postgres -c "CREATE ROLE bench LOGIN SUPERUSER PASSWORD \$pw\$$DB_PASS\$pw\$" >/dev/null
 
-# Realistic rows (ids, names, amounts, timestamps, text, jsonb), about 215 bytes of plain dump each.
-ROWS=$(( SIZE_MB * 1024 * 1024 / 215 ))
-echo "building benchdb: $ROWS rows (~${SIZE_MB} MB of plain dump)..." >&2
-psql_local benchdb >/dev/null <<SQL
-CREATE TABLE orders (id bigint PRIMARY KEY, customer text, amount numeric(12,2), status text,
-  ordered_at timestamptz, note text, detail jsonb);
-INSERT INTO orders
-SELECT g, 'customer-' || (g * 7919 % 100003), round((random() * 100000)::numeric, 2),
-       (ARRAY['new','paid','shipped','delivered','returned'])[1 + g % 5],
-       timestamptz '2024-01-01' + (g % 31536000) * interval '1 second',
-       'order note ' || md5(g::text) || ' ' || substr(md5((g * 3)::text), 1, 12),
-       jsonb_build_object('items', 1 + g % 9, 'sku', 'SKU-' || (g % 5000), 'tags', jsonb_build_array('a' || g % 13, 'b' || g % 17),
-                          'ref', md5((g * 11)::text))
-FROM generate_series(1::bigint, $ROWS) g;
-SQL
-# A settled database, like a production one: right after a bulk load the first reads of every page write hint bits
-# and autovacuum soon starts on the new rows; both would land in whichever pipeline runs first.
-psql_local benchdb -c "VACUUM (FREEZE, ANALYZE) orders" -c "CHECKPOINT" >/dev/null
+build_benchdb "$SIZE_MB"
 
 WORK="$LOCAL_ROOT/work"; mkdir -p "$WORK"
 # CPU seconds S3Proxy (the store) has used so far: the store's share of each pipeline's cost
@@ -63,15 +47,7 @@ done
 rm -f "$WORK/warm"
 PGENV=(env PGPASSWORD="$DB_PASS" PGHOST=127.0.0.1 PGPORT="$PGPORT_LOCAL" PGUSER=bench)
 
-# peak bytes under a folder while a command runs: polls every 0.1 s
-peak_du() { local dir=$1 pidfile=$2 peak=0 now; while [ -f "$pidfile" ]; do now=$(du -sb "$dir" 2>/dev/null | cut -f1); [ "${now:-0}" -gt "$peak" ] && peak=$now; sleep 0.1; done; echo "$peak"; }
-secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'; }
-
 # 1. floor
-# Before every timed pipeline: the page cache's dirty pages (the seed's dump file, the store's objects) are written
-# out first, so that no pipeline pays for the disk writes of the one before it.
-settle() { sync; }
-
 run_floor() { # -> floor
   local t0 t1
   settle

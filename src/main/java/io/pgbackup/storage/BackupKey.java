@@ -10,10 +10,16 @@ import java.util.regex.Pattern;
 import io.pgbackup.manifest.BackupManifest;
 
 /**
- * A backup's object key, {@code {prefix}YYYY/MM/DD/{database}_{yyyyMMddHHmmss}.sql.gz} (or {@code .sql.zst}), read
- * back into its database and its time (the key's timestamp, in BACKUP_TIMEZONE). The folder date must be the
- * timestamp's date and the timestamp a real time: any other key is not a backup, so nothing touches it. A manifest
- * beside a backup ({@code {key}.manifest.json}) is not a backup either.
+ * A backup's object key, {@code {prefix}YYYY/MM/DD/{database}_{yyyyMMddHHmmss}.sql.gz} (or {@code .sql.zst}): made
+ * by {@link #format} and read back into its database and its time (the key's timestamp, in BACKUP_TIMEZONE) by
+ * {@link #parse}, one definition for both. The folder date must be the timestamp's date and the timestamp a real time:
+ * any other key is not a backup, so nothing touches it. A manifest beside a backup ({@code {key}.manifest.json}) is
+ * not a backup either.
+ * <p>
+ * A database name is data, and may hold anything PostgreSQL allows: in the key, {@code /}, {@code \}, {@code %} and
+ * control characters (line breaks...) are written as {@code %XX} (UTF-8), so that a name like {@code ../../x} or
+ * {@code a/b} stays one path segment inside its own date folder and cannot land on another database's key. Anything
+ * else (spaces, quotes, Hangul) is kept as it is.
  */
 public record BackupKey(String key, String database, LocalDateTime time) {
 
@@ -22,6 +28,53 @@ public record BackupKey(String key, String database, LocalDateTime time) {
             "(\\d{4})/(\\d{2})/(\\d{2})/(.+)_(\\1\\2\\3\\d{6})\\.sql\\.(?:gz|zst)");
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuuMMddHHmmss")
             .withResolverStyle(ResolverStyle.STRICT);
+
+    private static final DateTimeFormatter FOLDER = DateTimeFormatter.ofPattern("uuuu/MM/dd");
+
+    /** The key of a backup of {@code database} started at {@code time} (local, BACKUP_TIMEZONE). */
+    public static String format(String prefix, String database, LocalDateTime time, String extension) {
+        return (prefix == null ? "" : prefix) + FOLDER.format(time) + "/" + encode(database) + "_" + TIMESTAMP.format(time)
+                + ".sql." + extension;
+    }
+
+    /** For the routes (backup.yaml): the key of this run's backup, from exchange properties dbName and startedAt. */
+    public static String forRun(org.apache.camel.Exchange exchange) {
+        org.apache.camel.CamelContext context = exchange.getContext();
+        java.util.Date started = exchange.getProperty("startedAt", java.util.Date.class);
+        java.time.ZoneId zone = java.time.ZoneId.of(io.pgbackup.SettingsCheck.setting(context, "backup.timezone"));
+        String compression = io.pgbackup.SettingsCheck.setting(context, "backup.compression");
+        io.pgbackup.compress.BlockCompression chosen = context.getRegistry().lookupByNameAndType(compression,
+                io.pgbackup.compress.BlockCompression.class);
+        return format(io.pgbackup.SettingsCheck.setting(context, "backup.prefix"), exchange.getProperty("dbName", String.class),
+                LocalDateTime.ofInstant(started.toInstant(), zone), chosen.extension());
+    }
+
+    static String encode(String database) {
+        StringBuilder out = new StringBuilder(database.length());
+        database.codePoints().forEach(c -> {
+            if (c < 0x20 || c == 0x7f || c == '/' || c == '\\' || c == '%') {
+                out.append(String.format("%%%02X", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.toString();
+    }
+
+    static String decode(String encoded) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        byte[] raw = encoded.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (int i = 0; i < raw.length; i++) {
+            if (raw[i] == '%' && i + 2 < raw.length && Character.digit(raw[i + 1], 16) >= 0
+                    && Character.digit(raw[i + 2], 16) >= 0) {
+                bytes.write(Character.digit(raw[i + 1], 16) << 4 | Character.digit(raw[i + 2], 16));
+                i += 2;
+            } else {
+                bytes.write(raw[i]);
+            }
+        }
+        return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
 
     /** The backup that {@code key} names under {@code prefix}, or empty when the key is anything else. */
     public static Optional<BackupKey> parse(String key, String prefix) {
@@ -34,7 +87,7 @@ public record BackupKey(String key, String database, LocalDateTime time) {
             return Optional.empty();
         }
         try {
-            return Optional.of(new BackupKey(key, matcher.group(4), LocalDateTime.parse(matcher.group(5), TIMESTAMP)));
+            return Optional.of(new BackupKey(key, decode(matcher.group(4)), LocalDateTime.parse(matcher.group(5), TIMESTAMP)));
         } catch (DateTimeParseException e) {
             return Optional.empty();
         }

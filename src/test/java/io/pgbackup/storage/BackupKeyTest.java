@@ -20,4 +20,23 @@ class BackupKeyTest {
         assertThat(BackupKey.parseListed("2026/11/20/orders_20261120100000.sql.gz").orElseThrow().manifestKey())
                 .isEqualTo("2026/11/20/orders_20261120100000.sql.gz.manifest.json");
     }
+
+    /** Odd names stay one segment in their own date folder, and read back exactly. */
+    @Test
+    void anyDatabaseNameRoundTripsAndStaysInItsFolder() {
+        LocalDateTime at = LocalDateTime.of(2026, 11, 28, 2, 0, 5);
+        for (String name : java.util.List.of("shop", "상점 shop", " app", "a/b", "../../etc", "..", "new\nline", "q\"'`$(x)",
+                "host=127.0.0.1 port=1 dbname=postgres", "100%", "a%2Fb", "back\\slash", "tab\there", "_20261128020005")) {
+            String key = BackupKey.format("prod/", name, at, "gz");
+            assertThat(key).as(name).startsWith("prod/2026/11/28/").endsWith("_20261128020005.sql.gz")
+                    .doesNotContain("\n").doesNotContain("\\");
+            assertThat(key.substring("prod/2026/11/28/".length())).as("one segment for %s", name).doesNotContain("/");
+            assertThat(BackupKey.parse(key, "prod/")).as(name).hasValueSatisfying(b -> {
+                assertThat(b.database()).isEqualTo(name);
+                assertThat(b.time()).isEqualTo(at);
+            });
+        }
+        assertThat(BackupKey.format("", "a/b", at, "gz")).isNotEqualTo(BackupKey.format("", "a%2Fb", at, "gz"));
+        assertThat(BackupKey.format("", "상점 shop", at, "zst")).isEqualTo("2026/11/28/상점 shop_20261128020005.sql.zst");
+    }
 }

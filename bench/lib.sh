@@ -1,0 +1,35 @@
+# shellcheck shell=bash
+# Shared by bench/run.sh (backup) and bench/restore.sh (restore): the benchmark database and the measuring helpers.
+# Source after scripts/local-servers.sh and start_postgres.
+
+# build_benchdb SIZE_MB: database benchdb with realistic rows (ids, names, amounts, timestamps, text, jsonb), about 215
+# bytes of plain dump each, settled like a production database. Sets ROWS.
+build_benchdb() {
+  local size_mb=$1
+  ROWS=$(( size_mb * 1024 * 1024 / 215 ))
+  echo "building benchdb: $ROWS rows (~${size_mb} MB of plain dump)..." >&2
+  psql_local postgres -c "CREATE DATABASE benchdb" >/dev/null
+  psql_local benchdb >/dev/null <<SQL
+CREATE TABLE orders (id bigint PRIMARY KEY, customer text, amount numeric(12,2), status text,
+  ordered_at timestamptz, note text, detail jsonb);
+INSERT INTO orders
+SELECT g, 'customer-' || (g * 7919 % 100003), round((random() * 100000)::numeric, 2),
+       (ARRAY['new','paid','shipped','delivered','returned'])[1 + g % 5],
+       timestamptz '2024-01-01' + (g % 31536000) * interval '1 second',
+       'order note ' || md5(g::text) || ' ' || substr(md5((g * 3)::text), 1, 12),
+       jsonb_build_object('items', 1 + g % 9, 'sku', 'SKU-' || (g % 5000), 'tags', jsonb_build_array('a' || g % 13, 'b' || g % 17),
+                          'ref', md5((g * 11)::text))
+FROM generate_series(1::bigint, $ROWS) g;
+SQL
+  # A settled database, like a production one: right after a bulk load the first reads of every page write hint bits
+  # and autovacuum soon starts on the new rows; both would land in whichever pipeline runs first.
+  psql_local benchdb -c "VACUUM (FREEZE, ANALYZE) orders" -c "CHECKPOINT" >/dev/null
+}
+
+# peak bytes under a folder while a command runs: polls every 0.1 s until PIDFILE is removed
+peak_du() { local dir=$1 pidfile=$2 peak=0 now; while [ -f "$pidfile" ]; do now=$(du -sb "$dir" 2>/dev/null | cut -f1); [ "${now:-0}" -gt "$peak" ] && peak=$now; sleep 0.1; done; echo "$peak"; }
+# seconds between two `date +%s%N` readings
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'; }
+# Before every timed pipeline: the page cache's dirty pages (files, the store's objects, the database) are written
+# out first, so that no pipeline pays for the disk writes of the one before it.
+settle() { sync; }

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Benchmark of restore: `pg-backup restore` against the plain way, `gunzip -c OBJECT | psql --single-transaction`,
+# for the same object of the same database, on the same PostgreSQL.
+#   bash bench/restore.sh [SIZE_MB] [RUNS]   (default 500 MB of plain dump, 3 runs; docs/benchmarks.md has the numbers)
+# The database (bench/lib.sh: realistic rows, a primary key) is backed up once by pg-backup to S3Proxy over HTTPS
+# (like NCP). Then, taking turns RUNS times:
+#   plain:     createdb -T template0; gunzip -c OBJECT | psql --single-transaction -v ON_ERROR_STOP=1  (the object is
+#              a local file, already in the page cache: the plain way is given every advantage)
+#   pg-backup: bin/pg-backup restore --target-db NAME: JVM start, listing, manifest, the object downloaded over HTTPS,
+#              SHA-256 and sizes checked while it loads into a temporary database, rows counted, renamed into place
+# Prints the median wall time and every run's, peak RSS, peak bytes in BACKUP_WORK_DIR, the rows restored, and the
+# ratio pg-backup / plain (target: <= 1.1).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/local-servers.sh
+. bench/lib.sh
+trap stop_local_servers EXIT
+
+SIZE_MB="${1:-500}"
+RUNS="${2:-3}"
+BUCKET=bench
+S3_ACCESS=bench-access
+S3_SECRET="bench-secret-$RANDOM$RANDOM"
+DB_PASS="bench pw $RANDOM"
+
+[ -f target/pg-backup.jar ] && [ -d target/test-lib ] || {
+  mvn -B -q -DskipTests package
+  mvn -B -q dependency:copy-dependencies -DincludeScope=test -DoutputDirectory=target/test-lib
+}
+
+start_postgres "super-$RANDOM$RANDOM"
+S3PROXY_TLS=1 start_s3proxy "$S3_ACCESS" "$S3_SECRET" "$BUCKET" "target/test-lib/*"
+export JAVA_TOOL_OPTIONS="-Djavax.net.ssl.trustStore=$S3_TRUSTSTORE_LOCAL -Djavax.net.ssl.trustStorePassword=changeit"
+psql_local postgres -c "CREATE ROLE bench LOGIN SUPERUSER PASSWORD \$pw\$$DB_PASS\$pw\$" >/dev/null
+build_benchdb "$SIZE_MB"
+
+WORK="$LOCAL_ROOT/work"; mkdir -p "$WORK"
+export DB_HOST=127.0.0.1 DB_PORT="$PGPORT_LOCAL" DB_USER=bench DB_NAME=benchdb DB_PASSWORD="$DB_PASS"
+export BUCKET_NAME="$BUCKET" OBJECT_STORAGE_ENDPOINT="$S3_ENDPOINT_LOCAL" OBJECT_STORAGE_ACCESS_KEY="$S3_ACCESS"
+export OBJECT_STORAGE_SECRET_KEY="$S3_SECRET" PG_DUMP_PATH="$PG_BIN/pg_dump" PSQL_PATH="$PG_BIN/psql"
+export BACKUP_WORK_DIR="$WORK"
+PGENV=(env PGPASSWORD="$DB_PASS" PGHOST=127.0.0.1 PGPORT="$PGPORT_LOCAL" PGUSER=bench)
+
+echo "backing up benchdb once (pg-backup, gzip)..." >&2
+bin/pg-backup backup 2> "$WORK/backup.log" || { cat "$WORK/backup.log" >&2; exit 1; }
+OBJECT=$(find "$LOCAL_ROOT/s3/$BUCKET" -type f -name 'benchdb_*.sql.gz' | head -1)
+raw=$(gunzip -c "$OBJECT" | wc -c)
+cat "$OBJECT" > /dev/null   # in the page cache for the plain way
+
+rows_of() { "${PGENV[@]}" "$PG_BIN/psql" -X -At -d "$1" -c "SELECT count(*) FROM orders"; }
+drop_db() { "${PGENV[@]}" PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null; }
+
+run_plain() { # -> plain_time plain_rss plain_rows
+  local t0 t1
+  drop_db plain_restore; settle
+  t0=$(date +%s%N)
+  /usr/bin/time -f "%M" -o "$WORK/.rss-plain" bash -c '
+    set -eo pipefail
+    "$@" "'"$PG_BIN"'/createdb" -T template0 plain_restore
+    gunzip -c "'"$OBJECT"'" | "$@" "'"$PG_BIN"'/psql" -X -q --single-transaction -v ON_ERROR_STOP=1 -o /dev/null -d plain_restore
+  ' _ "${PGENV[@]}"
+  t1=$(date +%s%N)
+  plain_time=$(secs "$t0" "$t1"); plain_rss=$(tail -1 "$WORK/.rss-plain"); plain_rows=$(rows_of plain_restore)
+  drop_db plain_restore
+}
+
+run_ours() { # -> ours_time ours_rss ours_peak ours_rows
+  local t0 t1
+  drop_db ours_restore; settle
+  touch "$WORK/.running"; peak_du "$WORK" "$WORK/.running" > "$WORK/.peak" & PEAK_PID=$!
+  t0=$(date +%s%N)
+  /usr/bin/time -f "%M" -o "$WORK/.rss-ours" bin/pg-backup restore --target-db ours_restore > "$WORK/restore.out" \
+    2> "$WORK/restore.log" || { cat "$WORK/restore.log" >&2; exit 1; }
+  t1=$(date +%s%N); rm -f "$WORK/.running"; wait "$PEAK_PID"
+  ours_time=$(secs "$t0" "$t1"); ours_rss=$(tail -1 "$WORK/.rss-ours"); ours_peak=$(cat "$WORK/.peak")
+  ours_rows=$(rows_of ours_restore)
+  cp "$WORK/restore.log" /tmp/bench-restore.log 2>/dev/null || true
+  drop_db ours_restore
+}
+
+: > "$WORK/results"
+for run in $(seq 1 "$RUNS"); do
+  echo "run $run of $RUNS..." >&2
+  run_plain; echo "plain $plain_time $plain_rss 0 $plain_rows" >> "$WORK/results"
+  run_ours; echo "ours $ours_time $ours_rss $ours_peak $ours_rows" >> "$WORK/results"
+done
+summary() { # NAME -> "median|every run|max rss KiB|max work-dir bytes|min rows"
+  awk -v n="$1" '$1 == n { t[++k] = $2; all = all (all ? " / " : "") $2; if ($3 > r) r = $3; if ($4 > p) p = $4
+      if (rows == "" || $5 < rows) rows = $5 }
+    END { for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (t[j] < t[i]) { x = t[i]; t[i] = t[j]; t[j] = x }
+          printf "%s|%s|%.0f|%.0f|%s\n", t[int((k + 1) / 2)], all, r, p, rows }' "$WORK/results"
+}
+IFS='|' read -r p_time p_all p_rss _ p_rows < <(summary plain)
+IFS='|' read -r o_time o_all o_rss o_peak o_rows < <(summary ours)
+
+printf '\nplain dump: %s bytes (%d rows), object %s bytes; machine: %s cores, %s\n\n' "$raw" "$ROWS" "$(stat -c %s "$OBJECT")" \
+  "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+printf '| restore | wall s (median) | every run, s | peak RSS MiB | peak work-dir MB | rows restored |\n|---|---|---|---|---|---|\n'
+printf '| plain: createdb; gunzip -c OBJECT | psql --single-transaction | %s | %s | %d (largest process) | 0 (reads a local file) | %s |\n' \
+  "$p_time" "$p_all" $((p_rss / 1024)) "$p_rows"
+printf '| pg-backup restore (JVM start, download over HTTPS, checks, rename) | %s | %s | %d | %.1f | %s |\n' \
+  "$o_time" "$o_all" $((o_rss / 1024)) "$(awk -v b="$o_peak" 'BEGIN{print b/1e6}')" "$o_rows"
+printf '\nratio pg-backup / plain = %s (target <= 1.1); rows expected %s\n' \
+  "$(awk -v a="$o_time" -v b="$p_time" 'BEGIN{printf "%.3f", a/b}')" "$ROWS"
+[ "$p_rows" = "$ROWS" ] && [ "$o_rows" = "$ROWS" ] || { echo "FAILED: a restore lost rows" >&2; exit 1; }
+printf 'pg-backup timings from its log: %s\n' "$(grep -o 'done: .*' /tmp/bench-restore.log | tail -1)"
