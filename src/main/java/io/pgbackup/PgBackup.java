@@ -45,18 +45,22 @@ public final class PgBackup {
     private final Map<String, String> env;
     private final PrintStream out;
     private final PrintStream err;
+    /** Settings that replace the configured ones for this run (the class-data-sharing training run only). */
+    private final Map<String, String> overrides;
 
     PgBackup(Map<String, String> env, PrintStream out, PrintStream err) {
+        this(env, out, err, Map.of());
+    }
+
+    PgBackup(Map<String, String> env, PrintStream out, PrintStream err, Map<String, String> overrides) {
         this.env = env;
         this.out = out;
         this.err = err;
+        this.overrides = overrides;
     }
 
     public static void main(String[] args) {
-        // S3-compatible stores (NCP Object Storage, S3Proxy, ...) reject the SDK's default aws-chunked
-        // uploads with trailing CRC checksums: send plain requests with Content-Length instead.
-        setDefaultProperty("aws.requestChecksumCalculation", "when_required");
-        setDefaultProperty("aws.responseChecksumValidation", "when_required");
+        plainRequests();
         int code = new PgBackup(System.getenv(), System.out, System.err).run(args);
         System.exit(code);
     }
@@ -252,6 +256,7 @@ public final class PgBackup {
 
     private Main newMain(CommandLine command) {
         Main main = new Main();
+        overrides.forEach(main::addOverrideProperty);
         if (command.name().equals("service") && !env.getOrDefault("CLOUD_DB_INSTANCE_NO", "").isBlank()) {
             main.addOverrideProperty("managed.backup.check.enabled", "true");
         }
@@ -324,6 +329,15 @@ public final class PgBackup {
 
     private static String property(BaseMainSupport main, String key) {
         return SettingsCheck.setting(main.getCamelContext(), key);
+    }
+
+    /**
+     * S3-compatible stores (NCP Object Storage, S3Proxy, ...) reject the SDK's default aws-chunked uploads with
+     * trailing CRC checksums: send plain requests with Content-Length instead.
+     */
+    static void plainRequests() {
+        setDefaultProperty("aws.requestChecksumCalculation", "when_required");
+        setDefaultProperty("aws.responseChecksumValidation", "when_required");
     }
 
     private static void setDefaultProperty(String key, String value) {
