@@ -102,10 +102,8 @@ class RetentionIT {
         assertThat(backups).hasSize(1500);
         assertThat(Duration.between(backups.stream().map(Seeded::time).min(Comparator.naturalOrder()).orElseThrow(),
                 now.toLocalDateTime()).toDays()).isBetween(390L, 400L);
-        List<String> manifests = new ArrayList<>();
-        for (int i = 0; i < backups.size(); i += 3) {
-            manifests.add(backups.get(i).manifest());
-        }
+        // every backup good (a manifest without a warning): the rules count good backups only
+        List<String> manifests = backups.stream().map(Seeded::manifest).toList();
         List<String> foreign = List.of(
                 // outside the prefix, though named like backups
                 "staging/2025/03/01/shop_20250301020000.sql.gz",
@@ -122,8 +120,8 @@ class RetentionIT {
                 "prod/2025/03/01/ghost_20250301020000.sql.gz.manifest.json"); // a manifest alone
         for (Seeded backup : backups) {
             put(GFS_BUCKET, backup.key());
+            putGoodManifest(GFS_BUCKET, backup.key());
         }
-        manifests.forEach(key -> put(GFS_BUCKET, key));
         foreign.forEach(key -> put(GFS_BUCKET, key));
         Set<String> seededKeys = new HashSet<>(s3.keys(GFS_BUCKET));
         assertThat(seededKeys).hasSize(1500 + manifests.size() + foreign.size());
@@ -146,7 +144,7 @@ class RetentionIT {
         assertThat(count(dry.stderr(), "retention would delete " + GFS_BUCKET + "/")).isEqualTo(expectedDeleted.size());
         assertThat(dry.stderr()).doesNotContain("retention deleted").doesNotContain("Exception");
         String newestShop = newest(backups, "shop").key();
-        assertThat(dry.stdout()).contains("KEEP\t" + newestShop + "\tnewest of database shop; one of the 3 newest");
+        assertThat(dry.stdout()).contains("KEEP\t" + newestShop + "\tnewest of database shop; one of the 3 newest good");
 
         // prune: exactly the expected backups go, with their manifests; everything else stays
         PgBackupProcess.Result prune = pgBackup(GFS_BUCKET, prefix).setAll(rules).run("prune");
@@ -184,7 +182,7 @@ class RetentionIT {
         backups.addAll(series(prefix, "@globals", now.minusDays(50), 2, Duration.ofHours(1), Instant.EPOCH));
         for (Seeded backup : backups) {
             put(BUCKET, backup.key());
-            put(BUCKET, backup.manifest());
+            putGoodManifest(BUCKET, backup.key());
         }
         Seeded newestOld = newest(backups, "old_db");
         Seeded newestGlobals = newest(backups, "@globals");
@@ -203,6 +201,48 @@ class RetentionIT {
                 newestOld.key(), newestOld.manifest(), newestGlobals.key(), newestGlobals.manifest());
         assertThat(prune.stdout()).contains("KEEP\t" + newestOld.key() + "\tnewest of database old_db")
                 .contains("KEEP\t" + newestGlobals.key() + "\tnewest of database @globals");
+    }
+
+    /**
+     * After an incident every backup shrank: 12 backups, the last 11 with a shrink warning. keep-last 3 counts good
+     * backups only, so the one good backup stays; once good backups are back, the old shrunk ones go.
+     */
+    @Test
+    void shrunkBackupsNeverPushTheLastGoodOneOut() throws Exception {
+        String prefix = "incident/";
+        List<Seeded> backups = series(prefix, "shop", ZonedDateTime.now(SEOUL).minusDays(20), 12, Duration.ofDays(1),
+                Instant.EPOCH);
+        Seeded good = backups.stream().min(Comparator.comparing(Seeded::time)).orElseThrow();
+        for (Seeded backup : backups) {
+            put(BUCKET, backup.key());
+            if (backup == good) {
+                putGoodManifest(BUCKET, backup.key());
+            } else {
+                s3.client().putObject(b -> b.bucket(BUCKET).key(backup.manifest()), RequestBody.fromString(
+                        "{\"key\":\"" + backup.key() + "\",\"warning\":\"the dump shrank 95% (test)\"}"));
+            }
+        }
+
+        PgBackupProcess.Result prune = pgBackup(prefix).set("RETENTION_KEEP_LAST", "3").run("prune");
+
+        assertThat(prune.exitCode()).as(prune.toString()).isZero();
+        assertThat(s3.keys(BUCKET)).filteredOn(k -> k.startsWith(prefix)).hasSize(24);
+        assertThat(prune.stdout()).contains("KEEP\t" + good.key() + "\tone of the 3 newest good")
+                .contains("shrunk, newer than the newest good backup");
+
+        // good backups again: three new good ones; keep-last 3 keeps them, and the old shrunk ones and the old good one go
+        List<Seeded> recovered = series(prefix, "shop", ZonedDateTime.now(SEOUL).minusHours(3), 3, Duration.ofMinutes(30),
+                Instant.EPOCH);
+        for (Seeded backup : recovered) {
+            put(BUCKET, backup.key());
+            putGoodManifest(BUCKET, backup.key());
+        }
+        PgBackupProcess.Result again = pgBackup(prefix).set("RETENTION_KEEP_LAST", "3").run("prune");
+
+        assertThat(again.exitCode()).as(again.toString()).isZero();
+        List<String> left = s3.keys(BUCKET).stream().filter(k -> k.startsWith(prefix)).toList();
+        assertThat(left).containsExactlyInAnyOrderElementsOf(recovered.stream()
+                .flatMap(b -> java.util.stream.Stream.of(b.key(), b.manifest())).toList());
     }
 
     @Test
@@ -297,6 +337,12 @@ class RetentionIT {
             backups.add(new Seeded(key, database, t.toLocalDateTime()));
         }
         return backups;
+    }
+
+    /** A manifest without a warning: the backup counts as good. */
+    static void putGoodManifest(String bucket, String key) {
+        s3.client().putObject(b -> b.bucket(bucket).key(key + ".manifest.json"),
+                RequestBody.fromString("{\"format\":1,\"key\":\"" + key + "\",\"objectBytes\":5}"));
     }
 
     static void put(String bucket, String key) {

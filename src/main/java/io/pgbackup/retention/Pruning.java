@@ -2,17 +2,18 @@ package io.pgbackup.retention;
 
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 
 import io.pgbackup.SettingsCheck;
 import io.pgbackup.retention.RetentionPolicy.Decision;
+import io.pgbackup.storage.BackupCatalog;
 import io.pgbackup.storage.BackupKey;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-
-import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * The prune route's helper (retention.yaml): the RETENTION_* settings as a {@link RetentionPolicy}, and the listed
@@ -41,18 +42,25 @@ public class Pruning {
                 + "RETENTION_WEEKLY and RETENTION_MONTHLY are all 0): nothing deleted");
     }
 
-    /** Body: the listed backups. Sets {@link #PLAN} and {@link #SUMMARY}; returns the decisions to delete. */
+    /**
+     * Body: the listed backups with their states ({@link BackupCatalog#describe}). Sets {@link #PLAN} and
+     * {@link #SUMMARY}; returns the decisions to delete.
+     */
     @SuppressWarnings("unchecked")
     public List<Decision> plan(Exchange exchange) {
         CamelContext context = exchange.getContext();
         String prefix = SettingsCheck.setting(context, "backup.prefix");
         ZoneId zone = ZoneId.of(SettingsCheck.setting(context, "backup.timezone"));
-        List<BackupKey> backups = ((List<S3Object>) exchange.getMessage().getBody(List.class)).stream()
-                .map(object -> BackupKey.parse(object.key(), prefix))
-                .flatMap(Optional::stream)
-                .toList();
+        List<BackupKey> backups = new ArrayList<>();
+        Map<String, String> notGood = new HashMap<>();
+        for (BackupCatalog.Entry entry : (List<BackupCatalog.Entry>) exchange.getMessage().getBody(List.class)) {
+            backups.add(entry.backup());
+            if (entry.state() != BackupCatalog.State.GOOD) {
+                notGood.put(entry.backup().key(), entry.state().label());
+            }
+        }
         RetentionPolicy policy = policy(context);
-        List<Decision> plan = policy.plan(backups, Instant.now(), zone);
+        List<Decision> plan = policy.plan(backups, notGood, Instant.now(), zone);
         List<Decision> deletions = plan.stream().filter(decision -> !decision.keep()).toList();
         long databases = backups.stream().map(BackupKey::database).distinct().count();
         boolean dryRun = exchange.getProperty(DRY_RUN, false, Boolean.class);

@@ -21,11 +21,16 @@ import io.pgbackup.storage.BackupKey;
  * Which backups to keep and which to delete. Each database on its own; a backup is kept when any rule keeps it;
  * a rule set to 0 is off, and with every rule off nothing is deleted. The newest backup of each database is always
  * kept. A backup's time is the timestamp in its key (a local time in BACKUP_TIMEZONE).
+ * <p>
+ * Only <em>good</em> backups (manifest present, no warning) count toward the counting rules, so that a run of shrunk
+ * or unchecked backups can never push the last good ones out:
  * <ul>
- * <li>keep-last N: the N newest backups;</li>
- * <li>keep-days D: every backup younger than D days (D x 24 h before now);</li>
- * <li>daily / weekly / monthly N: the newest backup of each of the N most recent calendar days / ISO weeks / months
- * that have a backup.</li>
+ * <li>keep-last N: the N newest good backups; the newest good backup is always kept (N is at least 1);</li>
+ * <li>keep-days D: every backup younger than D days (D x 24 h before now), good or not;</li>
+ * <li>daily / weekly / monthly N: the newest good backup of each of the N most recent calendar days / ISO weeks /
+ * months that have one;</li>
+ * <li>a backup that is not good is kept while it is newer than the newest good one (the evidence of what happened
+ * since), and when there is no good backup at all nothing is deleted.</li>
  * </ul>
  */
 public final class RetentionPolicy {
@@ -82,16 +87,22 @@ public final class RetentionPolicy {
      * @param zone BACKUP_TIMEZONE: the keys' timestamps are local times there
      */
     public List<Decision> plan(List<BackupKey> backups, Instant now, ZoneId zone) {
+        return plan(backups, Map.of(), now, zone);
+    }
+
+    /** @param notGood the backups that are not good, by key, with their state ("shrunk", "unchecked", ...) */
+    public List<Decision> plan(List<BackupKey> backups, Map<String, String> notGood, Instant now, ZoneId zone) {
         Map<String, List<BackupKey>> byDatabase = new TreeMap<>();
         for (BackupKey backup : backups) {
             byDatabase.computeIfAbsent(backup.database(), d -> new ArrayList<>()).add(backup);
         }
         List<Decision> plan = new ArrayList<>(backups.size());
-        byDatabase.forEach((database, ofDatabase) -> plan.addAll(planDatabase(database, ofDatabase, now, zone)));
+        byDatabase.forEach((database, ofDatabase) -> plan.addAll(planDatabase(database, ofDatabase, notGood, now, zone)));
         return plan;
     }
 
-    private List<Decision> planDatabase(String database, List<BackupKey> backups, Instant now, ZoneId zone) {
+    private List<Decision> planDatabase(String database, List<BackupKey> backups, Map<String, String> notGood,
+            Instant now, ZoneId zone) {
         List<BackupKey> newestFirst = new ArrayList<>(backups);
         newestFirst.sort(Comparator.comparing(BackupKey::time).thenComparing(BackupKey::key).reversed());
         List<List<String>> reasons = new ArrayList<>();
@@ -102,8 +113,19 @@ public final class RetentionPolicy {
             reasons.forEach(r -> r.add("retention off"));
         } else {
             reasons.get(0).add("newest of database " + database);
-            for (int i = 0; i < Math.min(keepLast, newestFirst.size()); i++) {
-                reasons.get(i).add("one of the " + keepLast + " newest");
+            List<Integer> good = new ArrayList<>();
+            for (int i = 0; i < newestFirst.size(); i++) {
+                if (!notGood.containsKey(newestFirst.get(i).key())) {
+                    good.add(i);
+                }
+            }
+            for (int n = 0; n < Math.min(keepLast, good.size()); n++) {
+                reasons.get(good.get(n)).add("one of the " + keepLast + " newest good");
+            }
+            int newestGood = good.isEmpty() ? newestFirst.size() : good.get(0);
+            for (int i = 0; i < newestGood; i++) {
+                reasons.get(i).add(notGood.get(newestFirst.get(i).key()) + (good.isEmpty() ? ", and no backup is good"
+                        : ", newer than the newest good backup"));
             }
             if (keepDays > 0) {
                 Instant cutoff = now.minus(Duration.ofDays(keepDays));
@@ -113,25 +135,31 @@ public final class RetentionPolicy {
                     }
                 }
             }
-            newestOfEach(newestFirst, daily, LocalDateTime::toLocalDate, "newest of day ", reasons);
-            newestOfEach(newestFirst, weekly, RetentionPolicy::isoWeek, "newest of week ", reasons);
-            newestOfEach(newestFirst, monthly, YearMonth::from, "newest of month ", reasons);
+            newestOfEach(newestFirst, good, daily, LocalDateTime::toLocalDate, "newest of day ", reasons);
+            newestOfEach(newestFirst, good, weekly, RetentionPolicy::isoWeek, "newest of week ", reasons);
+            newestOfEach(newestFirst, good, monthly, YearMonth::from, "newest of month ", reasons);
+            if (!good.isEmpty() && reasons.get(good.get(0)).isEmpty()) {
+                reasons.get(good.get(0)).add("the newest good backup (always kept)");
+            }
         }
         List<Decision> decisions = new ArrayList<>(newestFirst.size());
         for (int i = newestFirst.size() - 1; i >= 0; i--) {
             List<String> why = reasons.get(i);
+            String state = notGood.get(newestFirst.get(i).key());
             decisions.add(why.isEmpty()
-                    ? new Decision(newestFirst.get(i), false, "kept by no rule (" + rules() + ")")
+                    ? new Decision(newestFirst.get(i), false, "kept by no rule (" + rules() + ")"
+                            + (state == null ? "" : "; " + state + ": not counted by the rules"))
                     : new Decision(newestFirst.get(i), true, String.join("; ", why)));
         }
         return decisions;
     }
 
-    /** Marks the newest backup of each of the {@code count} most recent periods that have a backup. */
-    private static void newestOfEach(List<BackupKey> newestFirst, int count, Function<LocalDateTime, Object> period,
-            String label, List<List<String>> reasons) {
+    /** Marks the newest good backup of each of the {@code count} most recent periods that have one. */
+    private static void newestOfEach(List<BackupKey> newestFirst, List<Integer> good, int count,
+            Function<LocalDateTime, Object> period, String label, List<List<String>> reasons) {
         Set<Object> periods = new HashSet<>();
-        for (int i = 0; i < newestFirst.size() && periods.size() < count; i++) {
+        for (int n = 0; n < good.size() && periods.size() < count; n++) {
+            int i = good.get(n);
             Object p = period.apply(newestFirst.get(i).time());
             if (periods.add(p)) {
                 reasons.get(i).add(label + p);

@@ -56,8 +56,8 @@ class RetentionPolicyTest {
         assertThat(plan).extracting(d -> d.backup().time().toLocalDate().getDayOfMonth())
                 .containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
         assertThat(kept(plan)).extracting(d -> d.backup().time().toLocalDate().getDayOfMonth()).containsExactly(8, 9, 10);
-        assertThat(plan.get(9).reason()).isEqualTo("newest of database shop; one of the 3 newest");
-        assertThat(plan.get(8).reason()).isEqualTo("one of the 3 newest");
+        assertThat(plan.get(9).reason()).isEqualTo("newest of database shop; one of the 3 newest good");
+        assertThat(plan.get(8).reason()).isEqualTo("one of the 3 newest good");
         assertThat(plan.get(0).action()).isEqualTo("DELETE");
         assertThat(plan.get(0).reason()).isEqualTo("kept by no rule (last 3)");
     }
@@ -322,5 +322,68 @@ class RetentionPolicyTest {
 
     static LocalDate d(int year, int month, int day) {
         return LocalDate.of(year, month, day);
+    }
+
+    /**
+     * Issue: after an incident every backup shrank. 12 backups, the last 11 shrunk: keep-last 3 keeps the one good
+     * backup (the shrunk ones never count), and the shrunk ones newer than it stay as evidence.
+     */
+    @Test
+    void shrunkBackupsNeverPushTheLastGoodOneOut() {
+        List<BackupKey> backups = dailyBackups("shop", LocalDate.of(2026, 11, 1), 12);
+        java.util.Map<String, String> notGood = new java.util.HashMap<>();
+        backups.stream().filter(b -> b.time().getDayOfMonth() > 1).forEach(b -> notGood.put(b.key(), "shrunk"));
+
+        List<Decision> plan = new RetentionPolicy(3, 0, 0, 0, 0).plan(backups, notGood, NOW, SEOUL);
+
+        assertThat(plan).allMatch(Decision::keep);
+        assertThat(plan.get(0).reason()).isEqualTo("one of the 3 newest good");
+        assertThat(plan.get(5).reason()).isEqualTo("shrunk, newer than the newest good backup");
+    }
+
+    /** Once good backups are back, older shrunk and unchecked ones go; the good ones are counted alone. */
+    @Test
+    void onlyGoodBackupsFillTheCountingRules() {
+        List<BackupKey> backups = dailyBackups("shop", LocalDate.of(2026, 11, 1), 10);
+        java.util.Map<String, String> notGood = new java.util.HashMap<>();
+        for (BackupKey b : backups) {
+            int day = b.time().getDayOfMonth();
+            if (day == 9 || day == 6 || day == 5) {
+                notGood.put(b.key(), day == 9 ? "shrunk" : "unchecked");
+            }
+        }
+
+        List<Decision> plan = new RetentionPolicy(3, 0, 2, 0, 0).plan(backups, notGood, NOW, SEOUL);
+
+        assertThat(kept(plan)).extracting(d -> d.backup().time().getDayOfMonth()).containsExactly(7, 8, 10);
+        assertThat(plan.get(8).reason()).startsWith("kept by no rule (last 3, daily 2); shrunk: not counted");
+        assertThat(plan.get(6).reason()).isEqualTo("one of the 3 newest good");
+    }
+
+    /** keep-last 0: the newest good backup still stays, whatever the other rules say. */
+    @Test
+    void theNewestGoodBackupIsAlwaysKept() {
+        List<BackupKey> backups = dailyBackups("shop", LocalDate.of(2026, 9, 1), 5);
+        java.util.Map<String, String> notGood = new java.util.HashMap<>();
+        notGood.put(backups.stream().max(java.util.Comparator.comparing(BackupKey::time)).orElseThrow().key(), "unchecked");
+
+        List<Decision> plan = new RetentionPolicy(0, 1, 0, 0, 0).plan(backups, notGood, NOW, SEOUL);
+
+        assertThat(kept(plan)).extracting(d -> d.backup().time().getDayOfMonth()).containsExactly(4, 5);
+        assertThat(plan.get(3).reason()).isEqualTo("the newest good backup (always kept)");
+        assertThat(plan.get(4).reason()).isEqualTo("newest of database shop; unchecked, newer than the newest good backup");
+    }
+
+    /** No good backup at all (a bucket from before manifests): nothing is deleted. */
+    @Test
+    void withoutAnyGoodBackupNothingIsDeleted() {
+        List<BackupKey> backups = dailyBackups("shop", LocalDate.of(2026, 1, 1), 4);
+        java.util.Map<String, String> notGood = new java.util.HashMap<>();
+        backups.forEach(b -> notGood.put(b.key(), "unchecked"));
+
+        List<Decision> plan = new RetentionPolicy(1, 0, 0, 0, 0).plan(backups, notGood, NOW, SEOUL);
+
+        assertThat(plan).allMatch(Decision::keep);
+        assertThat(plan.get(0).reason()).isEqualTo("unchecked, and no backup is good");
     }
 }
