@@ -45,7 +45,15 @@ public final class SettingsCheck {
         check.host("management.host", "MANAGEMENT_HOST");
     }
 
+    /** Settings whose values are secrets: an error about them names the setting, never the value. */
+    static final Set<String> SECRET_VARIABLES = Set.of("SLACK_WEBHOOK_URL", "SCHEDULER_JDBC_URL", "DB_PASSWORD",
+            "VERIFY_DB_PASSWORD", "SECRET_KEY", "OBJECT_STORAGE_SECRET_KEY", "MAIL_SMTP_PASSWORD", "SCHEDULER_JDBC_PASSWORD");
+
+    /** libpq's sslmode values (DB_SSLMODE). */
+    static final Set<String> SSL_MODES = Set.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
+
     private void run(String command) {
+        general();
         boolean backs = Set.of("service", "backup", "check-managed").contains(command);
         boolean needsPassword = backs || "restore".equals(command) || "verify".equals(command);
         required("bucket.name", "BUCKET_NAME");
@@ -89,6 +97,10 @@ public final class SettingsCheck {
             if (!value("slack.webhook.secret").isEmpty()) {
                 url("slack.webhook.secret", "SLACK_WEBHOOK_URL");
             }
+            program("pg.dump.path", "PG_DUMP_PATH");
+            if ("true".equals(value("backup.globals"))) {
+                program("pg.dumpall.path", "PG_DUMPALL_PATH");
+            }
             boolean mailHost = !value("mail.smtp.host").isEmpty();
             boolean mailTo = !value("mail.to").isEmpty();
             if (mailHost != mailTo) {
@@ -99,10 +111,14 @@ public final class SettingsCheck {
                 integer("mail.smtp.port", "MAIL_SMTP_PORT", 1, 65535);
             }
         }
+        if ("restore".equals(command) || "verify".equals(command) || value("db.name").equals("*")) {
+            program("psql.path", "PSQL_PATH");
+        }
         if ("service".equals(command) && !value("scheduler.jdbc.url").isEmpty()) {
             if (!value("scheduler.jdbc.url").startsWith("jdbc:postgresql://")) {
-                throw new InvalidSettingException("SCHEDULER_JDBC_URL", "'" + value("scheduler.jdbc.url").replaceAll("password=[^&]*", "password=******")
-                        + "' is not a jdbc:postgresql:// URL");
+                throw new InvalidSettingException("SCHEDULER_JDBC_URL", "is not a jdbc:postgresql:// URL (it starts with '"
+                        + value("scheduler.jdbc.url").replaceAll("^([A-Za-z:]{0,20}).*$", "$1") + "'; the rest is not shown:"
+                        + " it may hold a password)");
             }
             integer("scheduler.cluster.checkin.ms", "SCHEDULER_CLUSTER_CHECKIN_MS", 500, 600_000);
             integer("scheduler.misfire.threshold.ms", "SCHEDULER_MISFIRE_THRESHOLD_MS", 1000, 86_400_000);
@@ -136,6 +152,57 @@ public final class SettingsCheck {
         // read by the stale check's timer, whose endpoint every command creates (only the service starts it)
         duration("stale.after", "STALE_AFTER", true);
         duration("stale.check.interval", "STALE_CHECK_INTERVAL", false);
+    }
+
+    /**
+     * What every command reads, whatever it does: timeouts (positive and bounded: 0 would mean "wait forever" to
+     * some of them, and a hung Slack would hold the run lock for ever), booleans, the transport settings.
+     */
+    private void general() {
+        integer("notify.timeout.ms", "NOTIFY_TIMEOUT_MS", 100, 600_000);
+        integer("secret.manager.timeout.ms", "SECRET_MANAGER_TIMEOUT_MS", 100, 600_000);
+        integer("dump.timeout.ms", "DUMP_TIMEOUT_MS", 1000, 7L * 86_400_000);
+        integer("restore.timeout.ms", "RESTORE_TIMEOUT_MS", 1000, 7L * 86_400_000);
+        // libpq: 0 or less waits for ever, 1 is taken as 2
+        integer("db.connect.timeout.seconds", "DB_CONNECT_TIMEOUT_SECONDS", 2, 3600);
+        oneOf("mail.smtp.starttls", "MAIL_SMTP_STARTTLS", Set.of("true", "false"));
+        oneOf("backup.globals", "BACKUP_GLOBALS", Set.of("true", "false"));
+        oneOf("verify.download", "VERIFY_DOWNLOAD", Set.of("true", "false"));
+        oneOf("db.sslmode", "DB_SSLMODE", SSL_MODES);
+        if (!value("db.sslrootcert").isEmpty()) {
+            Path file = Path.of(value("db.sslrootcert"));
+            if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+                throw new InvalidSettingException("DB_SSLROOTCERT", "'" + file + "' is not a readable file (the CA certificate"
+                        + " of the database server, PEM)");
+            }
+        }
+        required("db.host", "DB_HOST");
+        required("db.user", "DB_USER");
+        required("db.maintenance.name", "DB_MAINTENANCE_DB");
+        required("object.storage.region", "OBJECT_STORAGE_REGION");
+    }
+
+    /** A client program: a path to an executable file, or a name found on PATH. */
+    private void program(String key, String variable) {
+        String value = value(key);
+        if (value.isEmpty()) {
+            throw new InvalidSettingException(variable, "is empty (a program name or path, e.g. /usr/lib/postgresql/16/bin/"
+                    + key.replace(".path", "").replace('.', '_') + ")");
+        }
+        if (value.contains("/")) {
+            if (!Files.isRegularFile(Path.of(value)) || !Files.isExecutable(Path.of(value))) {
+                throw new InvalidSettingException(variable, "'" + value + "' is not an executable file");
+            }
+            return;
+        }
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            Path candidate = Path.of(dir.isEmpty() ? "." : dir, value);
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return;
+            }
+        }
+        throw new InvalidSettingException(variable, "'" + value + "' is not found on PATH (give the full path, e.g. "
+                + "/usr/lib/postgresql/15/bin/" + value + ")");
     }
 
     /**
@@ -225,13 +292,14 @@ public final class SettingsCheck {
 
     private void url(String key, String variable) {
         String value = value(key);
+        String shown = SECRET_VARIABLES.contains(variable) ? "its value (not shown: it is a secret)" : "'" + value + "'";
         try {
             URI uri = new URI(value);
             if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-                throw new InvalidSettingException(variable, "'" + value + "' is not an http(s) URL with a host");
+                throw new InvalidSettingException(variable, shown + " is not an http(s) URL with a host");
             }
         } catch (URISyntaxException e) {
-            throw new InvalidSettingException(variable, "'" + value + "' is not a URL (" + e.getReason() + ")");
+            throw new InvalidSettingException(variable, shown + " is not a URL");
         }
     }
 

@@ -18,7 +18,8 @@ import org.apache.camel.component.exec.impl.DefaultExecBinding;
  * Exec binding for the PostgreSQL clients (pg_dump, pg_dumpall, psql). Everything that says where to connect goes
  * into the child's environment, never through camel-exec's argument tokenizer: {@code PGHOST}, {@code PGPORT},
  * {@code PGUSER}, {@code PGDATABASE} (libpq takes it literally: a database named {@code host=evil port=1} is a name,
- * not a connection string), {@code PGPASSWORD} (never in argv), the connect timeout and the application name. The
+ * not a connection string), {@code PGPASSWORD} (never in argv), {@code PGSSLMODE} and {@code PGSSLROOTCERT}
+ * (DB_SSLMODE, DB_SSLROOTCERT), the connect timeout and the application name. The
  * route's {@code CamelExecCommandArgs} hold only the route's own options.
  * <p>
  * Exchange property {@value #SERVER} chooses the server: {@code source} (DB_HOST, the default) or {@code verify}
@@ -37,6 +38,8 @@ public class PostgresEnvironmentBinding extends DefaultExecBinding {
     }
 
     private int connectTimeoutSeconds = 30;
+    private String sslMode = "prefer";
+    private String sslRootCert = "";
     private String sourceHost = "localhost";
     private String sourcePort = "5432";
     private String sourceUser = "postgres";
@@ -66,6 +69,10 @@ public class PostgresEnvironmentBinding extends DefaultExecBinding {
         environment.put("PGDATABASE", database);
         environment.put("PGAPPNAME", "pg-backup");
         environment.put("PGCONNECT_TIMEOUT", Integer.toString(connectTimeoutSeconds));
+        environment.put("PGSSLMODE", sslMode);
+        if (!sslRootCert.isEmpty()) {
+            environment.put("PGSSLROOTCERT", sslRootCert);
+        }
         List<String> args = new ArrayList<>(command.getArgs());
         if (Path.of(command.getExecutable()).getFileName().toString().startsWith("pg_dumpall")) {
             args.add("--database=" + connectionValue("dbname", database));
@@ -96,6 +103,14 @@ public class PostgresEnvironmentBinding extends DefaultExecBinding {
 
     public void setConnectTimeoutSeconds(int connectTimeoutSeconds) {
         this.connectTimeoutSeconds = connectTimeoutSeconds;
+    }
+
+    public void setSslMode(String sslMode) {
+        this.sslMode = sslMode == null || sslMode.isBlank() ? "prefer" : sslMode.strip();
+    }
+
+    public void setSslRootCert(String sslRootCert) {
+        this.sslRootCert = sslRootCert == null ? "" : sslRootCert.strip();
     }
 
     public void setSourceHost(String sourceHost) {

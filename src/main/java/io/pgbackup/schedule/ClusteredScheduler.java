@@ -37,10 +37,11 @@ public final class ClusteredScheduler {
 
     /** Configures the quartz component for the cluster when SCHEDULER_JDBC_URL is set; returns whether it did. */
     public static boolean configure(CamelContext context) {
-        String url = SettingsCheck.setting(context, "scheduler.jdbc.url");
-        if (url.isEmpty()) {
+        String given = SettingsCheck.setting(context, "scheduler.jdbc.url");
+        if (given.isEmpty()) {
             return false;
         }
+        String url = withSsl(given, SettingsCheck.setting(context, "db.sslmode"), SettingsCheck.setting(context, "db.sslrootcert"));
         String user = SettingsCheck.setting(context, "scheduler.jdbc.user");
         String password = SettingsCheck.setting(context, "scheduler.jdbc.password");
         ensureSchema(url, user, password);
@@ -66,8 +67,30 @@ public final class ClusteredScheduler {
         QuartzComponent component = context.getComponent("quartz", QuartzComponent.class);
         component.setProperties(quartz);
         component.setPrefixInstanceName(false);
-        LOG.info("clustered schedule: Quartz JDBC job store at {}", url.replaceAll("password=[^&]*", "password=******"));
+        LOG.info("clustered schedule: Quartz JDBC job store at {}", masked(url));
         return true;
+    }
+
+    /**
+     * DB_SSLMODE and DB_SSLROOTCERT for the scheduler's connections too (pgjdbc reads the same names), unless the URL
+     * sets them itself.
+     */
+    static String withSsl(String url, String sslmode, String rootcert) {
+        StringBuilder result = new StringBuilder(url);
+        String separator = url.contains("?") ? "&" : "?";
+        if (!sslmode.isEmpty() && !url.contains("sslmode=")) {
+            result.append(separator).append("sslmode=").append(java.net.URLEncoder.encode(sslmode, StandardCharsets.UTF_8));
+            separator = "&";
+        }
+        if (!rootcert.isEmpty() && !url.contains("sslrootcert=")) {
+            result.append(separator).append("sslrootcert=").append(java.net.URLEncoder.encode(rootcert, StandardCharsets.UTF_8));
+        }
+        return result.toString();
+    }
+
+    /** A JDBC URL fit for a log line: no password, whether as a parameter or as user:password@. */
+    static String masked(String url) {
+        return url.replaceAll("(?i)(password=)[^&]*", "$1******").replaceAll("//([^/@]*):[^/@]*@", "//$1:******@");
     }
 
     /** Creates the Quartz tables when they are missing; safe to run from several instances at once. */
