@@ -16,6 +16,8 @@ public class DatabaseList {
 
     public static final String GLOBALS = "@globals";
     public static final String SERVER_LIST = "serverDatabases";
+    /** Exchange property: why a listed database was not backed up (a real database named @globals). */
+    public static final String REFUSED = "refusedDatabase";
 
     private String names = "";
     private boolean globals;
@@ -32,9 +34,11 @@ public class DatabaseList {
         if (needsServerList()) {
             for (String name : decode(exchange.getProperty(SERVER_LIST, "", String.class))) {
                 if (name.equals(GLOBALS)) {
-                    throw new IllegalStateException("the server has a database named '" + GLOBALS + "', the name pg-backup"
-                            + " gives the roles backup (BACKUP_GLOBALS): rename that database, or list the databases to"
-                            + " back up in DB_NAME");
+                    // not backed up (its key would be the roles backup's); the run reports it as failed after the others
+                    exchange.setProperty(REFUSED, "the server has a database named '" + GLOBALS + "', the name pg-backup"
+                            + " gives the roles backup (BACKUP_GLOBALS): it is not backed up; rename it, or list the"
+                            + " databases to back up in DB_NAME");
+                    continue;
                 }
                 result.add(name);
             }

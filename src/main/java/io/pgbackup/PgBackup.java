@@ -11,6 +11,7 @@ import io.pgbackup.report.Failures;
 import io.pgbackup.restore.RestoreTarget;
 import io.pgbackup.storage.BackupCatalog;
 import io.pgbackup.storage.BackupKey;
+import io.pgbackup.storage.IncompleteUploads;
 import io.pgbackup.report.RunReport;
 import io.pgbackup.retention.Pruning;
 import io.pgbackup.retention.RetentionPolicy;
@@ -118,6 +119,9 @@ public final class PgBackup {
     }
 
     private int restore(Main main, CommandLine command) throws Exception {
+        if (DatabaseList.GLOBALS.equals(restoreDatabase(command, env.getOrDefault("DB_NAME", "")))) {
+            return restoreGlobals(main, command);
+        }
         String target = command.option("target-db", env.getOrDefault("RESTORE_TARGET_DB", ""));
         if (target.isEmpty()) {
             err.println("pg-backup: restore needs a target database: --target-db NAME (or RESTORE_TARGET_DB)");
@@ -155,6 +159,29 @@ public final class PgBackup {
             }
             return OK;
         });
+    }
+
+    /** The roles backup goes to the server itself: no target database; --key or the newest good one. */
+    private int restoreGlobals(Main main, CommandLine command) throws Exception {
+        if (command.has("target-db") || command.has("replace") || command.has("before")) {
+            err.println("pg-backup: the roles backup (@globals) is restored onto the server itself: leave out --target-db,"
+                    + " --replace and --before (name the backup with --key, or take the newest good one)");
+            return USAGE;
+        }
+        Map<String, Object> properties = new java.util.HashMap<>();
+        properties.put(RestoreTarget.TARGET, "(the server's roles)");
+        properties.put(BackupCatalog.REQUESTED_KEY, command.option("key", ""));
+        return runOnce(main, "direct:restore", properties, exchange -> {
+            out.println("restored " + exchange.getProperty(BackupCatalog.BACKUP_KEY) + " onto the server: "
+                    + exchange.getProperty("verifySummary"));
+            return OK;
+        });
+    }
+
+    /** The database a restore works on: --database, else the one a --key names, else {@code fallback} (DB_NAME). */
+    static String restoreDatabase(CommandLine command, String fallback) {
+        return command.option("database", BackupKey.parseListed(command.option("key", "")).map(BackupKey::database)
+                .orElse(fallback));
     }
 
     /** --before: "YYYY-MM-DD HH:MM" or with seconds (a T between date and time works too), in BACKUP_TIMEZONE. */
@@ -204,6 +231,11 @@ public final class PgBackup {
         for (RetentionPolicy.Decision decision : plan) {
             out.println(decision.action() + "\t" + decision.key() + "\t" + decision.reason());
         }
+        @SuppressWarnings("unchecked")
+        List<IncompleteUploads.Stale> stale = exchange.getProperty(IncompleteUploads.FOUND, List.class);
+        if (stale != null) {
+            stale.forEach(upload -> out.println(upload.line()));
+        }
         out.println(exchange.getProperty(Pruning.SUMMARY));
         return OK;
     }
@@ -219,8 +251,29 @@ public final class PgBackup {
                         property(started, "stale.after"), property(started, "stale.check.interval"));
             }
         });
+        stopOnSignals(main);
         main.run();
         return OK;
+    }
+
+    /**
+     * SIGTERM (an orchestrator, systemd, kill) and SIGINT (Ctrl-C) stop the service the way camel-main stops: the
+     * schedule first, a running backup allowed to finish (camel.main.shutdown-timeout), then everything else; and the
+     * process then exits 0, as a clean stop should. (Left to the JVM, a signal ends the process with 128 + the signal's
+     * number whatever happened.) A second signal during the stop is logged and waits for the same stop.
+     */
+    private static void stopOnSignals(Main main) {
+        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+        for (String name : List.of("TERM", "INT")) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+                if (stopping.compareAndSet(false, true)) {
+                    LOG.info("SIG{} received: stopping (a running backup is let finish)", name);
+                    main.completed();
+                } else {
+                    LOG.info("SIG{} received again: already stopping", name);
+                }
+            });
+        }
     }
 
     private interface Outcome {
@@ -268,8 +321,7 @@ public final class PgBackup {
         }
         if (command.name().equals("restore")) {
             // restore works on one database: --database, else the one a --key names, else DB_NAME (checked: one name)
-            String database = command.option("database", BackupKey.parseListed(command.option("key", ""))
-                    .map(BackupKey::database).orElse(""));
+            String database = restoreDatabase(command, "");
             if (!database.isEmpty()) {
                 main.addOverrideProperty("db.name", database);
             }
@@ -281,6 +333,12 @@ public final class PgBackup {
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void beforeConfigure(BaseMainSupport configuring) {
+                // settings reach Camel one way only: application.properties' {{env:NAME:default}}, then the command's
+                // own overrides (restore --database). Camel would otherwise also map any variable named like a key
+                // (DB_NAME -> db.name) over both.
+                ((org.apache.camel.component.properties.PropertiesComponent) configuring.getCamelContext()
+                        .getPropertiesComponent()).setEnvironmentVariableMode(
+                                org.apache.camel.component.properties.PropertiesComponent.ENVIRONMENT_VARIABLES_MODE_NEVER);
                 // settings camel-main itself reads (camel.management.*) must be checked before it reads them
                 SettingsCheck.checkEarly(configuring.getCamelContext());
             }

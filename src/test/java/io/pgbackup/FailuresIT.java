@@ -1,7 +1,6 @@
 package io.pgbackup;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,6 +21,7 @@ import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
 
 import io.pgbackup.support.CuttingProxy;
+import io.pgbackup.support.LargeDatabase;
 import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
@@ -269,7 +269,12 @@ class FailuresIT {
         Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", small.toString())
                 .redirectErrorStream(true).start();
         boolean mounted = mount.waitFor(20, TimeUnit.SECONDS) && mount.exitValue() == 0;
-        assumeTrue(mounted, "needs root to mount a 1 MiB tmpfs as a full disk");
+        if (!mounted) {
+            // no tmpfs here (an unprivileged container): the same backup into an empty folder, watched for any file
+            Files.deleteIfExists(small);
+            aBackupWritesNothingToItsWorkDir();
+            return;
+        }
         try {
             Files.write(small.resolve("filler"), new byte[1024 * 1024 - 4096], java.nio.file.StandardOpenOption.CREATE);
             PgBackupProcess.Result run = pgBackup().set("DB_NAME", BULK_DB).set("BACKUP_WORK_DIR", small.toString())
@@ -285,6 +290,34 @@ class FailuresIT {
             new ProcessBuilder("umount", small.toString()).start().waitFor(20, TimeUnit.SECONDS);
             Files.deleteIfExists(small);
         }
+    }
+
+    /** Without a full disk to offer: the work dir is watched while a 40 MB dump is backed up; no file ever appears. */
+    private void aBackupWritesNothingToItsWorkDir() throws Exception {
+        Path watched = Files.createTempDirectory("pg-backup-watched");
+        java.util.concurrent.atomic.AtomicReference<String> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean watching = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread watcher = new Thread(() -> {
+            while (watching.get()) {
+                try (Stream<Path> files = Files.walk(watched)) {
+                    files.filter(Files::isRegularFile).findFirst().ifPresent(f -> seen.compareAndSet(null, f.toString()));
+                    Thread.sleep(20);
+                } catch (IOException | InterruptedException | java.io.UncheckedIOException e) {
+                    return;
+                }
+            }
+        });
+        watcher.start();
+        try {
+            PgBackupProcess.Result run = pgBackup().set("DB_NAME", BULK_DB).set("BACKUP_WORK_DIR", watched.toString())
+                    .set("BACKUP_PREFIX", "fulldisk/").run("backup");
+            assertThat(run.exitCode()).as(run.toString()).isZero();
+        } finally {
+            watching.set(false);
+            watcher.join(5000);
+            Files.deleteIfExists(watched);
+        }
+        assertThat(seen.get()).as("a file written to BACKUP_WORK_DIR during the backup").isNull();
     }
 
     // ---- Object Storage -------------------------------------------------------------------------------------
@@ -464,6 +497,7 @@ class FailuresIT {
             assertThat(marker).as(service.peekStderr()).exists();
             PgBackupProcess.Result stopped = service.stop();
 
+            assertThat(stopped.exitCode()).as("a clean stop: " + stopped).isZero();
             assertThat(stopped.stderr()).as(stopped.toString()).contains("started ->").contains("stored: " + BUCKET + "/sigterm/")
                     .doesNotContain("backup FAILED");
             assertThat(s3.objects(BUCKET)).filteredOn(o -> o.key().startsWith("sigterm/")).hasSize(1);
@@ -471,6 +505,110 @@ class FailuresIT {
             Files.deleteIfExists(slow);
             Files.deleteIfExists(marker);
         }
+    }
+
+    // ---- transport -----------------------------------------------------------------------------------------
+
+    /** DB_SSLMODE reaches every client: require, against a server without TLS, fails the dump and is not retried. */
+    @Test
+    void theSslModeReachesPgDump() throws Exception {
+        PgBackupProcess.Result run = pgBackup().set("DB_SSLMODE", "require").set("DB_PASSWORD", PASSWORD).run("backup");
+
+        assertFailureReported(run, "dump", "SSL");
+        assertThat(attempts(run)).isEqualTo(1);
+    }
+
+    /** MAIL_SMTP_STARTTLS=true is a requirement: a server without STARTTLS gets nothing, and that is logged. */
+    @Test
+    void startTlsWhenOnIsRequiredNeverAPlainTextFallback() throws Exception {
+        PgBackupProcess.Result run = pgBackup().set("MAIL_SMTP_STARTTLS", "true").set("DB_PASSWORD", "wrong").run("backup");
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(single(newSlackTexts())).contains("FAILED");
+        assertThat(run.stderr()).contains("email notification failed").containsIgnoringCase("STARTTLS");
+        assertThat(mail.getReceivedMessages()).hasSize(mailBefore);
+    }
+
+    // ---- settings that hold secrets, and settings every command reads ---------------------------------------
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "backup|SLACK_WEBHOOK_URL|hooks.slack.com/services/T0/B0/tokenSECRETtoken|tokenSECRETtoken",
+        "service|SCHEDULER_JDBC_URL|postgresql://sched:jdbcSECRETpw@127.0.0.1/q|jdbcSECRETpw",
+        "service|SCHEDULER_JDBC_URL|jdbc:mysql://127.0.0.1/q?password=jdbcSECRETpw|jdbcSECRETpw",
+        "list|NOTIFY_TIMEOUT_MS|ten|",
+        "backup|NOTIFY_TIMEOUT_MS|0|",
+        "list|DUMP_TIMEOUT_MS|-5|",
+        "restore|RESTORE_TIMEOUT_MS|0|",
+        "backup|SECRET_MANAGER_TIMEOUT_MS|forever|",
+        "backup|DB_CONNECT_TIMEOUT_SECONDS|0|",
+        "backup|MAIL_SMTP_STARTTLS|yes|",
+        "backup|DB_SSLMODE|sometimes|",
+        "backup|DB_SSLROOTCERT|/nonexistent/root.crt|",
+        "backup|PG_DUMP_PATH|/nonexistent/pg_dump|",
+        "verify|PSQL_PATH|no-such-psql|",
+    })
+    void aBadSettingIsOneLineNamingItAndNeverItsSecret(String command, String variable, String value, String secret)
+            throws Exception {
+        PgBackupProcess.Result run = pgBackup().set(variable, value).set("DB_PASSWORD", PASSWORD).timeoutSeconds(60)
+                .run(command.equals("restore") ? new String[] {"restore", "--target-db", "never_made"} : new String[] {command});
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
+        List<String> lines = run.stderr().lines().filter(l -> l.contains("invalid setting")).toList();
+        assertThat(lines).as(run.toString()).singleElement().asString().startsWith("pg-backup: invalid setting " + variable);
+        if (secret != null) {
+            assertThat(run.all()).doesNotContain(secret);
+        }
+        assertThat(s3.objects(BUCKET)).hasSize(objectsBefore);
+    }
+
+    // ---- bucket hygiene ------------------------------------------------------------------------------------
+
+    /**
+     * A backup killed with SIGKILL mid-upload leaves a multipart upload behind; the next backup aborts it once its
+     * backup began longer ago than DUMP_TIMEOUT_MS allows (no running backup can own it any more), and says so. An
+     * upload of a key that is not a backup's is left alone.
+     */
+    @Test
+    void aKilledBackupsUploadIsAbortedByTheNextBackup() throws Exception {
+        Path stalling = workDir.resolveSibling(workDir.getFileName() + "-stalling-pg_dump");
+        Files.writeString(stalling, "#!/bin/sh\n'" + PostgresServer.BIN.resolve("pg_dump") + "' \"$@\" | { head -c 60000000; sleep 60; }\n");
+        stalling.toFile().setExecutable(true);
+        String prefix = "killed/";
+        try {
+            // 60 MB of the large fixture's dump, then pg_dump stalls: several parts are uploaded by then
+            PgBackupProcess.Running killed = pgBackup().set("DB_NAME", LargeDatabase.on(postgres)).set("DB_PASSWORD", PASSWORD)
+                    .set("UPLOAD_PART_SIZE", "5242880").set("BACKUP_PREFIX", prefix)
+                    .set("PG_DUMP_PATH", stalling.toString()).launch("backup");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (openUploads(prefix) == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(openUploads(prefix)).as(killed.peekStderr()).isEqualTo(1);
+            String foreign = prefix + "other-tool/part.bin";
+            s3.client().createMultipartUpload(b -> b.bucket(BUCKET).key(foreign));
+            killed.killWithChildren();
+            // DUMP_TIMEOUT_MS=2000 below: a backup begun over 4 s ago (2 s, plus as much again for its last part) is over
+            Thread.sleep(4000);
+
+            PgBackupProcess.Result next = pgBackup().set("DB_PASSWORD", PASSWORD).set("BACKUP_PREFIX", prefix)
+                    .set("DUMP_TIMEOUT_MS", "2000").run("backup");
+
+            assertThat(next.exitCode()).as(next.toString()).isZero();
+            assertThat(next.stderr()).contains("aborted the incomplete multipart upload of " + BUCKET + "/" + prefix);
+            assertThat(s3.client().listMultipartUploads(b -> b.bucket(BUCKET).prefix(prefix)).uploads())
+                    .as("only the foreign upload is left").singleElement().satisfies(u -> assertThat(u.key()).isEqualTo(foreign));
+            s3.client().listMultipartUploads(b -> b.bucket(BUCKET).prefix(prefix)).uploads().forEach(u -> s3.client()
+                    .abortMultipartUpload(b -> b.bucket(BUCKET).key(u.key()).uploadId(u.uploadId())));
+            assertThat(s3.objects(BUCKET)).filteredOn(o -> o.key().startsWith(prefix)).hasSize(1)
+                    .allMatch(o -> o.key().contains(DB + "_"));
+        } finally {
+            Files.deleteIfExists(stalling);
+        }
+    }
+
+    private int openUploads(String prefix) {
+        return s3.client().listMultipartUploads(b -> b.bucket(BUCKET).prefix(prefix)).uploads().size();
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------

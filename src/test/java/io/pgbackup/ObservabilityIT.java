@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -206,6 +207,32 @@ class ObservabilityIT {
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------
+
+    /** Without MANAGEMENT_HOST the health endpoint listens on 127.0.0.1 only, never on every interface. */
+    @Test
+    void theManagementServerListensOnLoopbackByDefault() throws Exception {
+        int port = PostgresServer.freePort();
+        PgBackupProcess.Running service = pgBackup("default-host/", port).without("MANAGEMENT_HOST")
+                .set("BACKUP_CRON", "0 0 3 1 1 ? 2099").launch();
+        try {
+            await(service, port, "/observe/health/live", r -> r.status() == 200, Duration.ofSeconds(60));
+            List<String> listening = new ArrayList<>();
+            for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+                for (String line : java.nio.file.Files.readAllLines(Path.of(table)).stream().skip(1).toList()) {
+                    String[] fields = line.strip().split("\\s+");
+                    // local address HEX_IP:HEX_PORT, state 0A = LISTEN
+                    if (fields[3].equals("0A") && fields[1].endsWith(String.format(":%04X", port))) {
+                        listening.add(fields[1]);
+                    }
+                }
+            }
+            assertThat(listening).as("listening sockets on port " + port).isNotEmpty()
+                    .allMatch(address -> address.startsWith("0100007F:") || address.startsWith("0000000000000000FFFF00000100007F:"),
+                            "127.0.0.1 only");
+        } finally {
+            assertThat(service.stop().exitCode()).isZero();
+        }
+    }
 
     record Reply(int status, String body) {
     }

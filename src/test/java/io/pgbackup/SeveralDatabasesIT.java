@@ -139,6 +139,35 @@ class SeveralDatabasesIT {
         assertThat(postgres.psql("alpha_from_zstd", "SELECT count(*) FROM t").strip()).isEqualTo("10");
     }
 
+    /**
+     * The roles backup restored onto a server that has some of its roles (among them the role pg-backup connects as,
+     * whose CREATE ROLE would fail): the missing role comes back with its attributes, comment and membership, the
+     * existing ones are left as they are and reported as skipped.
+     */
+    @Test
+    void aRolesBackupRestoresOntoAServerThatHasSomeOfTheRoles() throws Exception {
+        postgres.psql("postgres", "CREATE ROLE role_kept NOLOGIN; CREATE ROLE \"role lost\" LOGIN CONNECTION LIMIT 3;"
+                + " COMMENT ON ROLE \"role lost\" IS 'gone, then back'; GRANT app_reader TO \"role lost\"");
+        PgBackupProcess.Result backup = pgBackup("alpha", "roles/").set("BACKUP_GLOBALS", "true").run("backup");
+        assertThat(backup.exitCode()).as(backup.toString()).isZero();
+        postgres.psql("postgres", "DROP ROLE \"role lost\"");
+
+        PgBackupProcess.Result restore = pgBackup("alpha", "roles/").run("restore", "--database", "@globals");
+
+        assertThat(restore.exitCode()).as(restore.toString()).isZero();
+        assertThat(restore.stdout()).contains("onto the server: roles: 1 created");
+        assertThat(restore.stderr()).contains("role several_user exists on this server: skipped")
+                .contains("role role_kept exists on this server: skipped");
+        assertThat(postgres.psql("postgres", "SELECT rolcanlogin || ' ' || rolconnlimit || ' '"
+                + " || shobj_description(oid, 'pg_authid') FROM pg_roles WHERE rolname = 'role lost'").strip())
+                .isEqualTo("true 3 gone, then back");
+        assertThat(postgres.psql("postgres", "SELECT pg_has_role('role lost', 'app_reader', 'MEMBER')").strip()).isEqualTo("t");
+
+        PgBackupProcess.Result again = pgBackup("alpha", "roles/").run("restore", "--database", "@globals");
+        assertThat(again.exitCode()).as(again.toString()).isZero();
+        assertThat(again.stdout()).contains("roles: 0 created");
+    }
+
     /** ~140 MB of dump: several seconds, so a progress line every second shows up more than once. */
     @Test
     void aLongBackupLogsItsProgress() throws Exception {

@@ -57,6 +57,10 @@ public class StreamingUpload {
     public static final String SHA256 = "objectSha256";
     public static final String COMPRESSED_BYTES = "compressedBytes";
     public static final String PARTS = "objectParts";
+    /** The ETag of the object this run stored (MD5, or MD5 of the parts' MD5s with the part count). */
+    public static final String ETAG = "objectEtag";
+    /** Set by the manifest stage once this run's manifest is stored. */
+    public static final String MANIFEST_WRITTEN = "manifestWritten";
     /** S3's limit on parts per upload. */
     static final int MAX_PARTS = 10_000;
 
@@ -106,13 +110,10 @@ public class StreamingUpload {
                 ticker.cancel(false);
             }
         }
-        try {
-            checkStored(s3, bucket, key, result);
-        } catch (StoredObjectMismatchException e) {
-            // never leave a broken backup behind
-            s3.deleteObject(b -> b.bucket(bucket).key(key));
-            throw e;
-        }
+        // what this run wrote: only an object with this ETag is ever removed by it (removeWhatThisRunWrote)
+        exchange.setProperty(ETAG, result.etag);
+        // a mismatch is not removed: the object under the key may be another writer's (two processes, one key)
+        checkStored(s3, bucket, key, result);
         exchange.setProperty(COMPRESSED_BYTES, result.bytes);
         exchange.setProperty(PARTS, result.parts);
         exchange.setProperty(SHA256, HexFormat.of().formatHex(sha256.digest()));
@@ -229,17 +230,47 @@ public class StreamingUpload {
         }
     }
 
+    /**
+     * A backup that failed after its upload (read-back, manifest) must not leave its object behind, but a backup never
+     * removes an object it did not write: the object is removed only when its ETag is the one this run stored, and the
+     * manifest only when this run wrote it. What is left is logged.
+     */
+    public void removeWhatThisRunWrote(Exchange exchange) {
+        S3Client s3 = storage.client(exchange.getContext());
+        String bucket = storage.bucket(exchange.getContext());
+        String key = exchange.getProperty("backupKey", String.class);
+        String ours = exchange.getProperty(ETAG, String.class);
+        HeadObjectResponse head;
+        try {
+            head = s3.headObject(HeadObjectRequest.builder().bucket(bucket).key(key).build());
+        } catch (software.amazon.awssdk.services.s3.model.NoSuchKeyException e) {
+            LOG.warn("{}/{} is already gone", bucket, key);
+            return;
+        }
+        String etag = head.eTag() == null ? "" : head.eTag().replace("\"", "").toLowerCase(Locale.ROOT);
+        if (ours == null || !etag.equals(ours)) {
+            LOG.warn("{}/{} was NOT removed: it is not the object this backup stored (ETag {}, ours {}): another writer's?"
+                    + " It has no manifest of this backup, so it does not count as a good backup", bucket, key, etag, ours);
+            return;
+        }
+        if (Boolean.TRUE.equals(exchange.getProperty(MANIFEST_WRITTEN, Boolean.class))) {
+            s3.deleteObject(b -> b.bucket(bucket).key(io.pgbackup.manifest.BackupManifest.keyOf(key)));
+        }
+        s3.deleteObject(b -> b.bucket(bucket).key(key));
+        LOG.warn("removed {}/{}: its backup failed after the upload", bucket, key);
+    }
+
     /** HEAD the stored object: its size and ETag must be what was sent. */
     private static void checkStored(S3Client s3, String bucket, String key, Result sent) {
         HeadObjectResponse head = s3.headObject(HeadObjectRequest.builder().bucket(bucket).key(key).build());
         if (head.contentLength() == null || head.contentLength() != sent.bytes) {
             throw new StoredObjectMismatchException("stored object " + bucket + "/" + key + " has " + head.contentLength()
-                    + " bytes, " + sent.bytes + " were sent");
+                    + " bytes, " + sent.bytes + " were sent (left in place: it may be another writer's object)");
         }
         String etag = head.eTag() == null ? "" : head.eTag().replace("\"", "").toLowerCase(Locale.ROOT);
         if (etag.matches("[0-9a-f]{32}(-\\d+)?") && !etag.equals(sent.etag)) {
             throw new StoredObjectMismatchException("stored object " + bucket + "/" + key + " has ETag " + etag
-                    + ", expected " + sent.etag + " from the bytes sent");
+                    + ", expected " + sent.etag + " from the bytes sent (left in place: it may be another writer's object)");
         }
         if (!etag.equals(sent.etag)) {
             LOG.debug("ETag {} of {} is not an MD5 form; checked the size only", etag, key);

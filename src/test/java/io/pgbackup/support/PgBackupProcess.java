@@ -32,6 +32,12 @@ public final class PgBackupProcess {
         return this;
     }
 
+    /** Leaves a variable out of the child's environment, even one this class sets by default (MANAGEMENT_HOST). */
+    public PgBackupProcess without(String name) {
+        env.put(name, null);
+        return this;
+    }
+
     public PgBackupProcess setAll(Map<String, String> values) {
         env.putAll(values);
         return this;
@@ -71,6 +77,13 @@ public final class PgBackupProcess {
 
         public void kill() throws InterruptedException {
             process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+
+        /** SIGKILL to the JVM, as an OOM killer or a forced stop would, then to what it had started (pg_dump...). */
+        public void killWithChildren() throws InterruptedException {
+            List<ProcessHandle> children = process.descendants().toList();
+            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            children.forEach(ProcessHandle::destroyForcibly);
         }
 
         public Result stop() throws InterruptedException {
@@ -133,7 +146,13 @@ public final class PgBackupProcess {
         // a service's management server listens on loopback and a port of its own (several instances run at once)
         childEnv.put("MANAGEMENT_HOST", "127.0.0.1");
         childEnv.put("MANAGEMENT_PORT", Integer.toString(PostgresServer.freePort()));
-        childEnv.putAll(env);
+        env.forEach((name, value) -> {
+            if (value == null) {
+                childEnv.remove(name);
+            } else {
+                childEnv.put(name, value);
+            }
+        });
         return builder.start();
     }
 

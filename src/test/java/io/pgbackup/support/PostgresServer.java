@@ -81,10 +81,13 @@ public final class PostgresServer implements AutoCloseable {
         return Map.of("DB_HOST", host(), "DB_PORT", Integer.toString(port()), "PG_DUMP_PATH", BIN.resolve("pg_dump").toString());
     }
 
-    /** Runs SQL as the superuser over the local socket; returns unaligned, tuples-only output. */
+    /**
+     * Runs SQL as the superuser over the local socket; returns unaligned, tuples-only output. The database goes in
+     * PGDATABASE, taken literally (a name like "host=... port=..." is a name, not a connection string).
+     */
     public String psql(String database, String sql) throws IOException, InterruptedException {
         return asServerUser(List.of(BIN.resolve("psql").toString(), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
-                "-h", socket.toString(), "-p", Integer.toString(port), "-U", "postgres", "-d", database, "-c", sql), 300);
+                "-h", socket.toString(), "-p", Integer.toString(port), "-U", "postgres", "-c", sql), 300, database);
     }
 
     /** Starts a psql session running {@code sql} in the background (e.g. holding a lock); the caller kills it. */
@@ -94,9 +97,11 @@ public final class PostgresServer implements AutoCloseable {
             argv.addAll(List.of("runuser", "-u", "postgres", "--"));
         }
         argv.addAll(List.of(BIN.resolve("psql").toString(), "-X", "-q", "-h", socket.toString(), "-p",
-                Integer.toString(port), "-U", "postgres", "-d", database, "-c", sql));
-        Process process = new ProcessBuilder(argv).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                Integer.toString(port), "-U", "postgres", "-c", sql));
+        ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().put("PGDATABASE", database);
+        Process process = builder.start();
         Thread.sleep(1000);
         return process;
     }
@@ -132,7 +137,7 @@ public final class PostgresServer implements AutoCloseable {
 
     private String dumpSchema(String database) throws IOException, InterruptedException {
         return asServerUser(List.of(BIN.resolve("pg_dump").toString(), "--schema-only", "--no-owner",
-                "-h", socket.toString(), "-p", Integer.toString(port), "-U", "postgres", "-d", database), 300);
+                "-h", socket.toString(), "-p", Integer.toString(port), "-U", "postgres"), 300, database);
     }
 
     public static String quoteIdent(String name) {
@@ -158,17 +163,29 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     private static String asServerUser(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
+        return asServerUser(command, timeoutSeconds, null);
+    }
+
+    private static String asServerUser(List<String> command, int timeoutSeconds, String database)
+            throws IOException, InterruptedException {
         List<String> argv = new ArrayList<>();
         if (isRoot()) {
             argv.addAll(List.of("runuser", "-u", "postgres", "--"));
         }
         argv.addAll(command);
-        return run(argv, timeoutSeconds);
+        return run(argv, timeoutSeconds, database);
     }
 
     static String run(List<String> argv, int timeoutSeconds) throws IOException, InterruptedException {
+        return run(argv, timeoutSeconds, null);
+    }
+
+    static String run(List<String> argv, int timeoutSeconds, String database) throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
         builder.environment().putAll(Map.of("LC_ALL", "C.UTF-8"));
+        if (database != null) {
+            builder.environment().put("PGDATABASE", database);
+        }
         builder.directory(Path.of("/tmp").toFile());
         Process process = builder.start();
         byte[] output;

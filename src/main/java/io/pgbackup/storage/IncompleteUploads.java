@@ -1,0 +1,122 @@
+package io.pgbackup.storage;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+
+/**
+ * Bucket hygiene: a backup killed mid-upload (SIGKILL, an OOM kill, a forced stop, a cluster instance that died)
+ * leaves a multipart upload behind whose parts stay in the bucket, billed and invisible to a listing. Before each
+ * backup run and in {@code prune}, the incomplete multipart uploads of backup keys under BACKUP_PREFIX whose backup
+ * began (the time in the key) longer ago than DUMP_TIMEOUT_MS plus a grace period (DUMP_TIMEOUT_MS again, at most 5
+ * minutes, for the last part after the dump) are aborted, each one logged: no running backup, on any instance, can
+ * still own them. {@code prune --dry-run} only lists them. Uploads of other keys are never touched (the prefix may be
+ * shared), and the key's time is used rather than the store's own "initiated" time, which some stores (S3Proxy) do
+ * not keep. A store that cannot list them is logged as a warning: hygiene never fails a backup.
+ */
+public class IncompleteUploads {
+
+    /** Exchange property out: what was found, for prune's output. */
+    public static final String FOUND = "incompleteUploads";
+    /** Exchange property in: true = list only (prune --dry-run). */
+    public static final String DRY_RUN = "pruneDryRun";
+
+    private static final Logger LOG = LoggerFactory.getLogger("pg-backup.hygiene");
+    private static final int MAX_PAGES = 10_000;
+
+    /** One incomplete upload older than the limit. */
+    public record Stale(String key, String uploadId, Instant initiated, boolean aborted) {
+        public String line() {
+            return "INCOMPLETE\t" + key + "\tmultipart upload " + uploadId + " begun " + initiated
+                    + (aborted ? ": aborted" : ": would be aborted (dry run)");
+        }
+    }
+
+    private ObjectStorage storage;
+    private String prefix = "";
+    private long olderThanMillis = 21_600_000L;
+    private java.time.ZoneId zone = java.time.ZoneId.of("Asia/Seoul");
+
+    public void cleanUp(Exchange exchange) {
+        boolean dryRun = exchange.getProperty(DRY_RUN, false, Boolean.class);
+        List<Stale> found = new ArrayList<>();
+        exchange.setProperty(FOUND, found);
+        S3Client s3;
+        String bucket;
+        try {
+            s3 = storage.client(exchange.getContext());
+            bucket = storage.bucket(exchange.getContext());
+        } catch (RuntimeException e) {
+            LOG.warn("cannot look for incomplete multipart uploads: {}", e.getMessage());
+            return;
+        }
+        Instant cutoff = Instant.now().minus(Duration.ofMillis(olderThanMillis + Math.min(olderThanMillis, 300_000L)));
+        String keyMarker = null;
+        String uploadIdMarker = null;
+        try {
+            for (int page = 0; page < MAX_PAGES; page++) {
+                String keyFrom = keyMarker;
+                String uploadFrom = uploadIdMarker;
+                ListMultipartUploadsResponse listing = s3.listMultipartUploads(b -> b.bucket(bucket)
+                        .prefix(prefix.isEmpty() ? null : prefix).keyMarker(keyFrom).uploadIdMarker(uploadFrom));
+                LOG.debug("{} incomplete multipart upload(s) in {} under '{}' (page {}), aborting those begun before {}",
+                        listing.uploads().size(), bucket, prefix, page + 1, cutoff);
+                for (MultipartUpload upload : listing.uploads()) {
+                    Instant begun = BackupKey.parse(upload.key(), prefix).map(b -> b.time().atZone(zone).toInstant())
+                            .orElse(null);
+                    LOG.debug("incomplete upload of {}: backup begun {}, upload initiated {}", upload.key(), begun,
+                            upload.initiated());
+                    if (begun != null && begun.isBefore(cutoff)) {
+                        if (!dryRun) {
+                            s3.abortMultipartUpload(b -> b.bucket(bucket).key(upload.key()).uploadId(upload.uploadId()));
+                            LOG.warn("aborted the incomplete multipart upload of {}/{} (its backup began {}, longer ago"
+                                    + " than DUMP_TIMEOUT_MS allows a backup to run): its parts are gone", bucket, upload.key(),
+                                    begun);
+                        } else {
+                            LOG.info("would abort the incomplete multipart upload of {}/{} (its backup began {})", bucket,
+                                    upload.key(), begun);
+                        }
+                        found.add(new Stale(upload.key(), upload.uploadId(), begun, !dryRun));
+                    }
+                }
+                if (!Boolean.TRUE.equals(listing.isTruncated())) {
+                    return;
+                }
+                keyMarker = listing.nextKeyMarker();
+                uploadIdMarker = listing.nextUploadIdMarker();
+                if (keyMarker == null && uploadIdMarker == null) {
+                    return;
+                }
+            }
+        } catch (SdkException | IllegalStateException e) {
+            LOG.warn("cannot list or abort incomplete multipart uploads in {} under '{}' ({}); set the bucket's lifecycle"
+                    + " rule for incomplete uploads (README)", bucket, prefix, e.getMessage());
+        }
+    }
+
+    public void setStorage(ObjectStorage storage) {
+        this.storage = storage;
+    }
+
+    public void setPrefix(String prefix) {
+        this.prefix = prefix == null ? "" : prefix;
+    }
+
+    public void setTimezone(String timezone) {
+        this.zone = java.time.ZoneId.of(timezone);
+    }
+
+    public void setOlderThanMillis(long olderThanMillis) {
+        this.olderThanMillis = olderThanMillis;
+    }
+}
