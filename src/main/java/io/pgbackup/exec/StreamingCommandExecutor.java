@@ -157,7 +157,12 @@ public class StreamingCommandExecutor implements ExecCommandExecutor {
 
                 @Override
                 public int read() throws IOException {
-                    int b = super.read();
+                    int b;
+                    try {
+                        b = super.read();
+                    } catch (IOException e) {
+                        throw explained(e);
+                    }
                     if (b < 0) {
                         finish();
                     }
@@ -166,11 +171,28 @@ public class StreamingCommandExecutor implements ExecCommandExecutor {
 
                 @Override
                 public int read(byte[] buffer, int offset, int length) throws IOException {
-                    int n = super.read(buffer, offset, length);
+                    int n;
+                    try {
+                        n = super.read(buffer, offset, length);
+                    } catch (IOException e) {
+                        throw explained(e);
+                    }
                     if (n < 0) {
                         finish();
                     }
                     return n;
+                }
+
+                /**
+                 * stdout failed under the reader ("Stream closed": the child was killed, by its timeout or because its
+                 * input failed): the child's own story is the one to tell, when it has one.
+                 */
+                private IOException explained(IOException e) throws IOException {
+                    if (!finished) {
+                        finished = true;
+                        awaitSuccess();
+                    }
+                    return e;
                 }
 
                 private void finish() throws IOException {

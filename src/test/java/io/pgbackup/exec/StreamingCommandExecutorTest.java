@@ -63,7 +63,8 @@ class StreamingCommandExecutorTest {
         assertThat(out.replaceAll("\\s+", " ").trim()).isEqualTo("HELLO5");
     }
 
-    @Test
+    /** Repeated: the child is killed while its stdout is read, and the reader must still get the input's failure. */
+    @org.junit.jupiter.api.RepeatedTest(30)
     void aFailingInputFailsTheCommand() throws Exception {
         InputStream broken = new InputStream() {
             private int left = 3;
