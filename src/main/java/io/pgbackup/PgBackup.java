@@ -339,13 +339,14 @@ public final class PgBackup {
                 ((org.apache.camel.component.properties.PropertiesComponent) configuring.getCamelContext()
                         .getPropertiesComponent()).setEnvironmentVariableMode(
                                 org.apache.camel.component.properties.PropertiesComponent.ENVIRONMENT_VARIABLES_MODE_NEVER);
-                // settings camel-main itself reads (camel.management.*) must be checked before it reads them
+                // every setting is checked before anything reads it: camel-main (camel.management.*), and the beans
+                // of routes/beans.yaml, which would otherwise fail on a bad value with a message naming no setting
                 SettingsCheck.checkEarly(configuring.getCamelContext());
+                SettingsCheck.check(configuring.getCamelContext(), command.name());
             }
 
             @Override
             public void afterConfigure(BaseMainSupport configured) {
-                SettingsCheck.check(configured.getCamelContext(), command.name());
                 if (command.name().equals("service")) {
                     ClusteredScheduler.configure(configured.getCamelContext());
                 }

@@ -52,19 +52,18 @@ public final class SettingsCheck {
     /** libpq's sslmode values (DB_SSLMODE). */
     static final Set<String> SSL_MODES = Set.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
 
+    /**
+     * Every setting's value is checked for every command (each command creates every route, and a value that would
+     * break one should be named, not met later); what a setting must be <em>present</em> for depends on the command.
+     */
     private void run(String command) {
         general();
+        values();
         boolean backs = Set.of("service", "backup", "check-managed").contains(command);
         boolean needsPassword = backs || "restore".equals(command) || "verify".equals(command);
         required("bucket.name", "BUCKET_NAME");
-        url("object.storage.endpoint", "OBJECT_STORAGE_ENDPOINT");
-        if ("verify".equals(command) || "service".equals(command) && !value("verify.cron").isEmpty()) {
-            cron("verify.cron", "VERIFY_CRON");
-            integer("verify.db.port", "VERIFY_DB_PORT", 1, 65535);
-        }
-        if (backs || "restore".equals(command) || "verify".equals(command)) {
+        if (needsPassword) {
             required("db.name", "DB_NAME");
-            integer("db.port", "DB_PORT", 1, 65535);
         }
         if ("restore".equals(command) && (value("db.name").equals("*") || value("db.name").contains(","))) {
             throw new InvalidSettingException("DB_NAME", "restore works on one database, and '" + value("db.name")
@@ -72,81 +71,85 @@ public final class SettingsCheck {
         }
         if (needsPassword && value("db.password").isEmpty()) {
             required("secret.id", "SECRET_ID (or set DB_PASSWORD)");
-            url("secret.manager.url", "SECRET_MANAGER_URL");
             if (value("ncp.access.key").isEmpty() || value("ncp.secretKey").isEmpty()) {
                 throw new InvalidSettingException("ACCESS_KEY / SECRET_KEY", "both are needed to call Secret Manager");
             }
         }
         if (backs) {
-            cron("backup.cron", "BACKUP_CRON");
-            oneOf("backup.compression", "BACKUP_COMPRESSION", Set.of("gzip", "zstd"));
-            if (!value("backup.compression.level").isEmpty()) {
-                integer("backup.compression.level", "BACKUP_COMPRESSION_LEVEL", 1, "zstd".equals(value("backup.compression")) ? 19 : 9);
-            }
-            integer("backup.compression.threads", "BACKUP_COMPRESSION_THREADS", 0, 64);
-            integer("upload.part.size", "UPLOAD_PART_SIZE", 5 * 1024 * 1024, 1024 * 1024 * 1024);
             partSizeFitsTheHeap(Long.parseLong(value("upload.part.size")), Runtime.getRuntime().maxMemory());
-            integer("backup.progress.interval.seconds", "BACKUP_PROGRESS_INTERVAL_SECONDS", 0, 3600);
-            oneOf("backup.globals", "BACKUP_GLOBALS", Set.of("true", "false"));
-            oneOf("verify.download", "VERIFY_DOWNLOAD", Set.of("true", "false"));
-            integer("max.shrink.percent", "MAX_SHRINK_PERCENT", 1, 100);
-            databaseNames(value("db.name"));
-            integer("retry.max", "RETRY_MAX", 0, 100);
-            integer("retry.delay.ms", "RETRY_DELAY_MS", 0, 3_600_000);
-            oneOf("notify.on", "NOTIFY_ON", Set.of("failure", "always"));
-            if (!value("slack.webhook.secret").isEmpty()) {
-                url("slack.webhook.secret", "SLACK_WEBHOOK_URL");
-            }
             program("pg.dump.path", "PG_DUMP_PATH");
             if ("true".equals(value("backup.globals"))) {
                 program("pg.dumpall.path", "PG_DUMPALL_PATH");
             }
-            boolean mailHost = !value("mail.smtp.host").isEmpty();
-            boolean mailTo = !value("mail.to").isEmpty();
-            if (mailHost != mailTo) {
-                throw new InvalidSettingException(mailHost ? "MAIL_TO" : "MAIL_SMTP_HOST",
-                        "email notifications need both MAIL_SMTP_HOST and MAIL_TO");
-            }
-            if (mailHost) {
-                integer("mail.smtp.port", "MAIL_SMTP_PORT", 1, 65535);
-            }
         }
-        if ("restore".equals(command) || "verify".equals(command) || value("db.name").equals("*")) {
+        if ("restore".equals(command) || "verify".equals(command) || needsPassword && value("db.name").equals("*")) {
             program("psql.path", "PSQL_PATH");
-        }
-        if ("service".equals(command) && !value("scheduler.jdbc.url").isEmpty()) {
-            if (!value("scheduler.jdbc.url").startsWith("jdbc:postgresql://")) {
-                throw new InvalidSettingException("SCHEDULER_JDBC_URL", "is not a jdbc:postgresql:// URL (it starts with '"
-                        + value("scheduler.jdbc.url").replaceAll("^([A-Za-z:]{0,20}).*$", "$1") + "'; the rest is not shown:"
-                        + " it may hold a password)");
-            }
-            integer("scheduler.cluster.checkin.ms", "SCHEDULER_CLUSTER_CHECKIN_MS", 500, 600_000);
-            integer("scheduler.misfire.threshold.ms", "SCHEDULER_MISFIRE_THRESHOLD_MS", 1000, 86_400_000);
         }
         if ("check-managed".equals(command) || "service".equals(command) && !value("cloud.db.instance.no").isEmpty()) {
             required("cloud.db.instance.no", "CLOUD_DB_INSTANCE_NO");
-            url("cloud.db.api.url", "CLOUD_DB_API_URL");
-            cron("managed.backup.check.cron", "MANAGED_BACKUP_CHECK_CRON");
-            try {
-                io.pgbackup.ncp.ManagedBackupCheck.parseAge(value("managed.backup.max.age"));
-            } catch (RuntimeException e) {
-                throw new InvalidSettingException("MANAGED_BACKUP_MAX_AGE", "'" + value("managed.backup.max.age")
-                        + "' is not a duration (e.g. 26h, 90m, 2d, PT26H)");
-            }
             if (value("ncp.access.key").isEmpty() || value("ncp.secretKey").isEmpty()) {
                 throw new InvalidSettingException("ACCESS_KEY / SECRET_KEY", "both are needed to call the Cloud DB API");
             }
         }
-        if (backs || "prune".equals(command)) {
-            retentionRule("retention.keep.last", "RETENTION_KEEP_LAST");
-            retentionRule("retention.keep.days", "RETENTION_KEEP_DAYS");
-            retentionRule("retention.daily", "RETENTION_DAILY");
-            retentionRule("retention.weekly", "RETENTION_WEEKLY");
-            retentionRule("retention.monthly", "RETENTION_MONTHLY");
-        }
         if ("service".equals(command)) {
             freePort("management.host", "management.port");
         }
+    }
+
+    /** The form of every setting that has a value, whatever the command. */
+    private void values() {
+        url("object.storage.endpoint", "OBJECT_STORAGE_ENDPOINT");
+        url("secret.manager.url", "SECRET_MANAGER_URL");
+        url("cloud.db.api.url", "CLOUD_DB_API_URL");
+        if (!value("slack.webhook.secret").isEmpty()) {
+            url("slack.webhook.secret", "SLACK_WEBHOOK_URL");
+        }
+        integer("db.port", "DB_PORT", 1, 65535);
+        integer("verify.db.port", "VERIFY_DB_PORT", 1, 65535);
+        integer("mail.smtp.port", "MAIL_SMTP_PORT", 1, 65535);
+        cron("backup.cron", "BACKUP_CRON");
+        if (!value("verify.cron").isEmpty()) {
+            cron("verify.cron", "VERIFY_CRON");
+        }
+        cron("managed.backup.check.cron", "MANAGED_BACKUP_CHECK_CRON");
+        try {
+            io.pgbackup.ncp.ManagedBackupCheck.parseAge(value("managed.backup.max.age"));
+        } catch (RuntimeException e) {
+            throw new InvalidSettingException("MANAGED_BACKUP_MAX_AGE", "'" + value("managed.backup.max.age")
+                    + "' is not a duration (e.g. 26h, 90m, 2d, PT26H)");
+        }
+        oneOf("backup.compression", "BACKUP_COMPRESSION", Set.of("gzip", "zstd"));
+        if (!value("backup.compression.level").isEmpty()) {
+            integer("backup.compression.level", "BACKUP_COMPRESSION_LEVEL", 1, "zstd".equals(value("backup.compression")) ? 19 : 9);
+        }
+        integer("backup.compression.threads", "BACKUP_COMPRESSION_THREADS", 0, 64);
+        integer("upload.part.size", "UPLOAD_PART_SIZE", 5 * 1024 * 1024, 1024 * 1024 * 1024);
+        integer("backup.progress.interval.seconds", "BACKUP_PROGRESS_INTERVAL_SECONDS", 0, 3600);
+        integer("max.shrink.percent", "MAX_SHRINK_PERCENT", 1, 100);
+        if (!value("db.name").isEmpty()) {
+            databaseNames(value("db.name"));
+        }
+        integer("retry.max", "RETRY_MAX", 0, 100);
+        integer("retry.delay.ms", "RETRY_DELAY_MS", 0, 3_600_000);
+        oneOf("notify.on", "NOTIFY_ON", Set.of("failure", "always"));
+        boolean mailHost = !value("mail.smtp.host").isEmpty();
+        boolean mailTo = !value("mail.to").isEmpty();
+        if (mailHost != mailTo) {
+            throw new InvalidSettingException(mailHost ? "MAIL_TO" : "MAIL_SMTP_HOST",
+                    "email notifications need both MAIL_SMTP_HOST and MAIL_TO");
+        }
+        if (!value("scheduler.jdbc.url").isEmpty() && !value("scheduler.jdbc.url").startsWith("jdbc:postgresql://")) {
+            throw new InvalidSettingException("SCHEDULER_JDBC_URL", "is not a jdbc:postgresql:// URL (it starts with '"
+                    + value("scheduler.jdbc.url").replaceAll("^([A-Za-z:]{0,20}).*$", "$1") + "'; the rest is not shown:"
+                    + " it may hold a password)");
+        }
+        integer("scheduler.cluster.checkin.ms", "SCHEDULER_CLUSTER_CHECKIN_MS", 500, 600_000);
+        integer("scheduler.misfire.threshold.ms", "SCHEDULER_MISFIRE_THRESHOLD_MS", 1000, 86_400_000);
+        retentionRule("retention.keep.last", "RETENTION_KEEP_LAST");
+        retentionRule("retention.keep.days", "RETENTION_KEEP_DAYS");
+        retentionRule("retention.daily", "RETENTION_DAILY");
+        retentionRule("retention.weekly", "RETENTION_WEEKLY");
+        retentionRule("retention.monthly", "RETENTION_MONTHLY");
         zone("backup.timezone", "BACKUP_TIMEZONE");
         directory("backup.work.dir", "BACKUP_WORK_DIR");
         // read by the stale check's timer, whose endpoint every command creates (only the service starts it)
@@ -343,7 +346,7 @@ public final class SettingsCheck {
     private void oneOf(String key, String variable, Set<String> allowed) {
         String value = value(key);
         if (!allowed.contains(value)) {
-            throw new InvalidSettingException(variable, "'" + value + "' is not one of " + allowed);
+            throw new InvalidSettingException(variable, "'" + value + "' is not one of " + new java.util.TreeSet<>(allowed));
         }
     }
 

@@ -30,8 +30,8 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * The core pipeline end to end, as a user runs it: the packaged jar, real PostgreSQL 15, S3Proxy with
- * authentication on, and a Secret Manager stand-in that checks the API Gateway signature.
+ * The core pipeline end to end, as a user runs it: the packaged jar, real PostgreSQL 15, S3Proxy over HTTPS with
+ * signature v4 required (like NCP Object Storage), and a Secret Manager stand-in that checks the API Gateway signature.
  */
 @Timeout(600)
 class BackupRestoreIT {
@@ -52,7 +52,8 @@ class BackupRestoreIT {
     @BeforeAll
     static void startServers() throws Exception {
         postgres = PostgresServer.shared();
-        s3 = new S3Server();
+        // over HTTPS with signature v4 only, like NCP Object Storage: the production path (unsigned payload over TLS)
+        s3 = S3Server.https();
         s3.createBucket(BUCKET);
         secretManager = new SecretManagerStandIn(SECRET_ID, "cdbPassword", DB_PASSWORD);
         postgres.createRole("backup_user", DB_PASSWORD);

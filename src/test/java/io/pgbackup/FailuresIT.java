@@ -9,8 +9,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,6 +23,7 @@ import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
 
 import io.pgbackup.support.CuttingProxy;
+import io.pgbackup.support.FaultyHttpProxy;
 import io.pgbackup.support.LargeDatabase;
 import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
@@ -70,6 +73,8 @@ class FailuresIT {
     int slackBefore;
     int mailBefore;
     int objectsBefore;
+    /** Every key in the bucket before the test, manifests included. */
+    Set<String> keysBefore;
 
     @BeforeAll
     static void startServers() throws Exception {
@@ -106,6 +111,7 @@ class FailuresIT {
         slackBefore = slack.texts().size();
         mailBefore = mail.getReceivedMessages().length;
         objectsBefore = s3.objects(BUCKET).size();
+        keysBefore = new HashSet<>(s3.keys(BUCKET));
     }
 
     PgBackupProcess pgBackup() {
@@ -138,6 +144,7 @@ class FailuresIT {
 
     // ---- Secret Manager ----------------------------------------------------------------------------------
 
+    /** Nothing listens, so nothing can count the requests: the retries are counted from the log. */
     @Test
     void secretManagerUnreachableIsRetriedThenReported() throws Exception {
         PgBackupProcess.Result run = pgBackup().set("SECRET_MANAGER_URL", "http://127.0.0.1:" + PostgresServer.freePort()).run("backup");
@@ -149,11 +156,14 @@ class FailuresIT {
     @Test
     void secretManagerTimeoutIsRetriedThenReported() throws Exception {
         secretManager.mode(Mode.SLOW);
+        int before = secretManager.verdicts().size();
 
         PgBackupProcess.Result run = pgBackup().run("backup");
 
         assertFailureReported(run, "secret", "timed out");
-        assertThat(attempts(run)).isEqualTo(1 + RETRY_MAX);
+        // counted where they arrive: the requests Secret Manager received
+        assertThat(secretManager.verdicts().subList(before, secretManager.verdicts().size()))
+                .as("one call and RETRY_MAX retries").hasSize(1 + RETRY_MAX).containsOnly("slow");
     }
 
     @Test
@@ -507,6 +517,87 @@ class FailuresIT {
         }
     }
 
+    // ---- failures after the upload began: nothing may stay ----------------------------------------------------
+
+    /** A dump of the large database that pg_dump gives up on after 40 MB, when several parts are already stored. */
+    private Path dumpThatStopsAfter40Mb(int exitCode) throws IOException {
+        Path wrapper = workDir.resolveSibling(workDir.getFileName() + "-stopping-pg_dump-" + exitCode);
+        Files.writeString(wrapper, "#!/bin/sh\n'" + PostgresServer.BIN.resolve("pg_dump") + "' \"$@\" | head -c 40000000\nexit "
+                + exitCode + "\n");
+        wrapper.toFile().setExecutable(true);
+        return wrapper;
+    }
+
+    @Test
+    void pgDumpFailingAfterPartsWereUploadedLeavesTheBucketAsItWas() throws Exception {
+        Path wrapper = dumpThatStopsAfter40Mb(1);
+        try {
+            PgBackupProcess.Result run = pgBackup().set("DB_NAME", LargeDatabase.on(postgres)).set("DB_PASSWORD", PASSWORD)
+                    .set("UPLOAD_PART_SIZE", "5242880").set("BACKUP_PROGRESS_INTERVAL_SECONDS", "1")
+                    .set("PG_DUMP_PATH", wrapper.toString()).run("backup");
+
+            assertFailureReported(run, "dump", "exited with code 1", LargeDatabase.NAME);
+        } finally {
+            Files.deleteIfExists(wrapper);
+        }
+    }
+
+    /** Exit code 0 but the output cut short: pg_dump's closing line is missing, and that is enough. */
+    @Test
+    void aDumpCutShortWithExitCodeZeroLeavesTheBucketAsItWas() throws Exception {
+        Path wrapper = dumpThatStopsAfter40Mb(0);
+        try {
+            PgBackupProcess.Result run = pgBackup().set("DB_NAME", LargeDatabase.on(postgres)).set("DB_PASSWORD", PASSWORD)
+                    .set("UPLOAD_PART_SIZE", "5242880").set("PG_DUMP_PATH", wrapper.toString()).run("backup");
+
+            assertFailureReported(run, "dump", "the dump is incomplete", LargeDatabase.NAME);
+        } finally {
+            Files.deleteIfExists(wrapper);
+        }
+    }
+
+    /** The read-back (VERIFY_DOWNLOAD) gets a corrupted copy: the stored object is removed, the backup fails. */
+    @Test
+    void aCorruptedReadBackRemovesTheStoredObject() throws Exception {
+        try (FaultyHttpProxy proxy = new FaultyHttpProxy(java.net.URI.create(s3.endpoint()).getPort())
+                .corruptBodiesLargerThan(1_000_000)) {
+            PgBackupProcess.Result run = pgBackup().set("DB_NAME", BULK_DB).set("DB_PASSWORD", PASSWORD)
+                    .set("VERIFY_DOWNLOAD", "true").set("OBJECT_STORAGE_ENDPOINT", proxy.endpoint()).run("backup");
+
+            assertFailureReported(run, "verify", null, BULK_DB);
+            assertThat(run.stderr()).containsAnyOf("is damaged", "the object is corrupted");
+            assertThat(proxy.corrupted()).isPositive();
+            assertThat(run.stderr()).contains("removed " + BUCKET + "/");
+        }
+    }
+
+    /** The store refuses the manifest write: the object is removed too, nothing is left that looks like a backup. */
+    @Test
+    void aManifestTheStoreRefusesRemovesTheStoredObject() throws Exception {
+        try (FaultyHttpProxy proxy = new FaultyHttpProxy(java.net.URI.create(s3.endpoint()).getPort())
+                .dropRequests(line -> line.startsWith("PUT ") && line.contains(".manifest.json"))) {
+            PgBackupProcess.Result run = pgBackup().set("DB_PASSWORD", PASSWORD)
+                    .set("OBJECT_STORAGE_ENDPOINT", proxy.endpoint()).run("backup");
+
+            assertFailureReported(run, "manifest", null);
+            assertThat(proxy.dropped()).isPositive();
+            assertThat(run.stderr()).contains("removed " + BUCKET + "/");
+        }
+    }
+
+    // ---- exit codes of the other commands -------------------------------------------------------------------
+
+    @Test
+    void listAndPruneExit1WhenTheStoreCannotBeReached() throws Exception {
+        for (String command : List.of("list", "prune")) {
+            PgBackupProcess.Result run = pgBackup().set("OBJECT_STORAGE_ENDPOINT", "http://127.0.0.1:" + PostgresServer.freePort())
+                    .set("RETENTION_KEEP_LAST", "3").run(command);
+
+            assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+            assertThat(run.stderr()).contains("Connection refused");
+        }
+    }
+
     // ---- transport -----------------------------------------------------------------------------------------
 
     /** DB_SSLMODE reaches every client: require, against a server without TLS, fails the dump and is not retried. */
@@ -527,6 +618,19 @@ class FailuresIT {
         assertThat(single(newSlackTexts())).contains("FAILED");
         assertThat(run.stderr()).contains("email notification failed").containsIgnoringCase("STARTTLS");
         assertThat(mail.getReceivedMessages()).hasSize(mailBefore);
+    }
+
+    /** The SMTP server checks the login (GreenMail with a user and password): a wrong password delivers nothing. */
+    @Test
+    void aWrongSmtpPasswordDeliversNothingAndIsLogged() throws Exception {
+        PgBackupProcess.Result run = pgBackup().set("MAIL_SMTP_PASSWORD", "not-the-smtp-password").set("DB_PASSWORD", "wrong")
+                .run("backup");
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(single(newSlackTexts())).contains("FAILED");
+        assertThat(run.stderr()).contains("email notification failed").containsIgnoringCase("authentication");
+        assertThat(mail.getReceivedMessages()).hasSize(mailBefore);
+        assertThat(run.all()).doesNotContain("not-the-smtp-password");
     }
 
     // ---- settings that hold secrets, and settings every command reads ---------------------------------------
@@ -646,7 +750,8 @@ class FailuresIT {
             assertThat(body).contains(cause);
         }
 
-        assertThat(s3.objects(BUCKET)).as("nothing stored").hasSize(objectsBefore);
+        assertThat(new HashSet<>(s3.keys(BUCKET))).as("the whole bucket as before the run, manifests included")
+                .isEqualTo(keysBefore);
         assertThat(s3.client().listMultipartUploads(b -> b.bucket(BUCKET)).uploads()).isEmpty();
         assertThat(filesIn(workFolder)).as("work dir left clean").isEmpty();
         assertNoSecrets(run.all(), slackText, GreenMailUtil.getWholeMessage(message));

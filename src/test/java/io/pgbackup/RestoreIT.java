@@ -99,8 +99,10 @@ class RestoreIT {
      */
     @Test
     void aLargeMultiPartBackupRestoresWholeThroughASlowNetwork() throws Exception {
-        PgBackupProcess.Result backup = pgBackup(large, "large/").set("UPLOAD_PART_SIZE", "5242880").run("backup");
+        PgBackupProcess.Result backup = pgBackup(large, "large/").set("UPLOAD_PART_SIZE", "5242880")
+                .set("VERIFY_DOWNLOAD", "true").run("backup");
         assertThat(backup.exitCode()).as(backup.toString()).isZero();
+        assertThat(backup.stderr()).as("the multi-part, multi-member object read back whole").contains("read back whole");
         String key = onlyKey("large/");
         JsonNode manifest = manifest(key);
         assertThat(manifest.get("parts").asInt()).as("a multipart upload").isGreaterThanOrEqualTo(4);

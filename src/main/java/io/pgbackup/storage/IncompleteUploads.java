@@ -45,7 +45,8 @@ public class IncompleteUploads {
     private ObjectStorage storage;
     private String prefix = "";
     private long olderThanMillis = 21_600_000L;
-    private java.time.ZoneId zone = java.time.ZoneId.of("Asia/Seoul");
+    /** BACKUP_TIMEZONE: read when used (the settings check names a bad one; a bean must not fail first). */
+    private String timezone = "Asia/Seoul";
 
     public void cleanUp(Exchange exchange) {
         boolean dryRun = exchange.getProperty(DRY_RUN, false, Boolean.class);
@@ -60,6 +61,7 @@ public class IncompleteUploads {
             LOG.warn("cannot look for incomplete multipart uploads: {}", e.getMessage());
             return;
         }
+        java.time.ZoneId zone = java.time.ZoneId.of(timezone);
         Instant cutoff = Instant.now().minus(Duration.ofMillis(olderThanMillis + Math.min(olderThanMillis, 300_000L)));
         String keyMarker = null;
         String uploadIdMarker = null;
@@ -113,7 +115,7 @@ public class IncompleteUploads {
     }
 
     public void setTimezone(String timezone) {
-        this.zone = java.time.ZoneId.of(timezone);
+        this.timezone = timezone;
     }
 
     public void setOlderThanMillis(long olderThanMillis) {

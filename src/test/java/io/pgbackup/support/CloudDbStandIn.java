@@ -18,8 +18,9 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * A stand-in for NCP Cloud DB for PostgreSQL's getCloudPostgresqlBackupDetailList: API Gateway signature v2 is
- * enforced (see {@link ApiGatewayCheck}), the documented JSON shape is served with pageNo (from 0) and pageSize
- * (1..1000) paging and totalRows, and an unknown instance or {@link #failWith} gives an error answer.
+ * enforced (see {@link ApiGatewayCheck}), GET only, the documented JSON shape is served with pageNo (from 0) and
+ * pageSize (1..1000) paging and totalRows; missing or bad paging parameters or regionCode are a 400 as NCP answers,
+ * and an unknown instance or {@link #failWith} gives an error answer.
  */
 public final class CloudDbStandIn implements AutoCloseable {
 
@@ -73,11 +74,17 @@ public final class CloudDbStandIn implements AutoCloseable {
                 HttpReplies.json(exchange, failWith, "{\"error\":{\"errorCode\":\"" + failWith + "\",\"message\":\"Internal error\"}}");
                 return;
             }
+            if (!"GET".equals(exchange.getRequestMethod())) {
+                requests.add("method-not-allowed");
+                HttpReplies.json(exchange, 405, "{\"responseError\":{\"returnCode\":\"405\",\"returnMessage\":\"method\"}}");
+                return;
+            }
             Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
-            int pageNo = Integer.parseInt(query.getOrDefault("pageNo", "0"));
-            int pageSize = Integer.parseInt(query.getOrDefault("pageSize", "1000"));
-            if (!instanceNo.equals(query.get("cloudPostgresqlInstanceNo")) || pageSize < 1 || pageSize > 1000
-                    || !"json".equals(query.get("responseFormatType"))) {
+            // as NCP: pageNo (from 0), pageSize (1..1000) and regionCode are required, and must be numbers in range
+            int pageNo = number(query.get("pageNo"), 0, Integer.MAX_VALUE);
+            int pageSize = number(query.get("pageSize"), 1, 1000);
+            if (!instanceNo.equals(query.get("cloudPostgresqlInstanceNo")) || pageNo < 0 || pageSize < 0
+                    || query.getOrDefault("regionCode", "").isEmpty() || !"json".equals(query.get("responseFormatType"))) {
                 requests.add("bad-request");
                 HttpReplies.json(exchange, 400, "{\"responseError\":{\"returnCode\":\"1300\",\"returnMessage\":\"invalid parameter\"}}");
                 return;
@@ -102,6 +109,16 @@ public final class CloudDbStandIn implements AutoCloseable {
                 backup.put("archivedWalFileSize", 0L);
             }
             HttpReplies.json(exchange, 200, JSON.writeValueAsString(root));
+        }
+    }
+
+    /** The parameter as a number within [min, max], or -1 when it is missing or not one. */
+    private static int number(String value, int min, int max) {
+        try {
+            int n = Integer.parseInt(value);
+            return n < min || n > max ? -1 : n;
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 

@@ -79,6 +79,11 @@ public final class PgBackupProcess {
             process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
 
+        /** The JVM's process id (the launcher execs Java, so it is the same process). */
+        public long pid() {
+            return process.pid();
+        }
+
         /** SIGKILL to the JVM, as an OOM killer or a forced stop would, then to what it had started (pg_dump...). */
         public void killWithChildren() throws InterruptedException {
             List<ProcessHandle> children = process.descendants().toList();

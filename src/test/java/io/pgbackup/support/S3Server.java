@@ -20,8 +20,10 @@ import software.amazon.awssdk.services.s3.model.ListObjectsRequest;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * A real S3 API server for tests: S3Proxy on 127.0.0.1 with AWS v2/v4 authentication on, storing objects as files in
- * memory. {@link #client()} is an independent AWS SDK client for inspecting the bucket.
+ * A real S3 API server for tests: S3Proxy on 127.0.0.1 with AWS signature v4 required (as NCP Object Storage does for
+ * the SDK; v2 is refused), storing objects in memory; over HTTP, or over HTTPS like NCP ({@link #https()}: a throwaway
+ * self-signed certificate for 127.0.0.1, which pg-backup is told to trust through {@link #clientSettings()}).
+ * {@link #client()} is an independent AWS SDK client for inspecting the bucket.
  */
 public final class S3Server implements AutoCloseable {
 
@@ -33,13 +35,43 @@ public final class S3Server implements AutoCloseable {
     private final org.jclouds.blobstore.BlobStore blobStore;
     private final URI endpoint;
     private final S3Client client;
+    /** HTTPS only: the trust store (PKCS12, password changeit) holding the server's certificate. */
+    private final java.nio.file.Path trustStore;
 
     public S3Server() throws Exception {
+        this(false);
+    }
+
+    /** S3Proxy over HTTPS, like NCP Object Storage: the SDK then sends unsigned payloads, as in production. */
+    public static S3Server https() throws Exception {
+        return new S3Server(true);
+    }
+
+    private S3Server(boolean tls) throws Exception {
         BlobStoreContext context = ContextBuilder.newBuilder("transient").build(BlobStoreContext.class);
-        endpoint = URI.create("http://127.0.0.1:" + PostgresServer.freePort());
         blobStore = context.getBlobStore();
-        proxy = S3Proxy.builder().blobStore(blobStore).endpoint(endpoint)
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY).build();
+        var builder = S3Proxy.builder().blobStore(blobStore)
+                .awsAuthentication(AuthenticationType.AWS_V4, ACCESS_KEY, SECRET_KEY);
+        if (tls) {
+            java.nio.file.Path folder = java.nio.file.Files.createTempDirectory("pg-backup-it-tls");
+            java.nio.file.Path keyStore = folder.resolve("s3proxy.p12");
+            trustStore = folder.resolve("trust.p12");
+            keytool("-genkeypair", "-alias", "s3proxy", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
+                    "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-keystore", keyStore.toString(),
+                    "-storetype", "PKCS12", "-storepass", "changeit");
+            java.nio.file.Path certificate = folder.resolve("s3proxy.pem");
+            keytool("-exportcert", "-rfc", "-alias", "s3proxy", "-keystore", keyStore.toString(), "-storepass", "changeit",
+                    "-file", certificate.toString());
+            keytool("-importcert", "-noprompt", "-alias", "s3proxy", "-file", certificate.toString(), "-keystore",
+                    trustStore.toString(), "-storetype", "PKCS12", "-storepass", "changeit");
+            endpoint = URI.create("https://127.0.0.1:" + PostgresServer.freePort());
+            builder.secureEndpoint(endpoint).keyStore(keyStore.toString(), "changeit");
+        } else {
+            trustStore = null;
+            endpoint = URI.create("http://127.0.0.1:" + PostgresServer.freePort());
+            builder.endpoint(endpoint);
+        }
+        proxy = builder.build();
         proxy.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!"STARTED".equals(proxy.getState())) {
@@ -48,7 +80,19 @@ public final class S3Server implements AutoCloseable {
             }
             Thread.sleep(50);
         }
-        client = S3Client.builder()
+        software.amazon.awssdk.services.s3.S3ClientBuilder clientBuilder = S3Client.builder();
+        if (trustStore != null) {
+            java.security.KeyStore trusted = java.security.KeyStore.getInstance("PKCS12");
+            try (var in = java.nio.file.Files.newInputStream(trustStore)) {
+                trusted.load(in, "changeit".toCharArray());
+            }
+            javax.net.ssl.TrustManagerFactory factory = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(trusted);
+            clientBuilder.httpClientBuilder(software.amazon.awssdk.http.apache.ApacheHttpClient.builder()
+                    .tlsTrustManagersProvider(factory::getTrustManagers));
+        }
+        client = clientBuilder
                 .endpointOverride(endpoint)
                 .region(Region.of(REGION))
                 .forcePathStyle(true)
@@ -62,10 +106,26 @@ public final class S3Server implements AutoCloseable {
         return endpoint.toString();
     }
 
-    /** The settings pg-backup needs to reach this store: endpoint and credentials. */
+    /** The settings pg-backup needs to reach this store: endpoint and credentials (and, over HTTPS, trust). */
     public Map<String, String> clientSettings() {
-        return Map.of("OBJECT_STORAGE_ENDPOINT", endpoint(), "OBJECT_STORAGE_ACCESS_KEY", ACCESS_KEY,
-                "OBJECT_STORAGE_SECRET_KEY", SECRET_KEY);
+        Map<String, String> settings = new java.util.HashMap<>(Map.of("OBJECT_STORAGE_ENDPOINT", endpoint(),
+                "OBJECT_STORAGE_ACCESS_KEY", ACCESS_KEY, "OBJECT_STORAGE_SECRET_KEY", SECRET_KEY));
+        if (trustStore != null) {
+            settings.put("JAVA_TOOL_OPTIONS", "-Djavax.net.ssl.trustStore=" + trustStore
+                    + " -Djavax.net.ssl.trustStorePassword=changeit");
+        }
+        return settings;
+    }
+
+    private static void keytool(String... args) throws Exception {
+        java.util.List<String> argv = new java.util.ArrayList<>();
+        argv.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+        argv.addAll(java.util.List.of(args));
+        Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new IllegalStateException("keytool " + args[0] + " failed: " + output);
+        }
     }
 
     public void createBucket(String bucket) {

@@ -68,6 +68,10 @@ public final class SecretManagerStandIn implements AutoCloseable {
                 reject(exchange, 401, verdict);
                 return;
             }
+            if (!"GET".equals(exchange.getRequestMethod())) {
+                reject(exchange, 405, "method-not-allowed");
+                return;
+            }
             if (!exchange.getRequestURI().getRawPath().equals("/api/v1/secrets/" + secretId + "/values")) {
                 reject(exchange, 404, "no-such-secret");
                 return;

@@ -1,0 +1,215 @@
+package io.pgbackup.support;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/**
+ * An HTTP/1.1 proxy on loopback in front of the S3 server that misbehaves on purpose, one request or response at a
+ * time, the way a store or a network can after an upload has begun:
+ * <ul>
+ * <li>{@link #dropRequests}: a request whose request line matches is never answered: the connection is closed (a
+ * store that refuses the manifest write, say);</li>
+ * <li>{@link #corruptBodiesLargerThan}: a response body larger than that has one byte flipped in its middle (a GET
+ * of the stored object corrupted on the way back).</li>
+ * </ul>
+ * It parses just enough HTTP to find where each request and response ends (Content-Length, 1xx, HEAD, 204/304);
+ * anything else passes through untouched.
+ */
+public final class FaultyHttpProxy implements AutoCloseable {
+
+    private final ServerSocket listener;
+    private final int targetPort;
+    private volatile Predicate<String> dropRequests = line -> false;
+    private volatile long corruptOver = Long.MAX_VALUE;
+    private final AtomicInteger dropped = new AtomicInteger();
+    private final AtomicInteger corrupted = new AtomicInteger();
+    private volatile boolean open = true;
+
+    public FaultyHttpProxy(int targetPort) throws IOException {
+        this.targetPort = targetPort;
+        listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread acceptor = new Thread(this::accept, "faulty-http-proxy");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    public String endpoint() {
+        return "http://127.0.0.1:" + listener.getLocalPort();
+    }
+
+    public FaultyHttpProxy dropRequests(Predicate<String> requestLine) {
+        this.dropRequests = requestLine;
+        return this;
+    }
+
+    public FaultyHttpProxy corruptBodiesLargerThan(long bytes) {
+        this.corruptOver = bytes;
+        return this;
+    }
+
+    public int dropped() {
+        return dropped.get();
+    }
+
+    public int corrupted() {
+        return corrupted.get();
+    }
+
+    private void accept() {
+        while (open) {
+            try {
+                Socket client = listener.accept();
+                Socket server = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+                BlockingQueue<String> methods = new LinkedBlockingQueue<>();
+                start(() -> requests(client, server, methods));
+                start(() -> responses(server, client, methods));
+            } catch (IOException e) {
+                if (!open) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private static void start(Runnable pump) {
+        Thread t = new Thread(pump, "faulty-http-proxy-pump");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void requests(Socket client, Socket server, BlockingQueue<String> methods) {
+        try (InputStream in = client.getInputStream(); OutputStream out = server.getOutputStream()) {
+            while (true) {
+                String head = readHead(in);
+                if (head == null) {
+                    server.shutdownOutput();
+                    return;
+                }
+                String line = head.substring(0, head.indexOf("\r\n"));
+                if (dropRequests.test(line)) {
+                    dropped.incrementAndGet();
+                    closeBoth(client, server);
+                    return;
+                }
+                methods.add(line.substring(0, Math.max(0, line.indexOf(' '))));
+                out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+                if (isChunked(head)) {
+                    in.transferTo(out);
+                    return;
+                }
+                copy(in, out, contentLength(head), Long.MAX_VALUE);
+            }
+        } catch (IOException e) {
+            closeBoth(client, server);
+        }
+    }
+
+    private void responses(Socket server, Socket client, BlockingQueue<String> methods) {
+        try (InputStream in = server.getInputStream(); OutputStream out = client.getOutputStream()) {
+            while (true) {
+                String head = readHead(in);
+                if (head == null) {
+                    client.shutdownOutput();
+                    return;
+                }
+                out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+                int status = Integer.parseInt(head.substring(9, 12));
+                if (status >= 100 && status < 200) {
+                    continue;
+                }
+                String method = methods.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+                if ("HEAD".equals(method) || status == 204 || status == 304) {
+                    continue;
+                }
+                if (isChunked(head)) {
+                    in.transferTo(out);
+                    return;
+                }
+                long length = contentLength(head);
+                long flipAt = length > corruptOver ? length / 2 : Long.MAX_VALUE;
+                if (flipAt != Long.MAX_VALUE) {
+                    corrupted.incrementAndGet();
+                }
+                copy(in, out, length, flipAt);
+            }
+        } catch (IOException | InterruptedException e) {
+            closeBoth(server, client);
+        }
+    }
+
+    /** Copies {@code length} bytes (or to the end when unknown), flipping the byte at {@code flipAt}. */
+    private static void copy(InputStream in, OutputStream out, long length, long flipAt) throws IOException {
+        byte[] buffer = new byte[16 * 1024];
+        long done = 0;
+        while (length < 0 || done < length) {
+            int want = length < 0 ? buffer.length : (int) Math.min(buffer.length, length - done);
+            int n = in.read(buffer, 0, want);
+            if (n < 0) {
+                break;
+            }
+            if (flipAt >= done && flipAt < done + n) {
+                buffer[(int) (flipAt - done)] ^= 0x5a;
+            }
+            out.write(buffer, 0, n);
+            out.flush();
+            done += n;
+        }
+    }
+
+    /** The bytes up to and including the blank line that ends a request or response head; null at the end. */
+    private static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        int b;
+        while ((b = in.read()) >= 0) {
+            head.write(b);
+            matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
+            if (matched == 4) {
+                return head.toString(StandardCharsets.ISO_8859_1);
+            }
+        }
+        return null;
+    }
+
+    private static long contentLength(String head) {
+        for (String line : head.split("\r\n")) {
+            if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                return Long.parseLong(line.substring(15).strip());
+            }
+        }
+        return 0;
+    }
+
+    private static boolean isChunked(String head) {
+        return head.toLowerCase(Locale.ROOT).contains("\r\ntransfer-encoding: chunked");
+    }
+
+    private static void closeBoth(Socket a, Socket b) {
+        for (Socket s : new Socket[] {a, b}) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // already gone
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        open = false;
+        listener.close();
+    }
+}
