@@ -58,7 +58,7 @@ public final class SettingsCheck {
      */
     private void run(String command) {
         general();
-        values();
+        values(command);
         boolean backs = Set.of("service", "backup", "check-managed").contains(command);
         boolean needsPassword = backs || "restore".equals(command) || "verify".equals(command);
         required("bucket.name", "BUCKET_NAME");
@@ -97,7 +97,7 @@ public final class SettingsCheck {
     }
 
     /** The form of every setting that has a value, whatever the command. */
-    private void values() {
+    private void values(String command) {
         url("object.storage.endpoint", "OBJECT_STORAGE_ENDPOINT");
         url("secret.manager.url", "SECRET_MANAGER_URL");
         url("cloud.db.api.url", "CLOUD_DB_API_URL");
@@ -126,7 +126,8 @@ public final class SettingsCheck {
         integer("upload.part.size", "UPLOAD_PART_SIZE", 5 * 1024 * 1024, 1024 * 1024 * 1024);
         integer("backup.progress.interval.seconds", "BACKUP_PROGRESS_INTERVAL_SECONDS", 0, 3600);
         integer("max.shrink.percent", "MAX_SHRINK_PERCENT", 1, 100);
-        if (!value("db.name").isEmpty()) {
+        // restore names one database, which may be the roles backup (@globals): checked above for it
+        if (!value("db.name").isEmpty() && !"restore".equals(command)) {
             databaseNames(value("db.name"));
         }
         integer("retry.max", "RETRY_MAX", 0, 100);

@@ -23,8 +23,8 @@ import java.util.function.Predicate;
  * <li>{@link #corruptBodiesLargerThan}: a response body larger than that has one byte flipped in its middle (a GET
  * of the stored object corrupted on the way back).</li>
  * </ul>
- * It parses just enough HTTP to find where each request and response ends (Content-Length, 1xx, HEAD, 204/304);
- * anything else passes through untouched.
+ * It parses just enough HTTP to find where each request and response ends (Content-Length, chunked, 1xx, HEAD,
+ * 204/304), so that it can act on one of them among many on a kept-alive connection.
  */
 public final class FaultyHttpProxy implements AutoCloseable {
 
@@ -106,12 +106,12 @@ public final class FaultyHttpProxy implements AutoCloseable {
                 out.write(head.getBytes(StandardCharsets.ISO_8859_1));
                 out.flush();
                 if (isChunked(head)) {
-                    in.transferTo(out);
-                    return;
+                    copyChunked(in, out);
+                } else {
+                    copy(in, out, contentLength(head), Long.MAX_VALUE);
                 }
-                copy(in, out, contentLength(head), Long.MAX_VALUE);
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             closeBoth(client, server);
         }
     }
@@ -135,8 +135,8 @@ public final class FaultyHttpProxy implements AutoCloseable {
                     continue;
                 }
                 if (isChunked(head)) {
-                    in.transferTo(out);
-                    return;
+                    copyChunked(in, out);
+                    continue;
                 }
                 long length = contentLength(head);
                 long flipAt = length > corruptOver ? length / 2 : Long.MAX_VALUE;
@@ -145,7 +145,7 @@ public final class FaultyHttpProxy implements AutoCloseable {
                 }
                 copy(in, out, length, flipAt);
             }
-        } catch (IOException | InterruptedException e) {
+        } catch (IOException | InterruptedException | RuntimeException e) {
             closeBoth(server, client);
         }
     }
@@ -167,6 +167,45 @@ public final class FaultyHttpProxy implements AutoCloseable {
             out.flush();
             done += n;
         }
+    }
+
+    /** Copies a chunked body as it is, to its last (empty) chunk and trailers. */
+    private static void copyChunked(InputStream in, OutputStream out) throws IOException {
+        while (true) {
+            String sizeLine = readLine(in);
+            out.write(sizeLine.getBytes(StandardCharsets.ISO_8859_1));
+            String hex = sizeLine.strip();
+            int semicolon = hex.indexOf(';');
+            long size = Long.parseLong(semicolon < 0 ? hex : hex.substring(0, semicolon), 16);
+            if (size == 0) {
+                String trailer;
+                do {
+                    trailer = readLine(in);
+                    out.write(trailer.getBytes(StandardCharsets.ISO_8859_1));
+                } while (!trailer.equals("\r\n"));
+                out.flush();
+                return;
+            }
+            copy(in, out, size, Long.MAX_VALUE);
+            out.write(readLine(in).getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+        }
+    }
+
+    /** One line with its CRLF. */
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) >= 0) {
+            line.write(b);
+            if (b == '\n') {
+                break;
+            }
+        }
+        if (b < 0) {
+            throw new java.io.EOFException("connection closed inside a chunked body");
+        }
+        return line.toString(StandardCharsets.ISO_8859_1);
     }
 
     /** The bytes up to and including the blank line that ends a request or response head; null at the end. */
