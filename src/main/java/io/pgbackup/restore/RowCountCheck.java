@@ -10,11 +10,14 @@ import io.pgbackup.storage.BackupCatalog;
 import org.apache.camel.Exchange;
 
 /**
- * After a backup was loaded (restore, test restore): the rows of every table the manifest lists are counted
- * ({@code count(*) FROM ONLY}, so a parent table does not count its children's rows) and compared with the counts
- * recorded at dump time. Any difference or missing table fails the load, before a restore is renamed into place.
+ * After a backup was loaded (restore, test restore): the rows the server loaded into every table (psql's "COPY n"
+ * tags) and, for the test restore, the rows every table holds afterwards ({@code count(*) FROM ONLY}, so a parent
+ * table does not count its children's rows) are compared with the counts recorded at dump time. Any difference or
+ * missing table fails the load, before a restore is renamed into place.
  */
 public class RowCountCheck {
+
+    private static final java.util.regex.Pattern COPY_TAG = java.util.regex.Pattern.compile("COPY (\\d+)");
 
     /** Exchange property out: "N tables, M rows, all as dumped". */
     public static final String SUMMARY = "verifySummary";
@@ -22,6 +25,44 @@ public class RowCountCheck {
     /** True when there is something to count: the backup has a manifest (a backup without one checks nothing). */
     public boolean hasManifest(Exchange exchange) {
         return exchange.getProperty(BackupCatalog.MANIFEST, BackupManifest.class) != null;
+    }
+
+    /**
+     * Body: psql's output of the load. Each "COPY n" tag is the server's count of the rows one COPY loaded, in the
+     * dump's order, which is the manifest's: every table must have loaded exactly the rows it had when dumped.
+     */
+    public String compareLoaded(Exchange exchange) {
+        BackupManifest manifest = manifest(exchange);
+        List<Long> loaded = new ArrayList<>();
+        String output = exchange.getMessage().getBody(String.class);
+        for (String line : (output == null ? "" : output).lines().toList()) {
+            java.util.regex.Matcher tag = COPY_TAG.matcher(line.strip());
+            if (tag.matches()) {
+                loaded.add(Long.parseLong(tag.group(1)));
+            }
+        }
+        List<Map.Entry<String, Long>> expected = new ArrayList<>(manifest.tables.entrySet());
+        List<String> differences = new ArrayList<>();
+        long rows = 0;
+        for (int i = 0; i < expected.size(); i++) {
+            long want = expected.get(i).getValue();
+            rows += want;
+            if (i >= loaded.size()) {
+                differences.add(expected.get(i).getKey() + " was not loaded");
+            } else if (loaded.get(i) != want) {
+                differences.add(expected.get(i).getKey() + " loaded " + loaded.get(i) + " rows, the dump had " + want);
+            }
+        }
+        if (loaded.size() > expected.size()) {
+            differences.add((loaded.size() - expected.size()) + " more table(s) loaded than the manifest lists");
+        }
+        if (!differences.isEmpty()) {
+            throw new RowCountMismatchException("the load of " + manifest.key + " differs from its manifest: "
+                    + String.join("; ", differences));
+        }
+        String summary = expected.size() + " tables, " + rows + " rows, all as dumped";
+        exchange.setProperty(SUMMARY, summary);
+        return summary;
     }
 
     /** One SQL query counting the rows of every table the manifest lists: "index|count" lines, in manifest order. */
