@@ -47,7 +47,8 @@ public final class SettingsCheck {
 
     /** Settings whose values are secrets: an error about them names the setting, never the value. */
     static final Set<String> SECRET_VARIABLES = Set.of("SLACK_WEBHOOK_URL", "SCHEDULER_JDBC_URL", "DB_PASSWORD",
-            "VERIFY_DB_PASSWORD", "SECRET_KEY", "OBJECT_STORAGE_SECRET_KEY", "MAIL_SMTP_PASSWORD", "SCHEDULER_JDBC_PASSWORD");
+            "VERIFY_DB_PASSWORD", "SECRET_KEY", "OBJECT_STORAGE_SECRET_KEY", "MAIL_SMTP_PASSWORD", "SCHEDULER_JDBC_PASSWORD",
+            "DECRYPTION_KEY_PASSPHRASE");
 
     /** libpq's sslmode values (DB_SSLMODE). */
     static final Set<String> SSL_MODES = Set.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
@@ -151,6 +152,7 @@ public final class SettingsCheck {
         retentionRule("retention.daily", "RETENTION_DAILY");
         retentionRule("retention.weekly", "RETENTION_WEEKLY");
         retentionRule("retention.monthly", "RETENTION_MONTHLY");
+        encryptionKeys();
         zone("backup.timezone", "BACKUP_TIMEZONE");
         directory("backup.work.dir", "BACKUP_WORK_DIR");
         // read by the stale check's timer, whose endpoint every command creates (only the service starts it)
@@ -184,6 +186,31 @@ public final class SettingsCheck {
         required("db.user", "DB_USER");
         required("db.maintenance.name", "DB_MAINTENANCE_DB");
         required("object.storage.region", "OBJECT_STORAGE_REGION");
+    }
+
+    /**
+     * The OpenPGP keys, read now: a public key file that cannot encrypt, or a secret key that the passphrase does not
+     * unlock, stops the app before any dump starts. Messages name the setting and never hold key material.
+     */
+    private void encryptionKeys() {
+        if (!value("encryption.public.keys").isEmpty()) {
+            try {
+                io.pgbackup.crypto.OpenPgpKeys.recipients(value("encryption.public.keys"));
+            } catch (io.pgbackup.crypto.OpenPgpKeys.KeyException e) {
+                throw new InvalidSettingException("ENCRYPTION_PUBLIC_KEYS", e.getMessage());
+            }
+        }
+        if (!value("decryption.key.file").isEmpty() && !value("decryption.key.secret.id").isEmpty()) {
+            throw new InvalidSettingException("DECRYPTION_KEY_FILE / DECRYPTION_KEY_SECRET_ID", "set one of them, not both");
+        }
+        if (!value("decryption.key.file").isEmpty()) {
+            try {
+                io.pgbackup.crypto.Encryption.keysFromFile(value("decryption.key.file"), value("decryption.key.passphrase"));
+            } catch (io.pgbackup.crypto.OpenPgpKeys.KeyException e) {
+                throw new InvalidSettingException(e.getMessage().startsWith("the passphrase") ? "DECRYPTION_KEY_PASSPHRASE"
+                        : "DECRYPTION_KEY_FILE", e.getMessage());
+            }
+        }
     }
 
     /** A client program: a path to an executable file, or a name found on PATH. */

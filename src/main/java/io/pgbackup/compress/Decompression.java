@@ -4,7 +4,7 @@ import org.apache.camel.CamelContext;
 
 /**
  * How a stored backup was compressed, from its key's extension ({@code .sql.zst}: the zstd bean, else the gzip
- * bean): one place for the restore, the test restore and the read-back check.
+ * bean; a {@code .gpg} after it is the encryption): one place for the restore, the test restore and the read-back check.
  */
 public final class Decompression {
 
@@ -12,7 +12,8 @@ public final class Decompression {
     }
 
     public static BlockCompression forKey(CamelContext context, String key) {
-        String name = key != null && key.endsWith(".zst") ? "zstd" : "gzip";
+        String plain = key == null ? "" : key.replaceFirst("\\.gpg$", "");
+        String name = plain.endsWith(".zst") ? "zstd" : "gzip";
         return context.getRegistry().lookupByNameAndType(name, BlockCompression.class);
     }
 }

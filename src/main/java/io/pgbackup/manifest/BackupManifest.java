@@ -48,9 +48,23 @@ public class BackupManifest {
     /** Empty when the backup counts as good; else why not (e.g. it shrank too much). */
     public String warning;
     public Map<String, Long> tables = new LinkedHashMap<>();
+    /** Set when the object is encrypted (ENCRYPTION_PUBLIC_KEYS): how, and to which key ids. */
+    public Encryption encryption;
+    /** When encrypted: the tables and their row counts, an armored OpenPGP message to the same keys. */
+    public String tablesEncrypted;
 
-    /** The manifest of the backup the exchange just stored. */
-    public static BackupManifest of(Exchange exchange, BlockCompression compression) {
+    /** How an encrypted object is encrypted: what anyone may know, no key material. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Encryption {
+        public String format;
+        public String cipher;
+        public String integrity;
+        public java.util.List<String> recipients;
+    }
+
+    /** The manifest of the backup the exchange just stored (tables encrypted when the backup is). */
+    public static BackupManifest of(Exchange exchange, BlockCompression compression, io.pgbackup.crypto.Encryption encryption)
+            throws IOException {
         BackupManifest manifest = new BackupManifest();
         DumpStatistics dump = exchange.getProperty(DumpStatistics.PROPERTY, DumpStatistics.class);
         manifest.database = exchange.getProperty("dbName", String.class);
@@ -69,6 +83,11 @@ public class BackupManifest {
             manifest.tables.putAll(dump.rows());
         }
         manifest.warning = exchange.getProperty("backupWarning", String.class);
+        if (encryption != null && encryption.isOn()) {
+            manifest.encryption = encryption.describe();
+            manifest.tablesEncrypted = encryption.encryptTables(manifest.tables);
+            manifest.tables = null;
+        }
         return manifest;
     }
 

@@ -28,6 +28,7 @@ public class ManifestStep {
 
     private BlockCompression compression;
     private BackupCatalog catalog;
+    private io.pgbackup.crypto.Encryption encryption;
     private int maxShrinkPercent = 50;
 
     /**
@@ -69,7 +70,7 @@ public class ManifestStep {
     }
 
     public String json(Exchange exchange) throws java.io.IOException {
-        return BackupManifest.of(exchange, compression).toJson();
+        return BackupManifest.of(exchange, compression, encryption).toJson();
     }
 
     public String key(Exchange exchange) {
@@ -78,6 +79,10 @@ public class ManifestStep {
 
     public void setCompression(BlockCompression compression) {
         this.compression = compression;
+    }
+
+    public void setEncryption(io.pgbackup.crypto.Encryption encryption) {
+        this.encryption = encryption;
     }
 
     public void setCatalog(BackupCatalog catalog) {

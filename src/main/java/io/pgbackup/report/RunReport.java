@@ -235,6 +235,10 @@ public class RunReport {
         return scrub(exchange, caught == null ? "unknown error" : Failures.oneLine(caught));
     }
 
+    public void setDecryptionKeyPassphrase(String value) {
+        addSecret(value);
+    }
+
     public void setVerifyDbPassword(String value) {
         addSecret(value);
     }

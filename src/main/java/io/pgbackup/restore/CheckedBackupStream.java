@@ -6,14 +6,18 @@ import java.io.InputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Map;
 
 import io.pgbackup.compress.BlockCompression;
 import io.pgbackup.compress.Decompression;
+import io.pgbackup.crypto.DecryptingInputStream;
+import io.pgbackup.crypto.Encryption;
 import io.pgbackup.manifest.BackupManifest;
 import io.pgbackup.storage.BackupCatalog;
 import io.pgbackup.storage.StoredObjectMismatchException;
 
 import org.apache.camel.Exchange;
+import org.bouncycastle.openpgp.PGPPrivateKey;
 
 /**
  * A stored backup read as a restore reads it: the object's bytes are counted and hashed (SHA-256) as they arrive,
@@ -53,13 +57,42 @@ public final class CheckedBackupStream extends InputStream {
         String key = exchange.getProperty(BackupCatalog.BACKUP_KEY, String.class);
         BackupManifest manifest = exchange.getProperty(BackupCatalog.MANIFEST, BackupManifest.class);
         InputStream download = exchange.getMessage().getMandatoryBody(InputStream.class);
-        return new CheckedBackupStream(download, Decompression.forKey(exchange.getContext(), key), Expected.of(manifest, key));
+        Map<Long, PGPPrivateKey> keys = null;
+        if (key.endsWith(".gpg")) {
+            Encryption encryption = exchange.getContext().getRegistry().lookupByNameAndType("encryption", Encryption.class);
+            Encryption.Keys found = encryption == null ? null : encryption.keys(exchange);
+            keys = found == null ? Map.of() : found.byId();
+        }
+        return new CheckedBackupStream(download, Decompression.forKey(exchange.getContext(), key), Expected.of(manifest, key),
+                keys);
     }
 
     public CheckedBackupStream(InputStream stored, BlockCompression compression, Expected expected) throws IOException {
+        this(stored, compression, expected, null);
+    }
+
+    /**
+     * @param decryptWith the keys to decrypt an encrypted object with (its SHA-256 and size are those of the stored,
+     *                    encrypted bytes); null when the object is not encrypted
+     */
+    public CheckedBackupStream(InputStream stored, BlockCompression compression, Expected expected,
+            Map<Long, PGPPrivateKey> decryptWith) throws IOException {
         this.expected = expected;
         this.download = new Download(stored);
-        this.dump = compression.decompress(download);
+        InputStream compressed = download;
+        if (decryptWith != null) {
+            try {
+                compressed = DecryptingInputStream.open(download, decryptWith, "stored object " + expected.key());
+            } catch (IOException e) {
+                if (download.failure != null) {
+                    throw new IOException("reading " + expected.key() + " from Object Storage failed: "
+                            + download.failure.getMessage(), download.failure);
+                }
+                throw e;
+            }
+        }
+        // no compression: the stored bytes are read as they are (an encrypted object checked without its key)
+        this.dump = compression == null ? compressed : compression.decompress(compressed);
     }
 
     /** Bytes of the stored object read so far. */
@@ -102,6 +135,9 @@ public final class CheckedBackupStream extends InputStream {
             if (download.failure != null) {
                 throw new IOException("reading " + expected.key() + " from Object Storage failed after "
                         + download.count + " bytes: " + download.failure.getMessage(), download.failure);
+            }
+            if (e instanceof DecryptingInputStream.DecryptionException) {
+                throw new StoredObjectMismatchException(e.getMessage());
             }
             throw new StoredObjectMismatchException("stored object " + expected.key() + " is damaged: " + e.getMessage()
                     + " (after " + download.count + " bytes of the object)");

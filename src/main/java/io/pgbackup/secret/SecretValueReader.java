@@ -44,6 +44,26 @@ public class SecretValueReader implements Processor {
     }
 
     String passwordFrom(JsonNode response) {
+        JsonNode activeDocument = active(response);
+        JsonNode password = activeDocument == null ? null : activeDocument.get(passwordKey);
+        if (password == null || !password.isValueNode() || password.asText().isEmpty()) {
+            throw new SecretManagerException(
+                    "the active secret value has no key '" + passwordKey + "' (setting SECRET_PASSWORD_KEY)");
+        }
+        return password.asText();
+    }
+
+    /** A Secret Manager answer (the body) to its active value, a JSON document: for other secrets than the password. */
+    public static JsonNode activeDocument(InputStream body) {
+        try {
+            return active(MAPPER.readTree(body));
+        } catch (IOException e) {
+            throw new SecretManagerException("Secret Manager response is not valid JSON");
+        }
+    }
+
+    /** The active value of a Secret Manager answer, read as the JSON document it holds. Errors never quote it. */
+    static JsonNode active(JsonNode response) {
         if (response == null || !response.isObject()) {
             throw new SecretManagerException("Secret Manager response is not a JSON object");
         }
@@ -59,14 +79,12 @@ public class SecretValueReader implements Processor {
         try (JsonParser parser = MAPPER.createParser(active.asText())) {
             activeDocument = MAPPER.readTree(parser);
         } catch (IOException e) {
-            throw new SecretManagerException("the active secret value is not a JSON document (SECRET_PASSWORD_KEY needs one)");
+            throw new SecretManagerException("the active secret value is not a JSON document");
         }
-        JsonNode password = activeDocument == null ? null : activeDocument.get(passwordKey);
-        if (password == null || !password.isValueNode() || password.asText().isEmpty()) {
-            throw new SecretManagerException(
-                    "the active secret value has no key '" + passwordKey + "' (setting SECRET_PASSWORD_KEY)");
+        if (activeDocument == null || !activeDocument.isObject()) {
+            throw new SecretManagerException("the active secret value is not a JSON object");
         }
-        return password.asText();
+        return activeDocument;
     }
 
     private static String printable(String code) {

@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 import io.pgbackup.manifest.BackupManifest;
 
 /**
- * A backup's object key, {@code {prefix}YYYY/MM/DD/{database}_{yyyyMMddHHmmss}.sql.gz} (or {@code .sql.zst}): made
+ * A backup's object key, {@code {prefix}YYYY/MM/DD/{database}_{yyyyMMddHHmmss}.sql.gz} (or {@code .sql.zst}, and
+ * {@code .gpg} after either when encrypted): made
  * by {@link #format} and read back into its database and its time (the key's timestamp, in BACKUP_TIMEZONE) by
  * {@link #parse}, one definition for both. The folder date must be the timestamp's date and the timestamp a real time:
  * any other key is not a backup, so nothing touches it. A manifest beside a backup ({@code {key}.manifest.json}) is
@@ -23,9 +24,9 @@ import io.pgbackup.manifest.BackupManifest;
  */
 public record BackupKey(String key, String database, LocalDateTime time) {
 
-    /** YYYY/MM/DD/{db}_{YYYYMMDD}{HHmmss}.sql.(gz|zst): the timestamp's date repeats the folders. */
+    /** YYYY/MM/DD/{db}_{YYYYMMDD}{HHmmss}.sql.(gz|zst)[.gpg]: the timestamp's date repeats the folders. */
     private static final Pattern PATTERN = Pattern.compile(
-            "(\\d{4})/(\\d{2})/(\\d{2})/(.+)_(\\1\\2\\3\\d{6})\\.sql\\.(?:gz|zst)");
+            "(\\d{4})/(\\d{2})/(\\d{2})/(.+)_(\\1\\2\\3\\d{6})\\.sql\\.(?:gz|zst)(?:\\.gpg)?");
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuuMMddHHmmss")
             .withResolverStyle(ResolverStyle.STRICT);
 
@@ -45,8 +46,11 @@ public record BackupKey(String key, String database, LocalDateTime time) {
         String compression = io.pgbackup.SettingsCheck.setting(context, "backup.compression");
         io.pgbackup.compress.BlockCompression chosen = context.getRegistry().lookupByNameAndType(compression,
                 io.pgbackup.compress.BlockCompression.class);
+        io.pgbackup.crypto.Encryption encryption = context.getRegistry().lookupByNameAndType("encryption",
+                io.pgbackup.crypto.Encryption.class);
         return format(io.pgbackup.SettingsCheck.setting(context, "backup.prefix"), exchange.getProperty("dbName", String.class),
-                LocalDateTime.ofInstant(started.toInstant(), zone), chosen.extension());
+                LocalDateTime.ofInstant(started.toInstant(), zone), chosen.extension()
+                        + (encryption == null ? "" : encryption.extension()));
     }
 
     static String encode(String database) {

@@ -3,6 +3,7 @@ package io.pgbackup.verify;
 import java.io.InputStream;
 import java.io.OutputStream;
 
+import io.pgbackup.compress.BlockCompression;
 import io.pgbackup.compress.Decompression;
 import io.pgbackup.restore.CheckedBackupStream;
 import io.pgbackup.storage.StreamingUpload;
@@ -24,9 +25,29 @@ public class StoredObjectCheck {
                 exchange.getProperty(StreamingUpload.SHA256, String.class),
                 exchange.getProperty("rawBytes", Long.class));
         InputStream download = exchange.getMessage().getMandatoryBody(InputStream.class);
-        try (CheckedBackupStream in = new CheckedBackupStream(download, Decompression.forKey(exchange.getContext(), key),
-                expected)) {
+        BlockCompression compression = Decompression.forKey(exchange.getContext(), key);
+        java.util.Map<Long, org.bouncycastle.openpgp.PGPPrivateKey> keys = null;
+        if (key.endsWith(".gpg")) {
+            if (encryption != null && encryption.canDecrypt(exchange)) {
+                keys = encryption.keys(exchange).byId();
+            } else {
+                // the backup host has no private key, as it should: the stored bytes are checked as they were sent
+                compression = null;
+                expected = new CheckedBackupStream.Expected(key, expected.objectBytes(), expected.objectSha256(), null);
+                exchange.setProperty(READ_BACK_NOTE, " (encrypted: checked as stored; no decryption key on this host)");
+            }
+        }
+        try (CheckedBackupStream in = new CheckedBackupStream(download, compression, expected, keys)) {
             in.transferTo(OutputStream.nullOutputStream());
         }
+    }
+
+    /** Exchange property: what the read-back could not check, for its log line. */
+    public static final String READ_BACK_NOTE = "readBackNote";
+
+    private io.pgbackup.crypto.Encryption encryption;
+
+    public void setEncryption(io.pgbackup.crypto.Encryption encryption) {
+        this.encryption = encryption;
     }
 }
