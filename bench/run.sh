@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: the seed pipeline (pg_dump > file; gzip; curl PUT with SigV2, as in the blog's script) against
-# pg-backup, on the same database and the same S3Proxy, in one run. Also the floor: pg_dump > /dev/null.
+# pg-backup (gzip, zstd, and gzip with OpenPGP encryption), on the same database and the same S3Proxy, in one run.
+# Also the floor: pg_dump > /dev/null.
 #   bash bench/run.sh [SIZE_MB] [RUNS]   (default 100 MB, 1 run; docs/benchmarks.md was made with 2048 3)
 # Prints a table: wall time, peak RSS, peak work-dir bytes, object size, restore check, and the ratios. With RUNS > 1
 # the pipelines take turns RUNS times (floor, seed, gzip, zstd, floor, ...) and the table shows the median wall time
@@ -93,12 +94,20 @@ SQL
 BACKUP_PREFIX="warm/" DB_NAME=warmdb bin/pg-backup backup 2> "$WORK/warm.log" || { cat "$WORK/warm.log" >&2; exit 1; }
 rm -rf "${LOCAL_ROOT:?}/s3/$BUCKET/warm"
 
-run_ours() { # NAME COMPRESSION -> sets ours_time ours_peak ours_rss ours_size ours_ok
-  local name=$1 compression=$2 t0 t1 file rows_in
+# a throwaway OpenPGP key pair for the encrypted pipeline (ENCRYPTION_PUBLIC_KEYS); its home is removed with the rest
+export GNUPGHOME="$LOCAL_ROOT/gnupg"; mkdir -p "$GNUPGHOME"; chmod 700 "$GNUPGHOME"
+gpg --batch --quiet --pinentry-mode loopback --passphrase '' --quick-gen-key 'bench <bench@example.com>' ed25519 cert never 2>/dev/null
+gpg --batch --quiet --pinentry-mode loopback --passphrase '' --quick-add-key \
+  "$(gpg --with-colons --list-keys | awk -F: '/^fpr/ {print $10; exit}')" cv25519 encr never 2>/dev/null
+gpg --armor --export bench@example.com > "$LOCAL_ROOT/bench-public.asc"
+
+run_ours() { # NAME COMPRESSION [ENCRYPTION_PUBLIC_KEYS] -> sets ours_time ours_peak ours_rss ours_size ours_ok
+  local name=$1 compression=$2 keys=${3:-} t0 t1 file rows_in
   settle
   touch "$WORK/.running"; peak_du "$WORK" "$WORK/.running" > "$WORK/.peak-$name" & PEAK_PID=$!
   c0=$(s3_cpu); t0=$(date +%s%N)
-  BACKUP_PREFIX="$name/" BACKUP_COMPRESSION="$compression" /usr/bin/time -f "%M %U %S" -o "$WORK/.rss-$name" \
+  BACKUP_PREFIX="$name/" BACKUP_COMPRESSION="$compression" ENCRYPTION_PUBLIC_KEYS="$keys" \
+    /usr/bin/time -f "%M %U %S" -o "$WORK/.rss-$name" \
     bin/pg-backup backup 2> "$WORK/$name.log" || { cat "$WORK/$name.log" >&2; exit 1; }
   t1=$(date +%s%N); c1=$(s3_cpu); rm -f "$WORK/.running"; wait "$PEAK_PID"
   ours_s3cpu=$(awk -v a="$c0" -v b="$c1" 'BEGIN{printf "%.1f", b-a}')
@@ -108,7 +117,8 @@ run_ours() { # NAME COMPRESSION -> sets ours_time ours_peak ours_rss ours_size o
   file=$(find "$LOCAL_ROOT/s3/$BUCKET/$name" -type f -name '*.sql.*' ! -name '*.manifest.json' | head -1)
   ours_size=$(stat -c %s "$file")
   # restore check: the object decompresses completely and holds every row
-  if [ "$compression" = zstd ]; then rows_in=$(zstd -dc < "$file" | count_rows); else rows_in=$(gunzip -c "$file" | count_rows); fi
+  if [ -n "$keys" ]; then rows_in=$(gpg --batch --quiet --decrypt < "$file" 2>/dev/null | gunzip -c | count_rows)
+  elif [ "$compression" = zstd ]; then rows_in=$(zstd -dc < "$file" | count_rows); else rows_in=$(gunzip -c "$file" | count_rows); fi
   ours_ok=$([ "$rows_in" = "$ROWS" ] && echo "ok ($rows_in rows)" || echo "BROKEN ($rows_in of $ROWS rows)")
 }
 count_rows() { awk '/^COPY public.orders /{on=1; next} /^\\\.$/{on=0} on{n++} END{print n+0}'; }
@@ -121,6 +131,8 @@ for run in $(seq 1 "$RUNS"); do
   rm -rf "${LOCAL_ROOT:?}/s3/$BUCKET/ours" "${LOCAL_ROOT:?}/s3/$BUCKET/ours-zstd"
   run_ours ours gzip; echo "gzip $ours_time $ours_rss $ours_peak $ours_size $ours_s3cpu $ours_cpu ${ours_ok// /_}" >> "$WORK/results"
   run_ours ours-zstd zstd; echo "zstd $ours_time $ours_rss $ours_peak $ours_size $ours_s3cpu $ours_cpu ${ours_ok// /_}" >> "$WORK/results"
+  rm -rf "${LOCAL_ROOT:?}/s3/$BUCKET/ours-gpg"
+  run_ours ours-gpg gzip "$LOCAL_ROOT/bench-public.asc"; echo "gpg $ours_time $ours_rss $ours_peak $ours_size $ours_s3cpu $ours_cpu ${ours_ok// /_}" >> "$WORK/results"
 done
 # per pipeline: median time (middle run), every time, max RSS, max work dir, size, median CPUs, worst check
 summary() { # NAME -> "median times maxrss maxpeak size s3cpu cpu ok"
@@ -134,6 +146,7 @@ IFS='|' read -r floor floor_all _ _ _ _ _ _ < <(summary floor)
 IFS='|' read -r seed_time seed_all seed_rss seed_peak seed_size seed_s3cpu seed_cpu seed_ok < <(summary seed)
 IFS='|' read -r g_time g_all g_rss g_peak g_size g_s3 g_cpu g_ok < <(summary gzip)
 IFS='|' read -r z_time z_all z_rss z_peak z_size z_s3 z_cpu z_ok < <(summary zstd)
+IFS='|' read -r e_time e_all e_rss e_peak e_size e_s3 e_cpu e_ok < <(summary gpg)
 
 printf '\nplain dump: %s bytes (%d rows); machine: %s cores, %s\n\n' "$raw" "$ROWS" "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 printf '| pipeline | wall s (median) | every run, s | peak RSS MiB | peak work-dir MB | object MB | restore check |\n|---|---|---|---|---|---|---|\n'
@@ -142,11 +155,13 @@ printf '| seed: pg_dump > file; gzip; curl PUT | %s | %s | %d (gzip/pg_dump) | %
 row() { printf '| %s | %s | %s | %d | %.1f | %.1f | %s |\n' "$1" "$2" "$3" $(($4/1024)) "$(awk -v b="$5" 'BEGIN{print b/1e6}')" "$(awk -v b="$6" 'BEGIN{print b/1e6}')" "$7"; }
 row "pg-backup backup, gzip level 1 (default; JVM start included)" "$g_time" "$g_all" "$g_rss" "$g_peak" "$g_size" "$g_ok"
 row "pg-backup backup, zstd level 1 (JVM start included)" "$z_time" "$z_all" "$z_rss" "$z_peak" "$z_size" "$z_ok"
+row "pg-backup backup, gzip level 1 + OpenPGP encryption (ENCRYPTION_PUBLIC_KEYS)" "$e_time" "$e_all" "$e_rss" "$e_peak" "$e_size" "$e_ok"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
 printf '\nratios (gzip): time pg-backup/seed = %s (target <= 0.4); pg-backup/floor = %s; object pg-backup/seed = %s (target <= 1.1)\n' \
   "$(ratio "$g_time" "$seed_time")" "$(ratio "$g_time" "$floor")" "$(awk -v a="$g_size" -v b="$seed_size" 'BEGIN{printf "%.3f", a/b}')"
 printf 'ratios (zstd): time pg-backup/seed = %s; pg-backup/floor = %s; object pg-backup/seed = %s\n' \
   "$(ratio "$z_time" "$seed_time")" "$(ratio "$z_time" "$floor")" "$(awk -v a="$z_size" -v b="$seed_size" 'BEGIN{printf "%.3f", a/b}')"
+printf 'encryption: time gzip+gpg / gzip = %s (target <= 1.10)\n' "$(awk -v a="$e_time" -v b="$g_time" 'BEGIN{printf "%.3f", a/b}')"
 printf 'CPU seconds, median run (user+sys of the pipeline incl. pg_dump / of S3Proxy): seed %s / %s; gzip %s / %s; zstd %s / %s\n' \
   "$seed_cpu" "$seed_s3cpu" "$g_cpu" "$g_s3" "$z_cpu" "$z_s3"
 printf 'in-JVM backup time (from the log): gzip %s, zstd %s\n' "$(grep -o 'in [0-9][0-9hms.]*$' /tmp/bench-ours.log | tail -1)" "$(grep -o 'in [0-9][0-9hms.]*$' /tmp/bench-ours-zstd.log | tail -1)"

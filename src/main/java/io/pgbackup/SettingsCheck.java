@@ -203,6 +203,11 @@ public final class SettingsCheck {
         if (!value("decryption.key.file").isEmpty() && !value("decryption.key.secret.id").isEmpty()) {
             throw new InvalidSettingException("DECRYPTION_KEY_FILE / DECRYPTION_KEY_SECRET_ID", "set one of them, not both");
         }
+        if (!value("decryption.key.secret.id").isEmpty()
+                && (value("ncp.access.key").isEmpty() || value("ncp.secretKey").isEmpty())) {
+            throw new InvalidSettingException("ACCESS_KEY / SECRET_KEY", "both are needed to read DECRYPTION_KEY_SECRET_ID"
+                    + " from Secret Manager");
+        }
         if (!value("decryption.key.file").isEmpty()) {
             try {
                 io.pgbackup.crypto.Encryption.keysFromFile(value("decryption.key.file"), value("decryption.key.passphrase"));

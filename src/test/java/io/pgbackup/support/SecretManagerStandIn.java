@@ -31,6 +31,8 @@ public final class SecretManagerStandIn implements AutoCloseable {
     private volatile String password;
     private final List<String> verdicts = new CopyOnWriteArrayList<>();
     private volatile Mode mode = Mode.NORMAL;
+    /** More keys of the active value (e.g. an armored private key and its passphrase), beside the password. */
+    private final java.util.Map<String, String> extra = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** How the stand-in answers a correctly signed request. */
     public enum Mode { NORMAL, SERVER_ERROR, CODE_NOT_SUCCESS, MALFORMED_JSON, WITHOUT_PASSWORD_KEY, SLOW }
@@ -55,6 +57,12 @@ public final class SecretManagerStandIn implements AutoCloseable {
 
     public List<String> verdicts() {
         return verdicts;
+    }
+
+    /** Adds a key to the active value the stand-in serves. */
+    public SecretManagerStandIn with(String key, String value) {
+        extra.put(key, value);
+        return this;
     }
 
     public void mode(Mode mode) {
@@ -105,6 +113,7 @@ public final class SecretManagerStandIn implements AutoCloseable {
             }
             String key = mode == Mode.WITHOUT_PASSWORD_KEY ? "otherKey" : passwordKey;
             ObjectNode active = JSON.createObjectNode().put(key, password);
+            extra.forEach(active::put);
             ObjectNode body = JSON.createObjectNode().put("code", "SUCCESS");
             ObjectNode data = body.putObject("data");
             data.put("secretId", secretId);
