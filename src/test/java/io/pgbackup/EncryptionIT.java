@@ -172,6 +172,23 @@ class EncryptionIT {
         }
     }
 
+    /** zstd and encryption together: .sql.zst.gpg, restored with the key file. */
+    @Test
+    void aZstdBackupIsEncryptedTooAndRestores() throws Exception {
+        PgBackupProcess.Result run = pgBackup("zstd/").set("BACKUP_COMPRESSION", "zstd").run("backup");
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        String key = keys("zstd/").get(0);
+        assertThat(key).endsWith(".sql.zst.gpg");
+        try {
+            PgBackupProcess.Result restore = pgBackup("zstd/").set("DECRYPTION_KEY_FILE", bob.secretKeyFile().toString())
+                    .set("DECRYPTION_KEY_PASSPHRASE", "bob pass").run("restore", "--target-db", "enc_zstd");
+            assertThat(restore.exitCode()).as(restore.toString()).isZero();
+            assertThat(contentHash("enc_zstd", "orders")).isEqualTo(contentHash(DB, "orders"));
+        } finally {
+            postgres.dropDatabase("enc_zstd");
+        }
+    }
+
     /** Bytes changed in the middle, with the manifest's SHA-256 and size made to match: only decryption can tell. */
     @Test
     void aTamperedObjectFailsItsIntegrityCheckAndRestoresNothing() throws Exception {

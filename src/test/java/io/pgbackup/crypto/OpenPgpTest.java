@@ -108,5 +108,8 @@ class OpenPgpTest {
                 .hasMessageContaining("the passphrase does not unlock").hasMessageNotContaining("wrong pass");
         assertThatThrownBy(() -> Encryption.keysFromFile(alice.publicKeyFile().toString(), "alice pass"))
                 .hasMessageContaining("holds a public key");
+        Gpg signer = Gpg.newKey("Sign Only", "signing-only", "sign pass");
+        assertThatThrownBy(() -> OpenPgpKeys.recipients(signer.publicKeyFile().toString()))
+                .hasMessageContaining("has no usable encryption subkey");
     }
 }

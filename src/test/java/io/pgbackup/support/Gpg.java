@@ -28,8 +28,8 @@ public final class Gpg {
     }
 
     /**
-     * A new key pair: {@code curve25519} (an ed25519 primary with a cv25519 encryption subkey, gpg's default kind) or
-     * {@code rsa3072} (primary and encryption subkey).
+     * A new key pair: {@code curve25519} (an ed25519 primary with a cv25519 encryption subkey, gpg's default kind),
+     * {@code rsa3072} (primary and encryption subkey), or {@code signing-only} (an ed25519 key that cannot encrypt).
      */
     public static Gpg newKey(String name, String kind, String passphrase) throws IOException, InterruptedException {
         Path home = Files.createTempDirectory("pg-backup-gpg");
@@ -45,7 +45,9 @@ public final class Gpg {
                 fpr = line.split(":")[9];
             }
         }
-        gpg.run(null, "--quick-add-key", fpr, subkey, "encr", "never");
+        if (!kind.equals("signing-only")) {
+            gpg.run(null, "--quick-add-key", fpr, subkey, "encr", "never");
+        }
         return new Gpg(home, passphrase, fpr);
     }
 
