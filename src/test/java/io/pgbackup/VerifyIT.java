@@ -174,7 +174,7 @@ class VerifyIT {
         PgBackupProcess.Result verify = pgBackup("verify_tamper", "tamper/").run("verify");
 
         assertThat(verify.exitCode()).as(verify.toString()).isEqualTo(1);
-        assertThat(verify.stderr()).contains("public.orders has 198 rows, the dump had 200");
+        assertThat(verify.stderr()).contains("public.orders loaded 198 rows, the dump had 200");
         assertThat(scratchDatabases()).isEmpty();
     }
 
