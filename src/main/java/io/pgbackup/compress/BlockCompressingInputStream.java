@@ -9,6 +9,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 
+import io.pgbackup.streams.BulkInputStream;
+
 /**
  * Compresses a stream on several cores as it is read: the input is cut into blocks, each block becomes a
  * self-contained compressed unit (a gzip member, a zstd frame) made by a worker, and the units are returned in
@@ -17,7 +19,7 @@ import java.util.concurrent.Future;
  * (the upload) sets the pace. The source is read on the reader's thread; a failure of the source (pg_dump exiting
  * non-zero, a dump cut short) surfaces from {@link #read} as that exception.
  */
-public final class BlockCompressingInputStream extends InputStream {
+public final class BlockCompressingInputStream extends BulkInputStream {
 
     /** Compresses {@code length} bytes of {@code data} into one self-contained unit. */
     public interface BlockCompressor {
@@ -48,12 +50,6 @@ public final class BlockCompressingInputStream extends InputStream {
         this.maxInFlight = Math.max(2, threads * 2);
     }
 
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
-    }
 
     @Override
     public int read(byte[] buffer, int offset, int length) throws IOException {

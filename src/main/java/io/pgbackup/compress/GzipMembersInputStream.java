@@ -8,6 +8,8 @@ import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 import java.util.zip.ZipException;
 
+import io.pgbackup.streams.BulkInputStream;
+
 /**
  * Reads a gzip file of one or more members (RFC 1952) to its real end, whatever the source's read sizes and
  * {@code available()} say. Java 17's {@code GZIPInputStream} decides whether another member follows by asking the
@@ -19,7 +21,7 @@ import java.util.zip.ZipException;
  * a stream that ends inside a member is truncated, and bytes after the last member that are not another member are
  * an error, never silently ignored.
  */
-public final class GzipMembersInputStream extends InputStream {
+public final class GzipMembersInputStream extends BulkInputStream {
 
     private static final int FHCRC = 2;
     private static final int FEXTRA = 4;
@@ -55,15 +57,6 @@ public final class GzipMembersInputStream extends InputStream {
         return members;
     }
 
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n;
-        do {
-            n = read(one, 0, 1);
-        } while (n == 0);
-        return n < 0 ? -1 : one[0] & 0xff;
-    }
 
     @Override
     public int read(byte[] out, int offset, int length) throws IOException {

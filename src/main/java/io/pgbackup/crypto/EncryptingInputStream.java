@@ -8,6 +8,8 @@ import java.util.Arrays;
 import java.util.Date;
 import java.util.List;
 
+import io.pgbackup.streams.BulkInputStream;
+
 import org.bouncycastle.bcpg.SymmetricKeyAlgorithmTags;
 import org.bouncycastle.openpgp.PGPEncryptedDataGenerator;
 import org.bouncycastle.openpgp.PGPException;
@@ -24,7 +26,7 @@ import org.bouncycastle.openpgp.operator.jcajce.JcePGPDataEncryptorBuilder;
  * reader's thread; the bulk cipher is the JDK's AES (the CPU's AES instructions), only the small per-recipient key
  * encryption uses BouncyCastle's own code.
  */
-public final class EncryptingInputStream extends InputStream {
+public final class EncryptingInputStream extends BulkInputStream {
 
     private static final int CHUNK = 64 * 1024;
 
@@ -54,15 +56,6 @@ public final class EncryptingInputStream extends InputStream {
         }
     }
 
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n;
-        do {
-            n = read(one, 0, 1);
-        } while (n == 0);
-        return n < 0 ? -1 : one[0] & 0xff;
-    }
 
     @Override
     public int read(byte[] buffer, int offset, int length) throws IOException {

@@ -1,6 +1,5 @@
 package io.pgbackup.restore;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
@@ -15,6 +14,7 @@ import io.pgbackup.crypto.Encryption;
 import io.pgbackup.manifest.BackupManifest;
 import io.pgbackup.storage.BackupCatalog;
 import io.pgbackup.storage.StoredObjectMismatchException;
+import io.pgbackup.streams.BulkInputStream;
 
 import org.apache.camel.Exchange;
 import org.bouncycastle.openpgp.PGPPrivateKey;
@@ -27,7 +27,7 @@ import org.bouncycastle.openpgp.PGPPrivateKey;
  * complete-looking dump that is not the stored one. Used by restore, the test restore (verify) and the read-back
  * check after an upload.
  */
-public final class CheckedBackupStream extends InputStream {
+public final class CheckedBackupStream extends BulkInputStream {
 
     /** What the object must be; a null field is not checked (a backup without a manifest checks nothing). */
     public record Expected(String key, Long objectBytes, String objectSha256, Long rawBytes) {
@@ -113,15 +113,6 @@ public final class CheckedBackupStream extends InputStream {
         return download.sha256;
     }
 
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n;
-        do {
-            n = read(one, 0, 1);
-        } while (n == 0);
-        return n < 0 ? -1 : one[0] & 0xff;
-    }
 
     @Override
     public int read(byte[] buffer, int offset, int length) throws IOException {
@@ -191,21 +182,15 @@ public final class CheckedBackupStream extends InputStream {
     }
 
     /** The object as it arrives: counted, hashed, and its own read failures told apart from format errors. */
-    private static final class Download extends FilterInputStream {
+    private static final class Download extends BulkInputStream {
+        private final InputStream in;
         final MessageDigest digest = sha256();
         long count;
         IOException failure;
         String sha256;
 
         Download(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n <= 0 ? -1 : one[0] & 0xff;
+            this.in = in;
         }
 
         @Override
@@ -230,8 +215,8 @@ public final class CheckedBackupStream extends InputStream {
         }
 
         @Override
-        public int available() {
-            return 0;
+        public void close() throws IOException {
+            in.close();
         }
 
         private static MessageDigest sha256() {

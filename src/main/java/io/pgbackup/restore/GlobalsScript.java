@@ -8,6 +8,8 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Set;
 
+import io.pgbackup.streams.BulkInputStream;
+
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,7 +115,7 @@ public class GlobalsScript {
     }
 
     /** Line by line: statements about existing roles and tablespaces become comments. */
-    private static final class Filtered extends InputStream {
+    private static final class Filtered extends BulkInputStream {
         private final InputStream in;
         private final Set<String> roles;
         private final Set<String> tablespaces;
@@ -131,12 +133,6 @@ public class GlobalsScript {
             this.counts = counts;
         }
 
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
-        }
 
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
