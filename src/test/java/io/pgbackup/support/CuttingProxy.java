@@ -3,8 +3,6 @@ package io.pgbackup.support;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,26 +12,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * during an upload: once armed, any connection that sends more than {@code cutAfterBytes} upstream is closed
  * abruptly. Small requests (an abort, a listing) still pass, so the client can clean up behind itself.
  */
-public final class CuttingProxy implements AutoCloseable {
+public final class CuttingProxy extends LoopbackProxy {
 
-    private final ServerSocket listener;
-    private final int targetPort;
     private final long cutAfterBytes;
     private final AtomicBoolean armed = new AtomicBoolean();
     private final AtomicInteger cuts = new AtomicInteger();
-    private volatile boolean open = true;
 
     public CuttingProxy(int targetPort, long cutAfterBytes) throws IOException {
-        this.targetPort = targetPort;
+        super(targetPort, "cutting-proxy");
         this.cutAfterBytes = cutAfterBytes;
-        listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread acceptor = new Thread(this::accept, "cutting-proxy");
-        acceptor.setDaemon(true);
-        acceptor.start();
-    }
-
-    public String endpoint() {
-        return "http://127.0.0.1:" + listener.getLocalPort();
+        start();
     }
 
     public void arm() {
@@ -44,23 +32,14 @@ public final class CuttingProxy implements AutoCloseable {
         return cuts.get();
     }
 
-    private void accept() {
-        while (open) {
-            try {
-                Socket client = listener.accept();
-                Socket server = new Socket(InetAddress.getLoopbackAddress(), targetPort);
-                pump(client, server, true);
-                pump(server, client, false);
-            } catch (IOException e) {
-                if (!open) {
-                    return;
-                }
-            }
-        }
+    @Override
+    protected void connect(Socket client, Socket server) {
+        pump(client, server, true);
+        pump(server, client, false);
     }
 
     private void pump(Socket from, Socket to, boolean upstream) {
-        Thread t = new Thread(() -> {
+        pump(() -> {
             byte[] buffer = new byte[16 * 1024];
             long sent = 0;
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
@@ -79,25 +58,8 @@ public final class CuttingProxy implements AutoCloseable {
                 }
                 to.shutdownOutput();
             } catch (IOException ignored) {
-                closeQuietly(from);
-                closeQuietly(to);
+                closeQuietly(from, to);
             }
-        }, "cutting-proxy-pump");
-        t.setDaemon(true);
-        t.start();
-    }
-
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // already gone
-        }
-    }
-
-    @Override
-    public void close() throws IOException {
-        open = false;
-        listener.close();
+        });
     }
 }

@@ -4,8 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -26,26 +24,16 @@ import java.util.function.Predicate;
  * It parses just enough HTTP to find where each request and response ends (Content-Length, chunked, 1xx, HEAD,
  * 204/304), so that it can act on one of them among many on a kept-alive connection.
  */
-public final class FaultyHttpProxy implements AutoCloseable {
+public final class FaultyHttpProxy extends LoopbackProxy {
 
-    private final ServerSocket listener;
-    private final int targetPort;
     private volatile Predicate<String> dropRequests = line -> false;
     private volatile long corruptOver = Long.MAX_VALUE;
     private final AtomicInteger dropped = new AtomicInteger();
     private final AtomicInteger corrupted = new AtomicInteger();
-    private volatile boolean open = true;
 
     public FaultyHttpProxy(int targetPort) throws IOException {
-        this.targetPort = targetPort;
-        listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread acceptor = new Thread(this::accept, "faulty-http-proxy");
-        acceptor.setDaemon(true);
-        acceptor.start();
-    }
-
-    public String endpoint() {
-        return "http://127.0.0.1:" + listener.getLocalPort();
+        super(targetPort, "faulty-http-proxy");
+        start();
     }
 
     public FaultyHttpProxy dropRequests(Predicate<String> requestLine) {
@@ -66,26 +54,11 @@ public final class FaultyHttpProxy implements AutoCloseable {
         return corrupted.get();
     }
 
-    private void accept() {
-        while (open) {
-            try {
-                Socket client = listener.accept();
-                Socket server = new Socket(InetAddress.getLoopbackAddress(), targetPort);
-                BlockingQueue<String> methods = new LinkedBlockingQueue<>();
-                start(() -> requests(client, server, methods));
-                start(() -> responses(server, client, methods));
-            } catch (IOException e) {
-                if (!open) {
-                    return;
-                }
-            }
-        }
-    }
-
-    private static void start(Runnable pump) {
-        Thread t = new Thread(pump, "faulty-http-proxy-pump");
-        t.setDaemon(true);
-        t.start();
+    @Override
+    protected void connect(Socket client, Socket server) {
+        BlockingQueue<String> methods = new LinkedBlockingQueue<>();
+        pump(() -> requests(client, server, methods));
+        pump(() -> responses(server, client, methods));
     }
 
     private void requests(Socket client, Socket server, BlockingQueue<String> methods) {
@@ -99,7 +72,7 @@ public final class FaultyHttpProxy implements AutoCloseable {
                 String line = head.substring(0, head.indexOf("\r\n"));
                 if (dropRequests.test(line)) {
                     dropped.incrementAndGet();
-                    closeBoth(client, server);
+                    closeQuietly(client, server);
                     return;
                 }
                 methods.add(line.substring(0, Math.max(0, line.indexOf(' '))));
@@ -112,7 +85,7 @@ public final class FaultyHttpProxy implements AutoCloseable {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            closeBoth(client, server);
+            closeQuietly(client, server);
         }
     }
 
@@ -146,7 +119,7 @@ public final class FaultyHttpProxy implements AutoCloseable {
                 copy(in, out, length, flipAt);
             }
         } catch (IOException | InterruptedException | RuntimeException e) {
-            closeBoth(server, client);
+            closeQuietly(server, client);
         }
     }
 
@@ -234,21 +207,5 @@ public final class FaultyHttpProxy implements AutoCloseable {
 
     private static boolean isChunked(String head) {
         return head.toLowerCase(Locale.ROOT).contains("\r\ntransfer-encoding: chunked");
-    }
-
-    private static void closeBoth(Socket a, Socket b) {
-        for (Socket s : new Socket[] {a, b}) {
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // already gone
-            }
-        }
-    }
-
-    @Override
-    public void close() throws IOException {
-        open = false;
-        listener.close();
     }
 }

@@ -3,8 +3,6 @@ package io.pgbackup.support;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,26 +15,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * boundaries with nothing more available: the condition under which Java 17's GZIPInputStream ends a multi-member
  * file early (JDK-8322256). {@link #pauses()} counts the boundaries it held back at.
  */
-public final class SlowNetworkProxy implements AutoCloseable {
+public final class SlowNetworkProxy extends LoopbackProxy {
 
-    private final ServerSocket listener;
-    private final int targetPort;
     private final int maxPiece;
     private final AtomicInteger pauses = new AtomicInteger();
     private final AtomicLong downstreamBytes = new AtomicLong();
-    private volatile boolean open = true;
 
     public SlowNetworkProxy(int targetPort, int maxPiece) throws IOException {
-        this.targetPort = targetPort;
+        super(targetPort, "slow-network-proxy");
         this.maxPiece = maxPiece;
-        listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread acceptor = new Thread(this::accept, "slow-network-proxy");
-        acceptor.setDaemon(true);
-        acceptor.start();
-    }
-
-    public String endpoint() {
-        return "http://127.0.0.1:" + listener.getLocalPort();
+        start();
     }
 
     /** How many times a member header was held back after a pause. */
@@ -49,25 +37,16 @@ public final class SlowNetworkProxy implements AutoCloseable {
         return downstreamBytes.get();
     }
 
-    private void accept() {
-        while (open) {
-            try {
-                Socket client = listener.accept();
-                Socket server = new Socket(InetAddress.getLoopbackAddress(), targetPort);
-                client.setTcpNoDelay(true);
-                server.setTcpNoDelay(true);
-                pump(client, server, false);
-                pump(server, client, true);
-            } catch (IOException e) {
-                if (!open) {
-                    return;
-                }
-            }
-        }
+    @Override
+    protected void connect(Socket client, Socket server) throws IOException {
+        client.setTcpNoDelay(true);
+        server.setTcpNoDelay(true);
+        pump(client, server, false);
+        pump(server, client, true);
     }
 
     private void pump(Socket from, Socket to, boolean slowly) {
-        Thread t = new Thread(() -> {
+        pump(() -> {
             byte[] buffer = new byte[64 * 1024];
             Random random = new Random(from.getLocalPort() * 31L + to.getPort());
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
@@ -98,12 +77,9 @@ public final class SlowNetworkProxy implements AutoCloseable {
                 }
                 to.shutdownOutput();
             } catch (IOException | InterruptedException ignored) {
-                closeQuietly(from);
-                closeQuietly(to);
+                closeQuietly(from, to);
             }
-        }, "slow-network-proxy-pump");
-        t.setDaemon(true);
-        t.start();
+        });
     }
 
     /** The index of the next gzip member header (1f 8b 08) in buffer[from, to), or -1. */
@@ -114,19 +90,5 @@ public final class SlowNetworkProxy implements AutoCloseable {
             }
         }
         return -1;
-    }
-
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // already gone
-        }
-    }
-
-    @Override
-    public void close() throws IOException {
-        open = false;
-        listener.close();
     }
 }
