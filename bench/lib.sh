@@ -1,6 +1,29 @@
 # shellcheck shell=bash
-# Shared by bench/run.sh (backup) and bench/restore.sh (restore): the benchmark database and the measuring helpers.
-# Source after scripts/local-servers.sh and start_postgres.
+# Shared by bench/run.sh (backup) and bench/restore.sh (restore): the servers, the benchmark database and the
+# measuring helpers. Source after scripts/local-servers.sh.
+
+# start_bench SIZE_MB: the jar built if missing; PostgreSQL and S3Proxy over HTTPS (like NCP Object Storage,
+# https://kr.object.ncloudstorage.com: the AWS SDK then sends UNSIGNED-PAYLOAD, as it does in production; over plain
+# HTTP it signs every body, and S3Proxy's SigV4 payload check costs it about twice the CPU of the whole upload:
+# docs/benchmarks.md); the role bench and benchdb of about SIZE_MB of plain dump. Sets BUCKET, S3_ACCESS, S3_SECRET,
+# DB_PASS, WORK (an empty work dir) and ROWS.
+start_bench() {
+  BUCKET=bench
+  S3_ACCESS=bench-access
+  S3_SECRET="bench-secret-$RANDOM$RANDOM"
+  DB_PASS="bench pw $RANDOM"
+  [ -f target/pg-backup.jar ] && [ -d target/test-lib ] || {
+    mvn -B -q -DskipTests package
+    mvn -B -q dependency:copy-dependencies -DincludeScope=test -DoutputDirectory=target/test-lib
+  }
+  start_postgres "super-$RANDOM$RANDOM"
+  S3PROXY_TLS=1 start_s3proxy "$S3_ACCESS" "$S3_SECRET" "$BUCKET" "target/test-lib/*"
+  export JAVA_TOOL_OPTIONS="-Djavax.net.ssl.trustStore=$S3_TRUSTSTORE_LOCAL -Djavax.net.ssl.trustStorePassword=changeit"
+  psql_local postgres -c "CREATE ROLE bench LOGIN SUPERUSER PASSWORD \$pw\$$DB_PASS\$pw\$" >/dev/null
+  build_benchdb "$1"
+  WORK="$LOCAL_ROOT/work"
+  mkdir -p "$WORK"
+}
 
 # build_benchdb SIZE_MB: database benchdb with realistic rows (ids, names, amounts, timestamps, text, jsonb), about 215
 # bytes of plain dump each, settled like a production database. Sets ROWS.

@@ -18,23 +18,7 @@ trap stop_local_servers EXIT
 
 SIZE_MB="${1:-500}"
 RUNS="${2:-3}"
-BUCKET=bench
-S3_ACCESS=bench-access
-S3_SECRET="bench-secret-$RANDOM$RANDOM"
-DB_PASS="bench pw $RANDOM"
-
-[ -f target/pg-backup.jar ] && [ -d target/test-lib ] || {
-  mvn -B -q -DskipTests package
-  mvn -B -q dependency:copy-dependencies -DincludeScope=test -DoutputDirectory=target/test-lib
-}
-
-start_postgres "super-$RANDOM$RANDOM"
-S3PROXY_TLS=1 start_s3proxy "$S3_ACCESS" "$S3_SECRET" "$BUCKET" "target/test-lib/*"
-export JAVA_TOOL_OPTIONS="-Djavax.net.ssl.trustStore=$S3_TRUSTSTORE_LOCAL -Djavax.net.ssl.trustStorePassword=changeit"
-psql_local postgres -c "CREATE ROLE bench LOGIN SUPERUSER PASSWORD \$pw\$$DB_PASS\$pw\$" >/dev/null
-build_benchdb "$SIZE_MB"
-
-WORK="$LOCAL_ROOT/work"; mkdir -p "$WORK"
+start_bench "$SIZE_MB"
 export DB_HOST=127.0.0.1 DB_PORT="$PGPORT_LOCAL" DB_USER=bench DB_NAME=benchdb DB_PASSWORD="$DB_PASS"
 export BUCKET_NAME="$BUCKET" OBJECT_STORAGE_ENDPOINT="$S3_ENDPOINT_LOCAL" OBJECT_STORAGE_ACCESS_KEY="$S3_ACCESS"
 export OBJECT_STORAGE_SECRET_KEY="$S3_SECRET" PG_DUMP_PATH="$PG_BIN/pg_dump" PSQL_PATH="$PG_BIN/psql"

@@ -14,34 +14,19 @@ trap stop_local_servers EXIT
 
 SIZE_MB="${1:-100}"
 RUNS="${2:-1}"
-BUCKET=bench
-S3_ACCESS=bench-access
-S3_SECRET="bench-secret-$RANDOM$RANDOM"
-DB_PASS="bench pw $RANDOM"
-
-[ -f target/pg-backup.jar ] && [ -d target/test-lib ] || {
-  mvn -B -q -DskipTests package
-  mvn -B -q dependency:copy-dependencies -DincludeScope=test -DoutputDirectory=target/test-lib
+start_bench "$SIZE_MB"
+# The seed's SigV2 signature of stdin (HMAC-SHA1, base64), with the secret passed in the environment, not in argv
+sigv2() {
+  S3_SECRET="$S3_SECRET" python3 -c 'import base64, hashlib, hmac, os, sys
+print(base64.b64encode(hmac.new(os.environ["S3_SECRET"].encode(), sys.stdin.buffer.read(), hashlib.sha1).digest()).decode())'
 }
-
-start_postgres "super-$RANDOM$RANDOM"
-# HTTPS, like NCP Object Storage (https://kr.object.ncloudstorage.com): the AWS SDK then sends UNSIGNED-PAYLOAD, as
-# it does in production. (Over plain HTTP it signs every body, and S3Proxy's SigV4 payload check costs it about
-# twice the CPU of the whole upload: docs/benchmarks.md.)
-S3PROXY_TLS=1 start_s3proxy "$S3_ACCESS" "$S3_SECRET" "$BUCKET" "target/test-lib/*"
-export JAVA_TOOL_OPTIONS="-Djavax.net.ssl.trustStore=$S3_TRUSTSTORE_LOCAL -Djavax.net.ssl.trustStorePassword=changeit"
-psql_local postgres -c "CREATE ROLE bench LOGIN SUPERUSER PASSWORD \$pw\$$DB_PASS\$pw\$" >/dev/null
-
-build_benchdb "$SIZE_MB"
-
-WORK="$LOCAL_ROOT/work"; mkdir -p "$WORK"
 # CPU seconds S3Proxy (the store) has used so far: the store's share of each pipeline's cost
 s3_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$S3PROXY_PID/stat"; }
 # warm the store up (JIT) so that neither side pays for it: three 32 MiB PUTs
 head -c $((32 * 1024 * 1024)) /dev/urandom > "$WORK/warm"
 for i in 1 2 3; do
   DATE=$(date -u +"%a, %d %b %Y %H:%M:%S GMT"); RESOURCE="/$BUCKET/warm/$i"
-  SIG=$(printf 'PUT\n\napplication/octet-stream\n%s\n%s' "$DATE" "$RESOURCE" | openssl sha1 -hmac "$S3_SECRET" -binary | base64)
+  SIG=$(printf 'PUT\n\napplication/octet-stream\n%s\n%s' "$DATE" "$RESOURCE" | sigv2)
   curl -s -f --cacert "$S3_CA_LOCAL" -X PUT -T "$WORK/warm" -H "Date: $DATE" -H "Content-Type: application/octet-stream" \
     -H "Authorization: AWS $S3_ACCESS:$SIG" "$S3_ENDPOINT_LOCAL$RESOURCE" > /dev/null
 done
@@ -70,7 +55,7 @@ run_seed() { # -> seed_time seed_peak seed_rss seed_size seed_ok seed_cpu seed_s
     gzip -f "'"$WORK"'/benchdb.sql"
   ' _ "${PGENV[@]}"
   DATE=$(date -u +"%a, %d %b %Y %H:%M:%S GMT"); RESOURCE="/$BUCKET/seed/benchdb.sql.gz"
-  SIG=$(printf 'PUT\n\napplication/gzip\n%s\n%s' "$DATE" "$RESOURCE" | openssl sha1 -hmac "$S3_SECRET" -binary | base64)
+  SIG=$(printf 'PUT\n\napplication/gzip\n%s\n%s' "$DATE" "$RESOURCE" | sigv2)
   curl -s -f --cacert "$S3_CA_LOCAL" -X PUT -T "$WORK/benchdb.sql.gz" -H "Date: $DATE" -H "Content-Type: application/gzip" \
     -H "Authorization: AWS $S3_ACCESS:$SIG" "$S3_ENDPOINT_LOCAL$RESOURCE" > /dev/null
   t1=$(date +%s%N); c1=$(s3_cpu); rm -f "$WORK/.running"; wait "$PEAK_PID"
