@@ -98,6 +98,9 @@ public final class PgBackup {
                         Pruning.DATABASE, command.option("database", "")), this::printPrunePlan);
                 default -> throw new IllegalStateException("unknown command " + command.name());
             };
+        } catch (UsageException e) {
+            err.println("pg-backup: " + e.getMessage());
+            return USAGE;
         } catch (Exception e) {
             SettingsCheck.InvalidSettingException invalid = invalidSetting(e);
             if (invalid != null) {
@@ -119,59 +122,71 @@ public final class PgBackup {
     }
 
     private int restore(Main main, CommandLine command) throws Exception {
-        if (DatabaseList.GLOBALS.equals(restoreDatabase(command, env.getOrDefault("DB_NAME", "")))) {
-            return restoreGlobals(main, command);
-        }
-        String target = command.option("target-db", env.getOrDefault("RESTORE_TARGET_DB", ""));
-        if (target.isEmpty()) {
-            err.println("pg-backup: restore needs a target database: --target-db NAME (or RESTORE_TARGET_DB)");
-            return USAGE;
-        }
-        String problem = RestoreTarget.problemWithName(target);
-        if (problem != null) {
-            err.println("pg-backup: --target-db: " + problem);
-            return USAGE;
+        // what the command line alone can tell is checked before anything starts
+        String given = command.option("target-db", "");
+        if (!given.isEmpty()) {
+            checkTarget(given);
         }
         String key = command.option("key", "");
         String before = command.option("before", "");
         if (!key.isEmpty() && !before.isEmpty()) {
-            err.println("pg-backup: give --key KEY or --before TIME, not both");
-            return USAGE;
+            throw new UsageException("give --key KEY or --before TIME, not both");
         }
-        Map<String, Object> properties = new java.util.HashMap<>();
+        java.time.LocalDateTime notAfter = null;
         if (!before.isEmpty()) {
             try {
-                properties.put(BackupCatalog.NOT_AFTER, parseBefore(before));
+                notAfter = parseBefore(before);
             } catch (java.time.format.DateTimeParseException e) {
-                err.println("pg-backup: --before: '" + before + "' is not a time like \"2026-11-28 02:00\" or \"2026-11-28 02:00:30\"");
-                return USAGE;
+                throw new UsageException("--before: '" + before + "' is not a time like \"2026-11-28 02:00\" or \"2026-11-28 02:00:30\"");
             }
         }
-        properties.put(RestoreTarget.TARGET, target);
-        properties.put(RestoreTarget.REPLACE, command.has("replace"));
-        properties.put(BackupCatalog.REQUESTED_KEY, key);
-        return runOnce(main, "direct:restore", properties, exchange -> {
-            out.println("restored " + exchange.getProperty(BackupCatalog.BACKUP_KEY) + " into database " + target + ": "
-                    + exchange.getProperty("verifySummary"));
-            String note = exchange.getProperty("restoreNote", "", String.class);
-            if (!note.isEmpty()) {
-                out.println(note);
+        java.time.LocalDateTime chosenNotAfter = notAfter;
+        // the rest from the settings as loaded (environment or --config file alike): DB_NAME, RESTORE_TARGET_DB
+        return runOnce(main, context -> {
+            if (DatabaseList.GLOBALS.equals(SettingsCheck.setting(context, "db.name"))) {
+                return restoreGlobals(command);
             }
-            return OK;
+            String target = given.isEmpty() ? SettingsCheck.setting(context, "restore.target.db") : given;
+            if (target.isEmpty()) {
+                throw new UsageException("restore needs a target database: --target-db NAME (or RESTORE_TARGET_DB)");
+            }
+            checkTarget(target);
+            Map<String, Object> properties = new java.util.HashMap<>();
+            if (chosenNotAfter != null) {
+                properties.put(BackupCatalog.NOT_AFTER, chosenNotAfter);
+            }
+            properties.put(RestoreTarget.TARGET, target);
+            properties.put(RestoreTarget.REPLACE, command.has("replace"));
+            properties.put(BackupCatalog.REQUESTED_KEY, key);
+            return new Request("direct:restore", properties, exchange -> {
+                out.println("restored " + exchange.getProperty(BackupCatalog.BACKUP_KEY) + " into database " + target
+                        + ": " + exchange.getProperty("verifySummary"));
+                String note = exchange.getProperty("restoreNote", "", String.class);
+                if (!note.isEmpty()) {
+                    out.println(note);
+                }
+                return OK;
+            });
         });
     }
 
+    private static void checkTarget(String target) {
+        String problem = RestoreTarget.problemWithName(target);
+        if (problem != null) {
+            throw new UsageException("--target-db: " + problem);
+        }
+    }
+
     /** The roles backup goes to the server itself: no target database; --key or the newest good one. */
-    private int restoreGlobals(Main main, CommandLine command) throws Exception {
+    private Request restoreGlobals(CommandLine command) {
         if (command.has("target-db") || command.has("replace") || command.has("before")) {
-            err.println("pg-backup: the roles backup (@globals) is restored onto the server itself: leave out --target-db,"
-                    + " --replace and --before (name the backup with --key, or take the newest good one)");
-            return USAGE;
+            throw new UsageException("the roles backup (@globals) is restored onto the server itself: leave out"
+                    + " --target-db, --replace and --before (name the backup with --key, or take the newest good one)");
         }
         Map<String, Object> properties = new java.util.HashMap<>();
         properties.put(RestoreTarget.TARGET, "(the server's roles)");
         properties.put(BackupCatalog.REQUESTED_KEY, command.option("key", ""));
-        return runOnce(main, "direct:restore", properties, exchange -> {
+        return new Request("direct:restore", properties, exchange -> {
             out.println("restored " + exchange.getProperty(BackupCatalog.BACKUP_KEY) + " onto the server: "
                     + exchange.getProperty("verifySummary"));
             return OK;
@@ -280,13 +295,30 @@ public final class PgBackup {
         int of(Exchange exchange);
     }
 
+    /** What one command sends: the route, the exchange's properties, and how its result is told. */
+    private record Request(String route, Map<String, Object> properties, Outcome outcome) {
+    }
+
+    /** A wrong command line found once the settings are loaded: one line, exit 2. */
+    static final class UsageException extends IllegalArgumentException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
     private int runOnce(Main main, String route, Map<String, Object> properties, Outcome outcome) throws Exception {
+        return runOnce(main, context -> new Request(route, properties, outcome));
+    }
+
+    /** Starts Camel (settings loaded and checked), makes the request from them, runs it, stops. */
+    private int runOnce(Main main, java.util.function.Function<CamelContext, Request> request) throws Exception {
         main.addOverrideProperty("backup.schedule.enabled", "false");
         main.start();
         try {
             CamelContext context = main.getCamelContext();
+            Request sent = request.apply(context);
             try (ProducerTemplate template = context.createProducerTemplate()) {
-                Exchange exchange = template.send(route, e -> properties.forEach((k, v) -> {
+                Exchange exchange = template.send(sent.route(), e -> sent.properties().forEach((k, v) -> {
                     if (v != null) {
                         e.setProperty(k, v);
                     }
@@ -300,7 +332,7 @@ public final class PgBackup {
                     // handled by the dead-letter route, which logged and notified
                     return FAILED;
                 }
-                return outcome.of(exchange);
+                return sent.outcome().of(exchange);
             }
         } finally {
             main.stop();
@@ -310,15 +342,6 @@ public final class PgBackup {
     private Main newMain(CommandLine command) {
         Main main = new Main();
         overrides.forEach(main::addOverrideProperty);
-        if (command.name().equals("service") && !env.getOrDefault("CLOUD_DB_INSTANCE_NO", "").isBlank()) {
-            main.addOverrideProperty("managed.backup.check.enabled", "true");
-        }
-        if (command.name().equals("service") && !env.getOrDefault("VERIFY_CRON", "").isBlank()) {
-            main.addOverrideProperty("verify.schedule.enabled", "true");
-        } else if (env.getOrDefault("VERIFY_CRON", "").isBlank()) {
-            // the (stopped) verify schedule route still needs a valid cron to be created
-            main.addOverrideProperty("verify.cron", "0 0 4 * * ?");
-        }
         if (command.name().equals("restore")) {
             // restore works on one database: --database, else the one a --key names, else DB_NAME (checked: one name)
             String database = restoreDatabase(command, "");
@@ -342,6 +365,7 @@ public final class PgBackup {
                 // every setting is checked before anything reads it: camel-main (camel.management.*), and the beans
                 // of routes/beans.yaml, which would otherwise fail on a bad value with a message naming no setting
                 SettingsCheck.checkEarly(configuring.getCamelContext());
+                derivedSettings(configuring.getCamelContext(), command.name());
                 SettingsCheck.check(configuring.getCamelContext(), command.name());
             }
 
@@ -354,10 +378,28 @@ public final class PgBackup {
         });
         main.setPropertyPlaceholderLocations(configLocation(command));
         main.configure().withRoutesIncludePattern(routesLocation(command));
-        if (env.getOrDefault("BACKUP_WORK_DIR", "").isBlank()) {
-            main.addOverrideProperty("backup.work.dir", System.getProperty("java.io.tmpdir"));
-        }
         return main;
+    }
+
+    /**
+     * Settings the app derives from others, decided from the settings as loaded (the environment through
+     * application.properties, or a --config file: the same for both), before any route is made.
+     */
+    static void derivedSettings(CamelContext context, String command) {
+        org.apache.camel.spi.PropertiesComponent properties = context.getPropertiesComponent();
+        boolean service = command.equals("service");
+        if (service && !SettingsCheck.setting(context, "cloud.db.instance.no").isEmpty()) {
+            properties.addOverrideProperty("managed.backup.check.enabled", "true");
+        }
+        if (SettingsCheck.setting(context, "verify.cron").isEmpty()) {
+            // the (stopped) verify schedule route still needs a valid cron to be created
+            properties.addOverrideProperty("verify.cron", "0 0 4 * * ?");
+        } else if (service) {
+            properties.addOverrideProperty("verify.schedule.enabled", "true");
+        }
+        if (SettingsCheck.setting(context, "backup.work.dir").isEmpty()) {
+            properties.addOverrideProperty("backup.work.dir", System.getProperty("java.io.tmpdir"));
+        }
     }
 
     private String configLocation(CommandLine command) {
