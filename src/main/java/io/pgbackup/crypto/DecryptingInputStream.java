@@ -8,6 +8,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
+import io.pgbackup.streams.BulkInputStream;
+
 import org.bouncycastle.openpgp.PGPCompressedData;
 import org.bouncycastle.openpgp.PGPEncryptedData;
 import org.bouncycastle.openpgp.PGPEncryptedDataList;
@@ -113,16 +115,7 @@ public final class DecryptingInputStream extends FilterInputStream {
 
     @Override
     public int read() throws IOException {
-        int b;
-        try {
-            b = super.read();
-        } catch (IOException | RuntimeException e) {
-            throw damaged(e);
-        }
-        if (b < 0) {
-            check();
-        }
-        return b;
+        return BulkInputStream.readOne(this);
     }
 
     @Override

@@ -11,6 +11,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.pgbackup.streams.BulkInputStream;
+
 /**
  * Reads pg_dump's plain-format output as it streams past, without holding it: counts the bytes, takes the server
  * and pg_dump versions from the header, counts the rows of every {@code COPY ... FROM stdin;} block (one line a row
@@ -64,13 +66,7 @@ public final class DumpStatistics extends FilterInputStream {
 
     @Override
     public int read() throws IOException {
-        int b = super.read();
-        if (b < 0) {
-            end();
-        } else {
-            scan(new byte[] {(byte) b}, 0, 1);
-        }
-        return b;
+        return BulkInputStream.readOne(this);
     }
 
     @Override

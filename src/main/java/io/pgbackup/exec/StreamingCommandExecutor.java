@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.pgbackup.streams.BulkInputStream;
+
 import org.apache.camel.component.exec.ExecCommand;
 import org.apache.camel.component.exec.ExecCommandExecutor;
 import org.apache.camel.component.exec.ExecResult;
@@ -157,16 +159,7 @@ public class StreamingCommandExecutor implements ExecCommandExecutor {
 
                 @Override
                 public int read() throws IOException {
-                    int b;
-                    try {
-                        b = super.read();
-                    } catch (IOException e) {
-                        throw explained(e);
-                    }
-                    if (b < 0) {
-                        finish();
-                    }
-                    return b;
+                    return BulkInputStream.readOne(this);
                 }
 
                 @Override
