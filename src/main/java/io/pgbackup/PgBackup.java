@@ -1,5 +1,6 @@
 package io.pgbackup;
 
+import io.pgbackup.settings.SettingsDeclaration;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,7 +77,7 @@ public final class PgBackup {
             return USAGE;
         }
         if (command.name().equals("help")) {
-            out.println(CommandLine.USAGE);
+            out.println(command.has("topic") ? SettingsDeclaration.builtIn().helpText() : CommandLine.USAGE);
             return OK;
         }
         Main main;
@@ -143,10 +144,10 @@ public final class PgBackup {
         java.time.LocalDateTime chosenNotAfter = notAfter;
         // the rest from the settings as loaded (environment or --config file alike): DB_NAME, RESTORE_TARGET_DB
         return runOnce(main, context -> {
-            if (DatabaseList.GLOBALS.equals(SettingsCheck.setting(context, "db.name"))) {
+            if (DatabaseList.GLOBALS.equals(SettingsDeclaration.value(context, "db.name"))) {
                 return restoreGlobals(command);
             }
-            String target = given.isEmpty() ? SettingsCheck.setting(context, "restore.target.db") : given;
+            String target = given.isEmpty() ? SettingsDeclaration.value(context, "restore.target.db") : given;
             if (target.isEmpty()) {
                 throw new UsageException("restore needs a target database: --target-db NAME (or RESTORE_TARGET_DB)");
             }
@@ -388,16 +389,16 @@ public final class PgBackup {
     static void derivedSettings(CamelContext context, String command) {
         org.apache.camel.spi.PropertiesComponent properties = context.getPropertiesComponent();
         boolean service = command.equals("service");
-        if (service && !SettingsCheck.setting(context, "cloud.db.instance.no").isEmpty()) {
+        if (service && !SettingsDeclaration.value(context, "cloud.db.instance.no").isEmpty()) {
             properties.addOverrideProperty("managed.backup.check.enabled", "true");
         }
-        if (SettingsCheck.setting(context, "verify.cron").isEmpty()) {
+        if (SettingsDeclaration.value(context, "verify.cron").isEmpty()) {
             // the (stopped) verify schedule route still needs a valid cron to be created
             properties.addOverrideProperty("verify.cron", "0 0 4 * * ?");
         } else if (service) {
             properties.addOverrideProperty("verify.schedule.enabled", "true");
         }
-        if (SettingsCheck.setting(context, "backup.work.dir").isEmpty()) {
+        if (SettingsDeclaration.value(context, "backup.work.dir").isEmpty()) {
             properties.addOverrideProperty("backup.work.dir", System.getProperty("java.io.tmpdir"));
         }
     }
@@ -429,7 +430,7 @@ public final class PgBackup {
     }
 
     private static String property(BaseMainSupport main, String key) {
-        return SettingsCheck.setting(main.getCamelContext(), key);
+        return SettingsDeclaration.value(main.getCamelContext(), key);
     }
 
     /**

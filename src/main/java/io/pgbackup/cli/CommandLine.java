@@ -32,10 +32,12 @@ public record CommandLine(String name, Map<String, String> options) {
                   --dry-run          print what would be deleted; delete nothing
                   --database NAME    only this database's backups (default: every database under BACKUP_PREFIX)
               help           this text
+              help settings  every setting: its environment variable, default, what it allows, which commands need
+                             it, one line of help (the declaration in application.properties)
             options for every command:
               --config FILE        settings file (or PG_BACKUP_CONFIG; default ./application.properties, else built in)
               --routes DIR         folder of route YAML files (or ROUTES_DIR; default ./routes, else built in)
-            settings: see application.properties; each is overridable by the environment variable it names.""";
+            settings: pg-backup help settings (application.properties; each overridable by its environment variable).""";
 
     private static final Set<String> COMMANDS = Set.of("service", "backup", "list", "restore", "verify", "check-managed",
             "prune", "help");
@@ -73,6 +75,8 @@ public record CommandLine(String name, Map<String, String> options) {
                 options.put(key, value);
             } else if (COMMANDS.contains(arg) && i == 0) {
                 name = arg;
+            } else if (name.equals("help") && i == 1 && arg.equals("settings")) {
+                options.put("topic", "settings");
             } else {
                 throw new IllegalArgumentException("unknown command or argument '" + arg + "'");
             }

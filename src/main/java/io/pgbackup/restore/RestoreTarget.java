@@ -1,5 +1,6 @@
 package io.pgbackup.restore;
 
+import io.pgbackup.settings.SettingsDeclaration;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.ZoneId;
@@ -179,7 +180,7 @@ public class RestoreTarget {
 
     private static ZoneId zone(Exchange exchange) {
         try {
-            return ZoneId.of(SettingsCheck.setting(exchange.getContext(), "backup.timezone"));
+            return ZoneId.of(SettingsDeclaration.value(exchange.getContext(), "backup.timezone"));
         } catch (RuntimeException e) {
             return ZoneId.systemDefault();
         }

@@ -1,5 +1,6 @@
 package io.pgbackup.retention;
 
+import io.pgbackup.settings.SettingsDeclaration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -49,8 +50,8 @@ public class Pruning {
     @SuppressWarnings("unchecked")
     public List<Decision> plan(Exchange exchange) {
         CamelContext context = exchange.getContext();
-        String prefix = SettingsCheck.setting(context, "backup.prefix");
-        ZoneId zone = ZoneId.of(SettingsCheck.setting(context, "backup.timezone"));
+        String prefix = SettingsDeclaration.value(context, "backup.prefix");
+        ZoneId zone = ZoneId.of(SettingsDeclaration.value(context, "backup.timezone"));
         List<BackupKey> backups = new ArrayList<>();
         Map<String, String> notGood = new HashMap<>();
         for (BackupCatalog.Entry entry : (List<BackupCatalog.Entry>) exchange.getMessage().getBody(List.class)) {
@@ -73,16 +74,16 @@ public class Pruning {
     }
 
     static RetentionPolicy policy(CamelContext context) {
-        return new RetentionPolicy(rule(context, "retention.keep.last", "RETENTION_KEEP_LAST"),
-                rule(context, "retention.keep.days", "RETENTION_KEEP_DAYS"),
-                rule(context, "retention.daily", "RETENTION_DAILY"),
-                rule(context, "retention.weekly", "RETENTION_WEEKLY"),
-                rule(context, "retention.monthly", "RETENTION_MONTHLY"));
+        return new RetentionPolicy(rule(context, "retention.keep.last"),
+                rule(context, "retention.keep.days"),
+                rule(context, "retention.daily"),
+                rule(context, "retention.weekly"),
+                rule(context, "retention.monthly"));
     }
 
     /** A rule's setting; SettingsCheck has vetted it at start, this names it again should anything slip by. */
-    private static int rule(CamelContext context, String key, String variable) {
-        String value = SettingsCheck.setting(context, key);
+    private static int rule(CamelContext context, String key) {
+        String value = SettingsDeclaration.value(context, key);
         try {
             int number = Integer.parseInt(value.isEmpty() ? "0" : value);
             if (number >= 0) {
@@ -91,6 +92,6 @@ public class Pruning {
         } catch (NumberFormatException e) {
             // named below
         }
-        throw new SettingsCheck.InvalidSettingException(variable, "'" + value + "' is not a whole number 0 or more");
+        throw new SettingsCheck.InvalidSettingException(SettingsDeclaration.builtIn().get(key).variable(), "'" + value + "' is not a whole number 0 or more");
     }
 }

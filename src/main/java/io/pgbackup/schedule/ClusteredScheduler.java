@@ -1,5 +1,6 @@
 package io.pgbackup.schedule;
 
+import io.pgbackup.settings.SettingsDeclaration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -37,13 +38,13 @@ public final class ClusteredScheduler {
 
     /** Configures the quartz component for the cluster when SCHEDULER_JDBC_URL is set; returns whether it did. */
     public static boolean configure(CamelContext context) {
-        String given = SettingsCheck.setting(context, "scheduler.jdbc.url");
+        String given = SettingsDeclaration.value(context, "scheduler.jdbc.url");
         if (given.isEmpty()) {
             return false;
         }
-        String url = withSsl(given, SettingsCheck.setting(context, "db.sslmode"), SettingsCheck.setting(context, "db.sslrootcert"));
-        String user = SettingsCheck.setting(context, "scheduler.jdbc.user");
-        String password = SettingsCheck.setting(context, "scheduler.jdbc.password");
+        String url = withSsl(given, SettingsDeclaration.value(context, "db.sslmode"), SettingsDeclaration.value(context, "db.sslrootcert"));
+        String user = SettingsDeclaration.value(context, "scheduler.jdbc.user");
+        String password = SettingsDeclaration.value(context, "scheduler.jdbc.password");
         ensureSchema(url, user, password);
         Properties quartz = new Properties();
         quartz.setProperty("org.quartz.scheduler.instanceName", "pg-backup");
@@ -55,8 +56,8 @@ public final class ClusteredScheduler {
         quartz.setProperty("org.quartz.jobStore.dataSource", "pgbackup");
         quartz.setProperty("org.quartz.jobStore.tablePrefix", "QRTZ_");
         quartz.setProperty("org.quartz.jobStore.isClustered", "true");
-        quartz.setProperty("org.quartz.jobStore.clusterCheckinInterval", SettingsCheck.setting(context, "scheduler.cluster.checkin.ms"));
-        quartz.setProperty("org.quartz.jobStore.misfireThreshold", SettingsCheck.setting(context, "scheduler.misfire.threshold.ms"));
+        quartz.setProperty("org.quartz.jobStore.clusterCheckinInterval", SettingsDeclaration.value(context, "scheduler.cluster.checkin.ms"));
+        quartz.setProperty("org.quartz.jobStore.misfireThreshold", SettingsDeclaration.value(context, "scheduler.misfire.threshold.ms"));
         quartz.setProperty("org.quartz.jobStore.acquireTriggersWithinLock", "true");
         quartz.setProperty("org.quartz.dataSource.pgbackup.provider", "hikaricp");
         quartz.setProperty("org.quartz.dataSource.pgbackup.driver", "org.postgresql.Driver");
