@@ -340,7 +340,7 @@ public final class PgBackup {
         }
     }
 
-    private Main newMain(CommandLine command) {
+    Main newMain(CommandLine command) {
         Main main = new Main();
         overrides.forEach(main::addOverrideProperty);
         if (command.name().equals("restore")) {
