@@ -160,8 +160,8 @@ public final class PgBackup {
             properties.put(RestoreTarget.REPLACE, command.has("replace"));
             properties.put(BackupCatalog.REQUESTED_KEY, key);
             return new Request("direct:restore", properties, exchange -> {
-                out.println("restored " + exchange.getProperty(BackupCatalog.BACKUP_KEY) + " into database " + target
-                        + ": " + exchange.getProperty("verifySummary"));
+                out.println("restored " + DatabaseRun.of(exchange).key() + " into database " + target
+                        + ": " + DatabaseRun.of(exchange).summary());
                 String note = exchange.getProperty("restoreNote", "", String.class);
                 if (!note.isEmpty()) {
                     out.println(note);
@@ -188,8 +188,8 @@ public final class PgBackup {
         properties.put(RestoreTarget.TARGET, "(the server's roles)");
         properties.put(BackupCatalog.REQUESTED_KEY, command.option("key", ""));
         return new Request("direct:restore", properties, exchange -> {
-            out.println("restored " + exchange.getProperty(BackupCatalog.BACKUP_KEY) + " onto the server: "
-                    + exchange.getProperty("verifySummary"));
+            out.println("restored " + DatabaseRun.of(exchange).key() + " onto the server: "
+                    + DatabaseRun.of(exchange).summary());
             return OK;
         });
     }
@@ -368,6 +368,8 @@ public final class PgBackup {
                 SettingsCheck.checkEarly(configuring.getCamelContext());
                 derivedSettings(configuring.getCamelContext(), command.name());
                 SettingsCheck.check(configuring.getCamelContext(), command.name());
+                // the stage of a failure is the route group it happened in (report/FailedStage)
+                configuring.getCamelContext().addRoutePolicyFactory(new io.pgbackup.report.FailedStage());
             }
 
             @Override

@@ -46,7 +46,8 @@ class BackupRoutesTest {
     }
 
     static RoutesUnderTest stubbed(String... except) {
-        RoutesUnderTest app = new RoutesUnderTest().advising("backup-database", "backup-failed", "backup-warning");
+        RoutesUnderTest app = new RoutesUnderTest().advising("backup-database", "backup-stored", "backup-failed",
+                "backup-warning");
         for (String stage : STAGES) {
             if (!List.of(except).contains(stage)) {
                 app.stub(stage);
@@ -57,7 +58,8 @@ class BackupRoutesTest {
 
     @Test
     void aBackupRunsItsStagesInPipelineOrder() throws Exception {
-        try (RoutesUnderTest app = stubbed().stub("direct:store-backup", BackupRoutesTest::stored).start("backup")) {
+        try (RoutesUnderTest app = stubbed().stub("direct:store-backup", BackupRoutesTest::stored)
+                .start("backup")) {
             Exchange run = app.send("direct:backup-database", Map.of("dbName", "shop"));
 
             assertThat(run.getException()).isNull();
@@ -111,6 +113,29 @@ class BackupRoutesTest {
             assertThat(run.getProperty(RunReport.OUTCOME)).isEqualTo("FAILED");
             assertThat(run.getProperty(RunReport.FAILED_STAGE)).isEqualTo("dump");
             assertThat(run.getProperty(RunReport.FAILURE_CAUSE, String.class)).contains("connection to server lost");
+        }
+    }
+
+    /**
+     * The stage of a failure is the route group it happened in (report/FailedStage): nobody sets it by hand. Here the
+     * manifest stage's own step fails inside the real write-manifest route.
+     */
+    @Test
+    void theFailedStageIsTheRouteGroupTheFailureHappenedIn() throws Exception {
+        try (RoutesUnderTest app = stubbed("direct:write-manifest").advising("write-manifest")
+                .stub("direct:store-backup", e -> {
+                    stored(e);
+                    e.removeProperty("stage");
+                })
+                .stubBean("manifestStep", e -> {
+                    throw new IllegalStateException("the manifest cannot be made");
+                }).start("backup")) {
+            Exchange run = app.send("direct:backup-database", Map.of("dbName", "shop", "stage", "list-databases"));
+
+            assertThat(run.getProperty(RunReport.FAILED_STAGE)).isEqualTo("manifest");
+            assertThat(run.getProperty(RunReport.FAILURE_CAUSE, String.class)).contains("the manifest cannot be made");
+            assertThat(app.calls).endsWith("direct:store-backup", "direct:verify-stored", "direct:remove-failed-backup",
+                    "direct:notify");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.pgbackup.crypto;
 
+import io.pgbackup.DatabaseRun;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -89,7 +90,7 @@ public class Encryption {
         if (!isOn()) {
             return compressed;
         }
-        String key = exchange.getProperty(BackupCatalog.BACKUP_KEY, "backup", String.class);
+        String key = DatabaseRun.of(exchange).keyOr("backup");
         String name = key.substring(key.lastIndexOf('/') + 1).replaceFirst("\\.gpg$", "");
         return new EncryptingInputStream(compressed, recipients(), name);
     }
@@ -155,7 +156,7 @@ public class Encryption {
         if (!isEncrypted(exchange)) {
             return;
         }
-        String key = exchange.getProperty(BackupCatalog.BACKUP_KEY, String.class);
+        String key = DatabaseRun.of(exchange).key();
         Keys keys = keys(exchange);
         List<String> to = manifest != null && manifest.encryption != null ? manifest.encryption.recipients : List.of();
         if (keys == null) {
@@ -238,7 +239,7 @@ public class Encryption {
 
     static boolean isEncrypted(Exchange exchange) {
         BackupManifest manifest = exchange.getProperty(BackupCatalog.MANIFEST, BackupManifest.class);
-        String key = exchange.getProperty(BackupCatalog.BACKUP_KEY, "", String.class);
+        String key = DatabaseRun.of(exchange).keyOr("");
         return manifest != null && manifest.encryption != null || key.endsWith(".gpg");
     }
 

@@ -1,5 +1,6 @@
 package io.pgbackup.manifest;
 
+import io.pgbackup.DatabaseRun;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
@@ -67,9 +68,9 @@ public class BackupManifest {
             throws IOException {
         BackupManifest manifest = new BackupManifest();
         DumpStatistics dump = exchange.getProperty(DumpStatistics.PROPERTY, DumpStatistics.class);
-        manifest.database = exchange.getProperty("dbName", String.class);
-        manifest.key = exchange.getProperty("backupKey", String.class);
-        Date started = exchange.getProperty("startedAt", Date.class);
+        manifest.database = DatabaseRun.of(exchange).database();
+        manifest.key = DatabaseRun.of(exchange).key();
+        Date started = DatabaseRun.of(exchange).startedAt();
         manifest.createdAt = (started == null ? Instant.now() : started.toInstant()).toString();
         manifest.compression = compression.name();
         manifest.compressionLevel = compression.getLevel();
@@ -82,7 +83,7 @@ public class BackupManifest {
             manifest.serverVersion = dump.serverVersion();
             manifest.tables.putAll(dump.rows());
         }
-        manifest.warning = exchange.getProperty("backupWarning", String.class);
+        manifest.warning = DatabaseRun.of(exchange).warning();
         if (encryption != null && encryption.isOn()) {
             manifest.encryption = encryption.describe();
             manifest.tablesEncrypted = encryption.encryptTables(manifest.tables);

@@ -1,5 +1,6 @@
 package io.pgbackup.manifest;
 
+import io.pgbackup.DatabaseRun;
 import java.util.List;
 import java.util.Locale;
 
@@ -22,7 +23,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 public class ManifestStep {
 
     public static final String PREVIOUS = "previousManifest";
-    public static final String WARNING = "backupWarning";
+    public static final String WARNING = DatabaseRun.WARNING;
 
     private static final Logger LOG = LoggerFactory.getLogger("pg-backup.manifest");
 
@@ -39,11 +40,11 @@ public class ManifestStep {
     public void findPreviousGood(Exchange exchange) {
         List<S3Object> backups = exchange.getMessage().getBody(List.class);
         BackupCatalog.Entry good = catalog.newestGood(exchange.getContext(), backups == null ? List.of() : backups,
-                BackupCatalog.manifests(exchange), exchange.getProperty("backupKey", String.class), null, false);
+                BackupCatalog.manifests(exchange), DatabaseRun.of(exchange).key(), null, false);
         if (good != null) {
             exchange.setProperty(PREVIOUS, good.manifest());
         } else {
-            LOG.debug("no good backup of {} before this one: no shrink baseline", exchange.getProperty("dbName"));
+            LOG.debug("no good backup of {} before this one: no shrink baseline", DatabaseRun.of(exchange).database());
         }
     }
 
@@ -74,7 +75,7 @@ public class ManifestStep {
     }
 
     public String key(Exchange exchange) {
-        return BackupManifest.keyOf(exchange.getProperty("backupKey", String.class));
+        return BackupManifest.keyOf(DatabaseRun.of(exchange).key());
     }
 
     public void setCompression(BlockCompression compression) {

@@ -1,5 +1,6 @@
 package io.pgbackup.report;
 
+import io.pgbackup.DatabaseRun;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.ZoneId;
@@ -57,32 +58,37 @@ public class RunReport {
         exchange.setProperty(OUTCOME, "SUCCESS");
     }
 
-    /** The stage a failure belongs to: a failed pg_dump is "dump" even when it surfaces while compressing. */
+    /**
+     * The stage a failure belongs to: the route group it happened in ({@link FailedStage}), except that a failed
+     * pg_dump (or pg_dumpall) is "dump" even when it surfaces while the upload reads the stream.
+     */
     static String stageOf(Exchange exchange, Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof CommandFailedException command) {
-                return command.getCommand().contains("psql") ? "restore" : "dump";
+            if (t instanceof CommandFailedException command && !command.getCommand().contains("psql")) {
+                return "dump";
             }
             if (t instanceof io.pgbackup.dump.IncompleteDumpException) {
                 return "dump";
             }
         }
-        return exchange.getProperty(STAGE, "startup", String.class);
+        String stage = FailedStage.of(exchange, failure);
+        // a failure outside every stage route: the run's own step (run properties STAGE: list-databases, backup, ...)
+        return stage != null ? stage : exchange.getProperty(STAGE, "startup", String.class);
     }
 
     public String subject(Exchange exchange) {
         if (isAlert(exchange)) {
             return scrub(exchange, "[pg-backup] ALERT: " + exchange.getProperty(ALERT, "", String.class) + " (" + HOST + ")");
         }
-        String database = exchange.getProperty("dbName", "?", String.class);
+        String database = DatabaseRun.of(exchange).databaseOr("?");
         if (isRestore(exchange)) {
             String into = database + " into " + exchange.getProperty(TARGET_DB, "?", String.class);
             return scrub(exchange, isFailed(exchange)
                     ? "[pg-backup] restore FAILED: " + into + " (" + exchange.getProperty(FAILED_STAGE) + ") on " + HOST
-                    : "[pg-backup] RESTORED: " + into + " (" + exchange.getProperty("verifySummary") + ")");
+                    : "[pg-backup] RESTORED: " + into + " (" + DatabaseRun.of(exchange).summary() + ")");
         }
         if (isVerified(exchange)) {
-            return "[pg-backup] VERIFIED: " + database + " restores (" + exchange.getProperty("verifySummary") + ")";
+            return "[pg-backup] VERIFIED: " + database + " restores (" + DatabaseRun.of(exchange).summary() + ")";
         }
         if (isFailed(exchange)) {
             return scrub(exchange, "[pg-backup] FAILED: " + database + " (" + exchange.getProperty(FAILED_STAGE) + ") on " + HOST);
@@ -115,21 +121,21 @@ public class RunReport {
 
     Map<String, String> facts(Exchange exchange) {
         Map<String, String> facts = new LinkedHashMap<>();
-        facts.put("database", exchange.getProperty("dbName", "?", String.class));
+        facts.put("database", DatabaseRun.of(exchange).databaseOr("?"));
         if (isRestore(exchange)) {
             facts.put("target", exchange.getProperty(TARGET_DB, "?", String.class));
         }
         if (isFailed(exchange)) {
             facts.put("stage", String.valueOf(exchange.getProperty(FAILED_STAGE)));
             facts.put("cause", String.valueOf(exchange.getProperty(FAILURE_CAUSE)));
-            if (exchange.getProperty("backupKey") != null) {
-                facts.put("key", bucket + "/" + exchange.getProperty("backupKey", "", String.class));
+            if (DatabaseRun.of(exchange).key() != null) {
+                facts.put("key", bucket + "/" + DatabaseRun.of(exchange).keyOr(""));
             }
         } else if (isVerified(exchange) || isRestore(exchange)) {
-            facts.put("key", bucket + "/" + exchange.getProperty("backupKey", "", String.class));
-            facts.put("result", String.valueOf(exchange.getProperty("verifySummary")));
+            facts.put("key", bucket + "/" + DatabaseRun.of(exchange).keyOr(""));
+            facts.put("result", String.valueOf(DatabaseRun.of(exchange).summary()));
         } else {
-            facts.put("key", bucket + "/" + exchange.getProperty("backupKey", "", String.class));
+            facts.put("key", bucket + "/" + DatabaseRun.of(exchange).keyOr(""));
             facts.put("size", size(exchange));
         }
         Date started = exchange.getProperty(RunClock.STARTED_AT, Date.class);
@@ -157,8 +163,8 @@ public class RunReport {
     }
 
     private static String size(Exchange exchange) {
-        Long bytes = exchange.getProperty("compressedBytes", Long.class);
-        Long raw = exchange.getProperty("rawBytes", Long.class);
+        Long bytes = DatabaseRun.of(exchange).compressedBytes();
+        Long raw = DatabaseRun.of(exchange).rawBytes();
         if (bytes == null) {
             return "?";
         }

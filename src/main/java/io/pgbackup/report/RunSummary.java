@@ -1,5 +1,6 @@
 package io.pgbackup.report;
 
+import io.pgbackup.DatabaseRun;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -37,12 +38,12 @@ public class RunSummary {
         if (outcomes == null) {
             return;
         }
-        String database = exchange.getProperty("dbName", "?", String.class);
+        String database = DatabaseRun.of(exchange).databaseOr("?");
         if ("FAILED".equals(exchange.getProperty(RunReport.OUTCOME))) {
             outcomes.add(new Outcome(database, false, exchange.getProperty(RunReport.FAILED_STAGE) + ": "
                     + exchange.getProperty(RunReport.FAILURE_CAUSE)));
         } else {
-            outcomes.add(new Outcome(database, true, exchange.getProperty("backupKey", "", String.class)));
+            outcomes.add(new Outcome(database, true, DatabaseRun.of(exchange).keyOr("")));
         }
     }
 

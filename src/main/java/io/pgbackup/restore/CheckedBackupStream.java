@@ -1,5 +1,6 @@
 package io.pgbackup.restore;
 
+import io.pgbackup.DatabaseRun;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
@@ -54,7 +55,7 @@ public final class CheckedBackupStream extends BulkInputStream {
      * has no manifest).
      */
     public static CheckedBackupStream open(Exchange exchange) throws Exception {
-        String key = exchange.getProperty(BackupCatalog.BACKUP_KEY, String.class);
+        String key = DatabaseRun.of(exchange).key();
         BackupManifest manifest = exchange.getProperty(BackupCatalog.MANIFEST, BackupManifest.class);
         InputStream download = exchange.getMessage().getMandatoryBody(InputStream.class);
         Map<Long, PGPPrivateKey> keys = null;

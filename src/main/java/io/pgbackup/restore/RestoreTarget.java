@@ -1,5 +1,6 @@
 package io.pgbackup.restore;
 
+import io.pgbackup.DatabaseRun;
 import io.pgbackup.settings.SettingsDeclaration;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -67,7 +68,7 @@ public class RestoreTarget {
 
     /** The test restore's scratch database: {@code pgbackup_verify_{database, letters and digits}_{time}}. */
     public String scratchName(Exchange exchange) {
-        String database = exchange.getProperty("dbName", "db", String.class).toLowerCase(Locale.ROOT)
+        String database = DatabaseRun.of(exchange).databaseOr("db").toLowerCase(Locale.ROOT)
                 .replaceAll("[^a-z0-9_]", "_");
         if (database.length() > 24) {
             database = database.substring(0, 24);

@@ -1,5 +1,6 @@
 package io.pgbackup.restore;
 
+import io.pgbackup.DatabaseRun;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -119,7 +120,7 @@ public class RowCountCheck {
     private static BackupManifest manifest(Exchange exchange) {
         BackupManifest manifest = exchange.getProperty(BackupCatalog.MANIFEST, BackupManifest.class);
         if (manifest == null) {
-            throw new IllegalStateException("no manifest was read for " + exchange.getProperty(BackupCatalog.BACKUP_KEY));
+            throw new IllegalStateException("no manifest was read for " + DatabaseRun.of(exchange).key());
         }
         return manifest;
     }

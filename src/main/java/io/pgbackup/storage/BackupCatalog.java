@@ -1,5 +1,6 @@
 package io.pgbackup.storage;
 
+import io.pgbackup.DatabaseRun;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -38,7 +39,6 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 public class BackupCatalog {
 
     /** Exchange property: the chosen backup's key. */
-    public static final String BACKUP_KEY = "backupKey";
     /** Exchange property: the chosen backup's manifest, or absent for an unchecked backup named with --key. */
     public static final String MANIFEST = "backupManifest";
     /** Exchange property in: the key named with --key (empty: choose). */
@@ -64,7 +64,7 @@ public class BackupCatalog {
     private ObjectStorage storage;
 
     /**
-     * Sets {@value #BACKUP_KEY} and {@value #MANIFEST}: the backup named by {@value #REQUESTED_KEY}, or else the newest
+     * Sets the key ({@link DatabaseRun#KEY}) and {@value #MANIFEST}: the backup named by {@value #REQUESTED_KEY}, or else the newest
      * good backup of the listing in the body (one database's backups, oldest first), at or before {@value #NOT_AFTER}
      * when set. Backups passed over are logged with the reason.
      */
@@ -87,7 +87,7 @@ public class BackupCatalog {
                     + " backup(s) listed; good = with a manifest and no warning; see: pg-backup list). A backup that is"
                     + " not good restores only when named with --key");
         }
-        exchange.setProperty(BACKUP_KEY, good.object().key());
+        DatabaseRun.of(exchange).setKey(good.object().key());
         exchange.setProperty(MANIFEST, good.manifest());
     }
 
@@ -123,7 +123,7 @@ public class BackupCatalog {
         if (manifest != null && manifest.warning != null && !manifest.warning.isBlank()) {
             LOG.warn("{} is not counted as good ({}); restoring it because it was named with --key", key, manifest.warning);
         }
-        exchange.setProperty(BACKUP_KEY, key);
+        DatabaseRun.of(exchange).setKey(key);
         exchange.setProperty(MANIFEST, manifest);
     }
 

@@ -1,5 +1,6 @@
 package io.pgbackup.storage;
 
+import io.pgbackup.DatabaseRun;
 import io.pgbackup.settings.SettingsDeclaration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -42,14 +43,14 @@ public record BackupKey(String key, String database, LocalDateTime time) {
     /** For the routes (backup.yaml): the key of this run's backup, from exchange properties dbName and startedAt. */
     public static String forRun(org.apache.camel.Exchange exchange) {
         org.apache.camel.CamelContext context = exchange.getContext();
-        java.util.Date started = exchange.getProperty("startedAt", java.util.Date.class);
+        java.util.Date started = DatabaseRun.of(exchange).startedAt();
         java.time.ZoneId zone = java.time.ZoneId.of(SettingsDeclaration.value(context, "backup.timezone"));
         String compression = SettingsDeclaration.value(context, "backup.compression");
         io.pgbackup.compress.BlockCompression chosen = context.getRegistry().lookupByNameAndType(compression,
                 io.pgbackup.compress.BlockCompression.class);
         io.pgbackup.crypto.Encryption encryption = context.getRegistry().lookupByNameAndType("encryption",
                 io.pgbackup.crypto.Encryption.class);
-        return format(SettingsDeclaration.value(context, "backup.prefix"), exchange.getProperty("dbName", String.class),
+        return format(SettingsDeclaration.value(context, "backup.prefix"), DatabaseRun.of(exchange).database(),
                 LocalDateTime.ofInstant(started.toInstant(), zone), chosen.extension()
                         + (encryption == null ? "" : encryption.extension()));
     }

@@ -30,6 +30,7 @@ public class ObjectListing {
     private static final String MARKER = "listingMarker";
     private static final String PAGES = "listingPages";
 
+    private ObjectStorage storage;
     private String bucket = "";
     private String prefix = "";
     private int pageSize = 1000;
@@ -95,11 +96,28 @@ public class ObjectListing {
         exchange.setProperty(MORE, page.size() >= pageSize);
     }
 
-    /** The collected backups, oldest first (keys carry their timestamp, so key order is time order per database). */
+    /**
+     * One page from Object Storage through the shared client ({@link ObjectStorage}), collected; the listing's loop
+     * runs while {@value #MORE} is true.
+     */
+    public void nextPage(Exchange exchange) {
+        ListObjectsRequest request = nextRequest(exchange);
+        exchange.getMessage().setBody(storage.client(exchange.getContext()).listObjects(request).contents());
+        collectPage(exchange);
+    }
+
+    /**
+     * The collected backups, oldest first (keys carry their timestamp, so key order is time order per database). The
+     * listing's working properties are removed: only {@value #MANIFESTS} stays for the caller.
+     */
     @SuppressWarnings("unchecked")
     public List<S3Object> sorted(Exchange exchange) {
         List<S3Object> kept = exchange.getProperty(OBJECTS, List.class);
         List<S3Object> result = kept == null ? new ArrayList<>() : new ArrayList<>(kept);
+        exchange.removeProperty(OBJECTS);
+        exchange.removeProperty(MARKER);
+        exchange.removeProperty(PAGES);
+        exchange.removeProperty(MORE);
         result.sort(Comparator.comparing((S3Object object) -> timeOf(object.key())).thenComparing(S3Object::key));
         return result;
     }
@@ -113,6 +131,10 @@ public class ObjectListing {
     /** The time in a collected key (collected keys all match the pattern). */
     private LocalDateTime timeOf(String key) {
         return BackupKey.parse(key, prefix).orElseThrow().time();
+    }
+
+    public void setStorage(ObjectStorage storage) {
+        this.storage = storage;
     }
 
     public void setBucket(String bucket) {

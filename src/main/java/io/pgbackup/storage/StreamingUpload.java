@@ -1,5 +1,6 @@
 package io.pgbackup.storage;
 
+import io.pgbackup.DatabaseRun;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -238,7 +239,7 @@ public class StreamingUpload {
     public void removeWhatThisRunWrote(Exchange exchange) {
         S3Client s3 = storage.client(exchange.getContext());
         String bucket = storage.bucket(exchange.getContext());
-        String key = exchange.getProperty("backupKey", String.class);
+        String key = DatabaseRun.of(exchange).key();
         String ours = exchange.getProperty(ETAG, String.class);
         HeadObjectResponse head;
         try {
@@ -317,7 +318,7 @@ public class StreamingUpload {
             DumpStatistics dump = exchange.getProperty(DumpStatistics.PROPERTY, DumpStatistics.class);
             String dumped = dump == null ? "" : "dumped " + mib(dump.bytes()) + ", ";
             LOG.info("backup of {} in progress: {}compressed {}, uploaded {} ({}/s) after {} s -> {}",
-                    exchange.getProperty("dbName", "?", String.class), dumped, mib(read.get()), mib(uploaded.get()),
+                    DatabaseRun.of(exchange).databaseOr("?"), dumped, mib(read.get()), mib(uploaded.get()),
                     mib((long) (uploaded.get() / seconds)), Math.round(seconds), key);
         }
 

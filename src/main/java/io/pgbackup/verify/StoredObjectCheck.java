@@ -1,5 +1,6 @@
 package io.pgbackup.verify;
 
+import io.pgbackup.DatabaseRun;
 import java.io.InputStream;
 import java.io.OutputStream;
 
@@ -19,11 +20,11 @@ public class StoredObjectCheck {
 
     /** Body: the object's stream. */
     public void readWhole(Exchange exchange) throws Exception {
-        String key = exchange.getProperty("backupKey", String.class);
+        String key = DatabaseRun.of(exchange).key();
         CheckedBackupStream.Expected expected = new CheckedBackupStream.Expected(key,
                 exchange.getProperty(StreamingUpload.COMPRESSED_BYTES, Long.class),
                 exchange.getProperty(StreamingUpload.SHA256, String.class),
-                exchange.getProperty("rawBytes", Long.class));
+                DatabaseRun.of(exchange).rawBytes());
         InputStream download = exchange.getMessage().getMandatoryBody(InputStream.class);
         BlockCompression compression = Decompression.forKey(exchange.getContext(), key);
         java.util.Map<Long, org.bouncycastle.openpgp.PGPPrivateKey> keys = null;

@@ -97,8 +97,24 @@ class ObjectListingTest {
         listing.start(exchange);
 
         assertThat(listing.nextRequest(exchange).marker()).isNull();
-        assertThat(listing.sorted(exchange)).isEmpty();
         assertThat(exchange.getProperty(ObjectListing.MORE, Boolean.class)).isTrue();
+        assertThat(listing.sorted(exchange)).isEmpty();
+    }
+
+    /** The listing's working properties do not outlive it: the caller keeps only the manifests it found. */
+    @Test
+    void theSortedResultEndsTheListing() {
+        ObjectListing listing = new ObjectListing();
+        Exchange exchange = new DefaultExchange(new DefaultCamelContext());
+        listing.start(exchange);
+        exchange.getMessage().setBody(new ArrayList<>(List.of(object("2026/11/28/shop_20261128010000.sql.gz"),
+                object("2026/11/28/shop_20261128010000.sql.gz.manifest.json"))));
+        listing.collectPage(exchange);
+
+        assertThat(listing.sorted(exchange)).hasSize(1);
+        assertThat(exchange.getProperties().keySet()).containsExactly(ObjectListing.MANIFESTS);
+        assertThat(exchange.getProperty(ObjectListing.MANIFESTS, java.util.Set.class))
+                .containsExactly("2026/11/28/shop_20261128010000.sql.gz");
     }
 
     private static S3Object object(String key) {
