@@ -9,13 +9,11 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.pgbackup.report.Durations;
 import io.pgbackup.storage.BackupKey;
 
 import org.apache.camel.Exchange;
@@ -112,8 +110,8 @@ public class ManagedBackupCheck {
         Duration age = Duration.between(newest.toInstant(), Instant.now());
         boolean stale = age.compareTo(maxAge) > 0;
         exchange.setProperty(STALE, stale);
-        exchange.setProperty(SUMMARY, instance + ": newest managed backup ended " + human(age) + " ago ("
-                + newest + ")" + (stale ? ", older than MANAGED_BACKUP_MAX_AGE " + human(maxAge) : ""));
+        exchange.setProperty(SUMMARY, instance + ": newest managed backup ended " + Durations.human(age) + " ago ("
+                + newest + ")" + (stale ? ", older than MANAGED_BACKUP_MAX_AGE " + Durations.human(maxAge) : ""));
     }
 
     /** Records an API failure as a stale managed backup. */
@@ -137,28 +135,6 @@ public class ManagedBackupCheck {
                 .orElse(false);
     }
 
-    /** "26h", "90m", "2d", "45s" or an ISO-8601 duration such as PT26H. */
-    public static Duration parseAge(String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        Matcher m = Pattern.compile("(\\d+)\\s*([smhd])").matcher(t);
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
-        }
-        return Duration.parse(text.trim().toUpperCase(Locale.ROOT));
-    }
-
-    static String human(Duration d) {
-        long minutes = d.toMinutes();
-        return minutes >= 120 ? (minutes / 60) + "h" + (minutes % 60 == 0 ? "" : (minutes % 60) + "m")
-                : minutes >= 1 ? minutes + "m" : d.toSeconds() + "s";
-    }
-
     public void setApiUrl(String apiUrl) {
         this.apiUrl = apiUrl.endsWith("/") ? apiUrl.substring(0, apiUrl.length() - 1) : apiUrl;
     }
@@ -177,7 +153,7 @@ public class ManagedBackupCheck {
 
     public void setMaxAge(String maxAge) {
         try {
-            this.maxAge = parseAge(maxAge);
+            this.maxAge = Durations.parse(maxAge);
         } catch (RuntimeException e) {
             // reported by the settings check, which names MANAGED_BACKUP_MAX_AGE
             this.maxAge = Duration.ofHours(26);

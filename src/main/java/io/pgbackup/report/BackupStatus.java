@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
-import io.pgbackup.ncp.ManagedBackupCheck;
 import io.pgbackup.storage.BackupKey;
 
 import org.apache.camel.Exchange;
@@ -193,7 +192,7 @@ public class BackupStatus {
         List<String> due = staleDatabasesToAlert();
         exchange.setProperty(STALE_ALERT, !due.isEmpty());
         if (!due.isEmpty()) {
-            exchange.setProperty(STALE_SUMMARY, "no good backup within STALE_AFTER " + human(staleAfter) + ": "
+            exchange.setProperty(STALE_SUMMARY, "no good backup within STALE_AFTER " + Durations.human(staleAfter) + ": "
                     + String.join("; ", due));
         }
     }
@@ -225,7 +224,7 @@ public class BackupStatus {
         Instant now = clock.instant();
         List<String> problems = new ArrayList<>();
         Map<String, Object> details = new LinkedHashMap<>();
-        details.put("stale.after", human(staleAfter));
+        details.put("stale.after", Durations.human(staleAfter));
         for (Database db : databases.values()) {
             Instant good = db.lastGood();
             details.put(db.name + ".last.good.backup", good == null ? "none" : show(good));
@@ -237,11 +236,11 @@ public class BackupStatus {
             }
             if (isStale(db, now)) {
                 problems.add(describeAge(db, now) + (good == null ? ", longer than" : ", older than") + " STALE_AFTER "
-                        + human(staleAfter));
+                        + Durations.human(staleAfter));
             }
         }
         if (problems.isEmpty()) {
-            return new Health(true, databases.size() + " database(s) backed up within STALE_AFTER " + human(staleAfter), details);
+            return new Health(true, databases.size() + " database(s) backed up within STALE_AFTER " + Durations.human(staleAfter), details);
         }
         return new Health(false, String.join("; ", problems), details);
     }
@@ -300,9 +299,9 @@ public class BackupStatus {
     private String describeAge(Database db, Instant now) {
         Instant good = db.lastGood();
         if (good == null) {
-            return db.name + ": no good backup known, service up for " + human(Duration.between(since, now));
+            return db.name + ": no good backup known, service up for " + Durations.human(Duration.between(since, now));
         }
-        return db.name + ": newest good backup " + human(Duration.between(good, now)) + " ago (" + show(good) + ")";
+        return db.name + ": newest good backup " + Durations.human(Duration.between(good, now)) + " ago (" + show(good) + ")";
     }
 
     private String show(Instant instant) {
@@ -339,19 +338,6 @@ public class BackupStatus {
         }
     }
 
-    static String human(Duration d) {
-        long s = Math.max(0, d.toSeconds());
-        if (s < 120) {
-            return s + "s";
-        }
-        long m = s / 60;
-        if (m < 120) {
-            return m + "m";
-        }
-        long h = m / 60;
-        return h < 48 ? h + "h" + (m % 60 == 0 ? "" : (m % 60) + "m") : (h / 24) + "d" + (h % 24 == 0 ? "" : (h % 24) + "h");
-    }
-
     // ---- settings (beans.yaml) -----------------------------------------------------------------------------------
 
     /**
@@ -375,7 +361,7 @@ public class BackupStatus {
     /** STALE_AFTER: 26h, 90m, 2d, 45s or ISO-8601 (PT26H); a bad value is reported by the settings check. */
     public synchronized void setStaleAfter(String staleAfter) {
         try {
-            this.staleAfter = ManagedBackupCheck.parseAge(staleAfter);
+            this.staleAfter = Durations.parse(staleAfter);
         } catch (RuntimeException e) {
             this.staleAfter = Duration.ofHours(26);
         }

@@ -144,7 +144,7 @@ public record SettingType(String kind, long min, long max, List<String> allowed)
     private static String duration(String value, String shown, boolean timer) {
         java.time.Duration parsed;
         try {
-            parsed = io.pgbackup.ncp.ManagedBackupCheck.parseAge(value);
+            parsed = io.pgbackup.report.Durations.parse(value);
             if (timer && org.apache.camel.util.TimeUtils.toDuration(value).compareTo(parsed) != 0) {
                 throw new IllegalArgumentException("read differently by the timer");
             }

@@ -210,15 +210,6 @@ class BackupStatusTest {
     }
 
     @Test
-    void durationsAreShownInTheLargestSensibleUnit() {
-        assertThat(BackupStatus.human(Duration.ofSeconds(7))).isEqualTo("7s");
-        assertThat(BackupStatus.human(Duration.ofMinutes(90))).isEqualTo("90m");
-        assertThat(BackupStatus.human(Duration.ofHours(26))).isEqualTo("26h");
-        assertThat(BackupStatus.human(Duration.ofHours(26).plusMinutes(5))).isEqualTo("26h5m");
-        assertThat(BackupStatus.human(Duration.ofDays(3).plusHours(2))).isEqualTo("3d2h");
-    }
-
-    @Test
     void aBadStaleAfterFallsBackToTheDefault() {
         status.setStaleAfter("soon");
         assertThat(status.getStaleAfter()).isEqualTo(Duration.ofHours(26));
