@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
+import io.pgbackup.DatabaseList;
 import io.pgbackup.storage.BackupKey;
 
 import org.apache.camel.Exchange;
@@ -345,15 +346,12 @@ public class BackupStatus {
      * databases are those the bucket and this service's runs show (the server's list can change).
      */
     public void setDatabases(String names) {
-        if (names.strip().equals("*")) {
+        DatabaseList.Names parsed = DatabaseList.parse(names);
+        if (parsed.everyDatabase()) {
             return;
         }
         synchronized (this) {
-            for (String name : names.split(",")) {
-                if (!name.isBlank()) {
-                    database(name.trim());
-                }
-            }
+            parsed.names().forEach(this::database);
         }
         announceNew();
     }
