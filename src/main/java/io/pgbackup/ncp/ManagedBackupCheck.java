@@ -36,25 +36,25 @@ public class ManagedBackupCheck {
     private static final String SEEN = "managedListSeen";
     private static final String NEWEST = "managedNewestEnd";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int PAGE_SIZE = 100;
+    private static final int MAX_PAGES = 1000;
     private static final DateTimeFormatter NCP_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss[.SSS]XX");
 
     private String apiUrl = "https://ncloud.apigw.ntruss.com";
     private String instanceNo = "";
     private String region = "KR";
-    private int pageSize = 100;
-    private int maxPages = 1000;
     private Duration maxAge = Duration.ofHours(26);
     private String timezone = "Asia/Seoul";
 
     /** Sets the signed URL of the next page; query parameters in alphabetical order, as they are sent. */
     public void nextPage(Exchange exchange) {
         int page = exchange.getProperty(PAGE, -1, Integer.class) + 1;
-        if (page >= maxPages) {
-            throw new IllegalStateException("Cloud DB backup list exceeded " + maxPages + " pages");
+        if (page >= MAX_PAGES) {
+            throw new IllegalStateException("Cloud DB backup list exceeded " + MAX_PAGES + " pages");
         }
         exchange.setProperty(PAGE, page);
         exchange.setProperty(URL, apiUrl + "/vpostgresql/v2/getCloudPostgresqlBackupDetailList"
-                + "?cloudPostgresqlInstanceNo=" + instanceNo + "&pageNo=" + page + "&pageSize=" + pageSize
+                + "?cloudPostgresqlInstanceNo=" + instanceNo + "&pageNo=" + page + "&pageSize=" + PAGE_SIZE
                 + "&regionCode=" + region + "&responseFormatType=json");
     }
 
@@ -145,10 +145,6 @@ public class ManagedBackupCheck {
 
     public void setRegion(String region) {
         this.region = region;
-    }
-
-    public void setPageSize(int pageSize) {
-        this.pageSize = pageSize;
     }
 
     public void setMaxAge(String maxAge) {
