@@ -11,6 +11,7 @@ import org.apache.camel.Exchange;
  * The databases one run backs up: DB_NAME as one name, a comma list, or {@code *} (every database the user can
  * connect to, as listed by the server: exchange property {@value #SERVER_LIST}, one hex-encoded name a line), and the pseudo
  * database {@value #GLOBALS} (roles and tablespaces, pg_dumpall --globals-only) first when BACKUP_GLOBALS=true.
+ * DB_NAME is read by {@link #parse} here and nowhere else.
  */
 public class DatabaseList {
 
@@ -19,11 +20,43 @@ public class DatabaseList {
     /** Exchange property: why a listed database was not backed up (a real database named @globals). */
     public static final String REFUSED = "refusedDatabase";
 
-    private String names = "";
+    /**
+     * DB_NAME as read: {@code everyDatabase} for {@code *} alone (the server lists them), else the names of a name or
+     * a comma list, stripped, each once, in the order given. {@code problem} says what is wrong with the value, in the
+     * settings check's words, or is null. The names are there even with a problem: the settings check stops a run
+     * that would use them, and the commands that do not (restore) must still start.
+     */
+    public record Names(boolean everyDatabase, List<String> names, String problem) {
+    }
+
+    private Names dbName = parse("");
     private boolean globals;
 
+    /** The one reading of DB_NAME: the settings check, this list and the backup status all use it. */
+    public static Names parse(String value) {
+        String text = value == null ? "" : value;
+        if (text.strip().equals("*")) {
+            return new Names(true, List.of(), null);
+        }
+        Set<String> names = new LinkedHashSet<>();
+        String problem = null;
+        for (String part : text.split(",", -1)) {
+            String name = part.strip();
+            if (name.isEmpty()) {
+                problem = problem != null ? problem : "'" + text + "' has an empty name (a name, a comma list, or *)";
+                continue;
+            }
+            if (problem == null && (name.equals("*") || name.equals(GLOBALS))) {
+                problem = "'" + name + "' cannot be part of a list (* alone means every database; use BACKUP_GLOBALS"
+                        + " for roles)";
+            }
+            names.add(name);
+        }
+        return new Names(false, List.copyOf(names), problem);
+    }
+
     public boolean needsServerList() {
-        return names.strip().equals("*");
+        return dbName.everyDatabase();
     }
 
     public List<String> databases(Exchange exchange) {
@@ -46,11 +79,7 @@ public class DatabaseList {
                 throw new IllegalStateException("DB_NAME=* but the server lists no database this user can connect to");
             }
         } else {
-            for (String name : names.split(",")) {
-                if (!name.isBlank()) {
-                    result.add(name.strip());
-                }
-            }
+            result.addAll(dbName.names());
         }
         return new ArrayList<>(result);
     }
@@ -80,7 +109,7 @@ public class DatabaseList {
     }
 
     public void setNames(String names) {
-        this.names = names == null ? "" : names;
+        this.dbName = parse(names);
     }
 
     public void setGlobals(boolean globals) {

@@ -3,6 +3,8 @@ package io.pgbackup;
 import java.time.Duration;
 import java.util.Date;
 
+import io.pgbackup.report.Durations;
+
 import org.apache.camel.Exchange;
 
 /** How long the current run has taken, from the exchange property {@value #STARTED_AT} that the routes set. */
@@ -19,11 +21,8 @@ public class RunClock {
         return started == null ? 0 : Math.max(0, System.currentTimeMillis() - started.getTime());
     }
 
+    /** As every duration is shown: {@link Durations#human}. */
     public static String format(long millis) {
-        Duration d = Duration.ofMillis(millis);
-        if (d.toMinutes() >= 1) {
-            return String.format("%dm%02ds", d.toMinutes(), d.toSecondsPart());
-        }
-        return String.format("%.1fs", millis / 1000.0);
+        return Durations.human(Duration.ofMillis(millis));
     }
 }

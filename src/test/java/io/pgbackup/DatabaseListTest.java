@@ -3,6 +3,8 @@ package io.pgbackup;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
+
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
@@ -40,6 +42,38 @@ class DatabaseListTest {
 
         exchange.setProperty(DatabaseList.SERVER_LIST, "");
         assertThatThrownBy(() -> list.databases(exchange)).hasMessageContaining("DB_NAME=*");
+    }
+
+    @Test
+    void dbNameIsOneNameACommaListOrStar() {
+        assertThat(DatabaseList.parse("*")).isEqualTo(new DatabaseList.Names(true, List.of(), null));
+        assertThat(DatabaseList.parse(" * ").everyDatabase()).isTrue();
+        assertThat(DatabaseList.parse("상점 shop")).isEqualTo(new DatabaseList.Names(false, List.of("상점 shop"), null));
+        assertThat(DatabaseList.parse(" app, 상점 shop ,app,billing"))
+                .isEqualTo(new DatabaseList.Names(false, List.of("app", "상점 shop", "billing"), null));
+    }
+
+    @Test
+    void aBadDbNameSaysWhatIsWrongButKeepsItsNames() {
+        DatabaseList.Names empty = DatabaseList.parse("alpha,,beta");
+        assertThat(empty.problem()).isEqualTo("'alpha,,beta' has an empty name (a name, a comma list, or *)");
+        assertThat(empty.names()).containsExactly("alpha", "beta");
+        assertThat(DatabaseList.parse("alpha,").problem()).isEqualTo("'alpha,' has an empty name (a name, a comma list, or *)");
+        assertThat(DatabaseList.parse("").problem()).contains("has an empty name");
+
+        assertThat(DatabaseList.parse("app, *").problem()).isEqualTo("'*' cannot be part of a list (* alone means every"
+                + " database; use BACKUP_GLOBALS for roles)");
+        assertThat(DatabaseList.parse("@globals,app").problem()).startsWith("'@globals' cannot be part of a list");
+        assertThat(DatabaseList.parse("app, ,*").problem()).as("the first problem").contains("has an empty name");
+    }
+
+    @Test
+    void theSettingsCheckReportsWhatParseFinds() {
+        io.pgbackup.settings.SettingType databases = io.pgbackup.settings.SettingType.parse("databases");
+        assertThat(databases.problem("alpha,,beta", "'alpha,,beta'"))
+                .isEqualTo("'alpha,,beta' has an empty name (a name, a comma list, or *)");
+        assertThat(databases.problem("alpha, beta", "'alpha, beta'")).isNull();
+        assertThat(databases.problem("*", "'*'")).isNull();
     }
 
     private static String hex(String name) {

@@ -96,10 +96,6 @@ public abstract class BlockCompression extends ServiceSupport {
         this.threads = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
     }
 
-    public int getThreads() {
-        return threads;
-    }
-
     public int getLevel() {
         return level;
     }

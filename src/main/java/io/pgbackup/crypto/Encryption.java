@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -241,13 +240,6 @@ public class Encryption {
         BackupManifest manifest = exchange.getProperty(BackupCatalog.MANIFEST, BackupManifest.class);
         String key = DatabaseRun.of(exchange).keyOr("");
         return manifest != null && manifest.encryption != null || key.endsWith(".gpg");
-    }
-
-    /** The recipients' ids, for log lines. */
-    public String recipientIds() {
-        List<String> ids = new ArrayList<>();
-        recipients().forEach(r -> ids.add(r.toString()));
-        return String.join(", ", ids);
     }
 
     public void setPublicKeys(String publicKeys) {

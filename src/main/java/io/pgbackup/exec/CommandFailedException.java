@@ -6,19 +6,16 @@ import java.io.IOException;
 public class CommandFailedException extends IOException {
 
     private final String command;
-    private final int exitValue;
     private final String stderrTail;
     private final boolean timedOut;
 
-    public CommandFailedException(String command, int exitValue, String reason, String stderrTail, Throwable cause) {
-        this(command, exitValue, reason, stderrTail, cause, false);
+    public CommandFailedException(String command, String reason, String stderrTail, Throwable cause) {
+        this(command, reason, stderrTail, cause, false);
     }
 
-    public CommandFailedException(String command, int exitValue, String reason, String stderrTail, Throwable cause,
-            boolean timedOut) {
+    public CommandFailedException(String command, String reason, String stderrTail, Throwable cause, boolean timedOut) {
         super(command + " " + reason + (stderrTail.isBlank() ? "" : ": " + stderrTail.strip()), cause);
         this.command = command;
-        this.exitValue = exitValue;
         this.stderrTail = stderrTail;
         this.timedOut = timedOut;
     }
@@ -30,10 +27,6 @@ public class CommandFailedException extends IOException {
 
     public String getCommand() {
         return command;
-    }
-
-    public int getExitValue() {
-        return exitValue;
     }
 
     public String getStderrTail() {

@@ -220,25 +220,25 @@ public class StreamingCommandExecutor implements ExecCommandExecutor {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 kill();
-                throw new CommandFailedException(name, -1, "was interrupted", stderr.tail(), e);
+                throw new CommandFailedException(name, "was interrupted", stderr.tail(), e);
             } finally {
                 cancelWatchdog();
             }
             if (timedOut.get()) {
-                throw new CommandFailedException(name, exit,
+                throw new CommandFailedException(name,
                         "was killed after the " + (timeoutMillis / 1000) + " s timeout", stderr.tail(), null, true);
             }
             Throwable input = inputError.get();
             if (input != null) {
-                throw new CommandFailedException(name, exit, "was stopped before its input ended, because the input failed: "
+                throw new CommandFailedException(name, "was stopped before its input ended, because the input failed: "
                         + io.pgbackup.report.Failures.oneLine(input), "", input);
             }
             if (!exitValues.contains(exit)) {
-                throw new CommandFailedException(name, exit, "exited with code " + exit, stderr.tail(), null);
+                throw new CommandFailedException(name, "exited with code " + exit, stderr.tail(), null);
             }
             Throwable write = writeError.get();
             if (write != null) {
-                throw new CommandFailedException(name, exit, "did not read all of its input (" + write.getClass().getSimpleName()
+                throw new CommandFailedException(name, "did not read all of its input (" + write.getClass().getSimpleName()
                         + ": " + write.getMessage() + ")", stderr.tail(), write);
             }
         }

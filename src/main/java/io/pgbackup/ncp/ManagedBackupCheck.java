@@ -9,13 +9,11 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.pgbackup.report.Durations;
 import io.pgbackup.storage.BackupKey;
 
 import org.apache.camel.Exchange;
@@ -38,25 +36,25 @@ public class ManagedBackupCheck {
     private static final String SEEN = "managedListSeen";
     private static final String NEWEST = "managedNewestEnd";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int PAGE_SIZE = 100;
+    private static final int MAX_PAGES = 1000;
     private static final DateTimeFormatter NCP_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss[.SSS]XX");
 
     private String apiUrl = "https://ncloud.apigw.ntruss.com";
     private String instanceNo = "";
     private String region = "KR";
-    private int pageSize = 100;
-    private int maxPages = 1000;
     private Duration maxAge = Duration.ofHours(26);
     private String timezone = "Asia/Seoul";
 
     /** Sets the signed URL of the next page; query parameters in alphabetical order, as they are sent. */
     public void nextPage(Exchange exchange) {
         int page = exchange.getProperty(PAGE, -1, Integer.class) + 1;
-        if (page >= maxPages) {
-            throw new IllegalStateException("Cloud DB backup list exceeded " + maxPages + " pages");
+        if (page >= MAX_PAGES) {
+            throw new IllegalStateException("Cloud DB backup list exceeded " + MAX_PAGES + " pages");
         }
         exchange.setProperty(PAGE, page);
         exchange.setProperty(URL, apiUrl + "/vpostgresql/v2/getCloudPostgresqlBackupDetailList"
-                + "?cloudPostgresqlInstanceNo=" + instanceNo + "&pageNo=" + page + "&pageSize=" + pageSize
+                + "?cloudPostgresqlInstanceNo=" + instanceNo + "&pageNo=" + page + "&pageSize=" + PAGE_SIZE
                 + "&regionCode=" + region + "&responseFormatType=json");
     }
 
@@ -112,8 +110,8 @@ public class ManagedBackupCheck {
         Duration age = Duration.between(newest.toInstant(), Instant.now());
         boolean stale = age.compareTo(maxAge) > 0;
         exchange.setProperty(STALE, stale);
-        exchange.setProperty(SUMMARY, instance + ": newest managed backup ended " + human(age) + " ago ("
-                + newest + ")" + (stale ? ", older than MANAGED_BACKUP_MAX_AGE " + human(maxAge) : ""));
+        exchange.setProperty(SUMMARY, instance + ": newest managed backup ended " + Durations.human(age) + " ago ("
+                + newest + ")" + (stale ? ", older than MANAGED_BACKUP_MAX_AGE " + Durations.human(maxAge) : ""));
     }
 
     /** Records an API failure as a stale managed backup. */
@@ -137,28 +135,6 @@ public class ManagedBackupCheck {
                 .orElse(false);
     }
 
-    /** "26h", "90m", "2d", "45s" or an ISO-8601 duration such as PT26H. */
-    public static Duration parseAge(String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        Matcher m = Pattern.compile("(\\d+)\\s*([smhd])").matcher(t);
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
-        }
-        return Duration.parse(text.trim().toUpperCase(Locale.ROOT));
-    }
-
-    static String human(Duration d) {
-        long minutes = d.toMinutes();
-        return minutes >= 120 ? (minutes / 60) + "h" + (minutes % 60 == 0 ? "" : (minutes % 60) + "m")
-                : minutes >= 1 ? minutes + "m" : d.toSeconds() + "s";
-    }
-
     public void setApiUrl(String apiUrl) {
         this.apiUrl = apiUrl.endsWith("/") ? apiUrl.substring(0, apiUrl.length() - 1) : apiUrl;
     }
@@ -171,13 +147,9 @@ public class ManagedBackupCheck {
         this.region = region;
     }
 
-    public void setPageSize(int pageSize) {
-        this.pageSize = pageSize;
-    }
-
     public void setMaxAge(String maxAge) {
         try {
-            this.maxAge = parseAge(maxAge);
+            this.maxAge = Durations.parse(maxAge);
         } catch (RuntimeException e) {
             // reported by the settings check, which names MANAGED_BACKUP_MAX_AGE
             this.maxAge = Duration.ofHours(26);

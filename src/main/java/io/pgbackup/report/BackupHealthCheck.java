@@ -6,9 +6,9 @@ import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
- * The backups in /observe/health: DOWN when a database's last backup failed or it has had no good backup within
- * STALE_AFTER (see {@link BackupStatus}). A readiness check only: a failed backup is no reason to restart the
- * service, so /observe/health/live leaves it out.
+ * The backups in /observe/health: DOWN when a database's last backup failed, it has had no good backup within
+ * STALE_AFTER, or its last test restore failed (see {@link BackupState#health}). A readiness check only: a failed
+ * backup is no reason to restart the service, so /observe/health/live leaves it out.
  */
 public class BackupHealthCheck extends AbstractHealthCheck {
 
@@ -29,7 +29,7 @@ public class BackupHealthCheck extends AbstractHealthCheck {
             builder.unknown().message("no backup status configured");
             return;
         }
-        BackupStatus.Health health = status.health();
+        BackupState.Health health = status.state().health();
         builder.details(health.details());
         builder.message(health.message());
         if (health.up()) {

@@ -76,11 +76,11 @@ public class BackupMetrics implements CamelContextAware, StartupListener {
             return;
         }
         bound = registry;
-        status.onDatabase(database -> register(registry, database));
+        status.state().onDatabase(database -> register(registry, database));
     }
 
     private void register(MeterRegistry registry, String database) {
-        BackupStatus s = status;
+        BackupState s = status.state();
         Gauge.builder("pgbackup.last.success.timestamp", s, x -> x.lastSuccessEpochSeconds(database))
                 .baseUnit("seconds").tag("database", database)
                 .description("Time of the newest good backup (Unix seconds); 0 when none is known")

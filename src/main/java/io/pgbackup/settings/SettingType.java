@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.pgbackup.DatabaseList;
+
 import org.quartz.CronExpression;
 
 /**
@@ -128,7 +130,7 @@ public record SettingType(String kind, long min, long max, List<String> allowed)
                 return program(value, shown);
             }
             case "databases" -> {
-                return databases(value);
+                return DatabaseList.parse(value).problem();
             }
             case "jdbc-url" -> {
                 return value.startsWith("jdbc:postgresql://") ? null : "is not a jdbc:postgresql:// URL (it starts with '"
@@ -144,7 +146,7 @@ public record SettingType(String kind, long min, long max, List<String> allowed)
     private static String duration(String value, String shown, boolean timer) {
         java.time.Duration parsed;
         try {
-            parsed = io.pgbackup.ncp.ManagedBackupCheck.parseAge(value);
+            parsed = io.pgbackup.report.Durations.parse(value);
             if (timer && org.apache.camel.util.TimeUtils.toDuration(value).compareTo(parsed) != 0) {
                 throw new IllegalArgumentException("read differently by the timer");
             }
@@ -167,22 +169,5 @@ public record SettingType(String kind, long min, long max, List<String> allowed)
             }
         }
         return shown + " is not found on PATH (give the full path, e.g. /usr/lib/postgresql/15/bin/" + value + ")";
-    }
-
-    /** DB_NAME: one name, a comma list, or *. */
-    private static String databases(String value) {
-        if (value.equals("*")) {
-            return null;
-        }
-        for (String name : value.split(",", -1)) {
-            if (name.isBlank()) {
-                return "'" + value + "' has an empty name (a name, a comma list, or *)";
-            }
-            if (name.strip().equals("*") || name.strip().equals("@globals")) {
-                return "'" + name.strip() + "' cannot be part of a list (* alone means every database; use BACKUP_GLOBALS"
-                        + " for roles)";
-            }
-        }
-        return null;
     }
 }

@@ -29,12 +29,12 @@ public class ObjectListing {
     public static final String MANIFESTS = "listedManifests";
     private static final String MARKER = "listingMarker";
     private static final String PAGES = "listingPages";
+    private static final int MAX_PAGES = 100_000;
 
     private ObjectStorage storage;
     private String bucket = "";
     private String prefix = "";
     private int pageSize = 1000;
-    private int maxPages = 100_000;
 
     /** A new listing: what an earlier listing on this exchange collected is dropped. */
     public void start(Exchange exchange) {
@@ -89,8 +89,8 @@ public class ObjectListing {
         if (last.equals(previousMarker)) {
             throw new IllegalStateException("Object Storage listing did not advance past marker " + last);
         }
-        if (pages >= maxPages) {
-            throw new IllegalStateException("Object Storage listing exceeded " + maxPages + " pages");
+        if (pages >= MAX_PAGES) {
+            throw new IllegalStateException("Object Storage listing exceeded " + MAX_PAGES + " pages");
         }
         exchange.setProperty(MARKER, last);
         exchange.setProperty(MORE, page.size() >= pageSize);
@@ -147,9 +147,5 @@ public class ObjectListing {
 
     public void setPageSize(int pageSize) {
         this.pageSize = pageSize;
-    }
-
-    public void setMaxPages(int maxPages) {
-        this.maxPages = maxPages;
     }
 }

@@ -26,10 +26,6 @@ public class ObjectStorage {
         return context.getEndpoint(endpointUri, AWS2S3Endpoint.class);
     }
 
-    public String getEndpointUri() {
-        return endpointUri;
-    }
-
     public void setEndpointUri(String endpointUri) {
         this.endpointUri = endpointUri;
     }

@@ -21,8 +21,8 @@ class BackupMetricsTest {
 
         metrics.bindTo(registry);
         metrics.bindTo(registry);
-        status.recordSuccess("shop", Instant.now().minusSeconds(2), 4096);
-        status.recordFailure("late", "dump", "does not exist");
+        status.state().recordSuccess("shop", Instant.now().minusSeconds(2), 4096);
+        status.state().recordFailure("late", "dump");
 
         String text = registry.scrape();
         assertThat(text).contains("pgbackup_last_backup_size_bytes{database=\"shop\"} 4096.0")

@@ -2,227 +2,101 @@ package io.pgbackup.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/** The routes' side: exchange properties in, exchange properties out, settings as beans.yaml gives them. */
 class BackupStatusTest {
 
-    /** A clock the test moves by hand. */
-    static final class TestClock extends Clock {
-        Instant now = Instant.parse("2026-11-28T00:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
-    TestClock clock;
+    final BackupStateTest.TestClock clock = new BackupStateTest.TestClock();
+    final DefaultCamelContext camel = new DefaultCamelContext();
     BackupStatus status;
 
     @BeforeEach
     void setUp() {
-        clock = new TestClock();
         status = new BackupStatus();
-        status.setClock(clock);
+        status.state().setClock(clock);
         status.setStaleAfter("26h");
         status.setTimezone("Asia/Seoul");
         status.setDatabases("shop, orders");
     }
 
     @Test
-    void aNewServiceIsUpUntilStaleAfterHasPassedWithoutABackup() {
-        assertThat(status.health().up()).isTrue();
-        assertThat(status.staleDatabasesToAlert()).isEmpty();
+    void theSettingsComeAsBeansYamlWritesThem() {
+        assertThat(status.state().databases()).containsExactly("shop", "orders");
+        assertThat(status.state().getStaleAfter()).isEqualTo(Duration.ofHours(26));
 
-        clock.advance(Duration.ofHours(26).plusSeconds(1));
+        status.setStaleAfter("soon");
+        assertThat(status.state().getStaleAfter()).as("reported by the settings check").isEqualTo(Duration.ofHours(26));
+        status.setStaleAfter("PT5S");
+        assertThat(status.state().getStaleAfter()).isEqualTo(Duration.ofSeconds(5));
 
-        BackupStatus.Health health = status.health();
-        assertThat(health.up()).isFalse();
-        assertThat(health.message()).contains("shop: no good backup known").contains("orders: no good backup known")
-                .contains("STALE_AFTER 26h");
+        BackupStatus every = new BackupStatus();
+        every.setDatabases("*");
+        assertThat(every.state().databases()).as("known from the bucket and the runs").isEmpty();
     }
 
     @Test
-    void aFailedLastBackupIsDownUntilTheNextSuccess() {
-        status.recordSuccess("shop", clock.instant().minusSeconds(3), 1000);
-        status.recordSuccess("orders", clock.instant().minusSeconds(3), 1000);
-        clock.advance(Duration.ofMinutes(1));
+    void outcomesAreReadFromTheExchangeWithoutTheFailureCause() {
+        Exchange stored = exchange("shop");
+        stored.setProperty("startedAt", Date.from(clock.instant().minusMillis(1500)));
+        stored.setProperty("compressedBytes", 2048L);
+        status.succeeded(stored);
+        assertThat(status.state().lastBytes("shop")).isEqualTo(2048);
+        assertThat(status.state().lastDurationSeconds("shop")).isEqualTo(1.5);
 
-        status.recordFailure("shop", "dump", "password authentication failed");
-
-        BackupStatus.Health down = status.health();
-        assertThat(down.up()).isFalse();
-        assertThat(down.message()).isEqualTo("shop: last backup failed (stage dump at "
-                + clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ")")
+        Exchange failed = exchange("orders");
+        failed.setProperty(RunReport.FAILED_STAGE, "dump");
+        failed.setProperty(RunReport.FAILURE_CAUSE, "password authentication failed for user backup");
+        status.failed(failed);
+        assertThat(status.state().health().message()).isEqualTo("orders: last backup failed (stage dump at 2026-11-28T00:00:00Z)")
                 .as("the failing command's text stays in the log and the notification").doesNotContain("password");
 
-        clock.advance(Duration.ofMinutes(1));
-        status.recordSuccess("shop", clock.instant().minusSeconds(2), 2000);
+        Exchange verify = exchange("shop");
+        verify.setProperty(RunReport.FAILED_STAGE, "verify");
+        status.verifyFailed(verify);
+        assertThat(status.state().health().message()).contains("shop: last test restore failed (stage verify at");
+        status.verified(exchange("shop"));
+        assertThat(status.state().health().message()).doesNotContain("shop:");
 
-        assertThat(status.health().up()).isTrue();
-        assertThat(status.failures("shop")).isEqualTo(1);
-        assertThat(status.successes("shop")).isEqualTo(2);
+        status.succeeded(exchange(null));
+        assertThat(status.state().databases()).as("an outcome without dbName").contains("unknown");
     }
 
     @Test
-    void aFailedTestRestoreIsDownUntilOnePasses() {
-        status.recordSuccess("shop", clock.instant().minusSeconds(3), 1000);
-        status.recordSuccess("orders", clock.instant().minusSeconds(3), 1000);
-
-        status.recordTestRestore("orders", "stage verify: rows of public.orders: 7 restored, 9 in the manifest");
-
-        BackupStatus.Health down = status.health();
-        assertThat(down.up()).isFalse();
-        assertThat(down.message())
-                .isEqualTo("orders: last test restore failed (stage verify: rows of public.orders: 7 restored, 9 in the manifest)");
-
-        // a newer backup alone does not prove anything restores: only a passing test restore clears it
-        clock.advance(Duration.ofMinutes(1));
-        status.recordSuccess("orders", clock.instant().minusSeconds(2), 1000);
-        assertThat(status.health().up()).isFalse();
-
-        status.recordTestRestore("orders", null);
-        assertThat(status.health().up()).isTrue();
-    }
-
-    @Test
-    void metricsDescribeTheLastGoodBackup() {
-        assertThat(status.lastSuccessEpochSeconds("shop")).isZero();
-        assertThat(status.lastDurationSeconds("shop")).isNaN();
-        assertThat(status.lastBytes("shop")).isNaN();
-
-        status.recordSuccess("shop", clock.instant().minusMillis(2500), 12345);
-
-        assertThat(status.lastSuccessEpochSeconds("shop")).isEqualTo(clock.instant().getEpochSecond());
-        assertThat(status.lastDurationSeconds("shop")).isEqualTo(2.5);
-        assertThat(status.lastBytes("shop")).isEqualTo(12345);
-
-        status.recordFailure("shop", "upload", "403");
-        assertThat(status.lastSuccessEpochSeconds("shop")).as("a failure keeps the last success").isEqualTo(clock.instant().getEpochSecond());
-        assertThat(status.failures("shop")).isEqualTo(1);
-    }
-
-    @Test
-    void theBucketTellsARestartedServiceWhenTheLastBackupWas() {
-        // 2026-11-27 10:00:00 in Seoul = 01:00:00 UTC, 23 h before the clock
-        status.recordStoredKeys(List.of(
-                "2026/11/26/shop_20261126100000.sql.gz",
-                "2026/11/27/shop_20261127100000.sql.gz",
-                "2026/11/27/other_20261127235959.sql.gz",
-                "prod/2026/11/20/orders_20261120100000.sql.gz",
-                "notes.txt"));
-
-        assertThat(status.lastSuccessEpochSeconds("shop")).isEqualTo(Instant.parse("2026-11-27T01:00:00Z").getEpochSecond());
-        assertThat(status.databases()).as("databases not backed up here are not tracked").containsExactly("shop", "orders");
-
-        BackupStatus.Health health = status.health();
-        assertThat(health.up()).isFalse();
-        assertThat(health.message()).isEqualTo("orders: newest good backup 7d23h ago (2026-11-20 10:00:00 KST),"
-                + " older than STALE_AFTER 26h");
-        assertThat(status.staleDatabasesToAlert()).singleElement().asString().startsWith("orders: newest good backup 7d23h");
-
-        clock.advance(Duration.ofHours(3).plusSeconds(1));
-        assertThat(status.staleDatabasesToAlert()).singleElement().asString().startsWith("shop: newest good backup 26h");
-    }
-
-    @Test
-    void aStaleDatabaseIsAlertedOncePerEpisode() {
-        status.setDatabases("shop");
-        status.recordSuccess("orders", clock.instant(), 1);
-        status.recordSuccess("shop", clock.instant(), 1);
-
+    void theStaleCheckReadsTheBucketAndSetsTheAlertProperties() {
         clock.advance(Duration.ofHours(27));
-        List<String> first = status.staleDatabasesToAlert();
-        assertThat(first).hasSize(2);
+        Exchange listed = exchange(null);
+        // 2026-11-29 08:00:00 in Seoul = 2026-11-28T23:00:00Z, 4 h before the clock
+        listed.getMessage().setBody(List.of(S3Object.builder().key("2026/11/29/shop_20261129080000.sql.gz").build()));
+        status.storedBackups(listed);
 
-        for (int i = 0; i < 10; i++) {
-            clock.advance(Duration.ofMinutes(15));
-            assertThat(status.staleDatabasesToAlert()).as("still the same stale episode").isEmpty();
+        Exchange check = exchange(null);
+        status.check(check);
+        assertThat(check.getProperty(BackupStatus.STALE_ALERT, Boolean.class)).isTrue();
+        assertThat(check.getProperty(BackupStatus.STALE_SUMMARY, String.class))
+                .isEqualTo("no good backup within STALE_AFTER 26h: orders: no good backup known, service up for 27h");
+
+        Exchange again = exchange(null);
+        status.check(again);
+        assertThat(again.getProperty(BackupStatus.STALE_ALERT, Boolean.class)).isFalse();
+        assertThat(again.getProperty(BackupStatus.STALE_SUMMARY)).isNull();
+    }
+
+    private Exchange exchange(String database) {
+        Exchange exchange = new DefaultExchange(camel);
+        if (database != null) {
+            exchange.setProperty("dbName", database);
         }
-
-        status.recordSuccess("shop", clock.instant(), 1);
-        assertThat(status.staleDatabasesToAlert()).isEmpty();
-        clock.advance(Duration.ofHours(27));
-
-        assertThat(status.staleDatabasesToAlert()).as("stale again after recovering: a new episode")
-                .singleElement().asString().startsWith("shop:");
-    }
-
-    @Test
-    void aRecoverySeenOnlyInTheBucketEndsTheEpisodeToo() {
-        status.setDatabases("shop");
-        clock.advance(Duration.ofHours(27));
-        assertThat(status.staleDatabasesToAlert()).hasSize(2);
-
-        // another instance stored a backup 2026-11-29 12:00:00 Seoul = 2026-11-29T03:00:00Z
-        clock.now = Instant.parse("2026-11-29T03:00:05Z");
-        status.recordStoredKeys(List.of("2026/11/29/shop_20261129120000.sql.gz"));
-        assertThat(status.staleDatabasesToAlert()).isEmpty();
-
-        clock.advance(Duration.ofHours(26));
-        assertThat(status.staleDatabasesToAlert()).singleElement().asString().startsWith("shop:");
-    }
-
-    @Test
-    void aNewDatabaseIsAnnouncedOnceToTheMetrics() {
-        List<String> seen = new ArrayList<>();
-        status.onDatabase(seen::add);
-        status.recordFailure("extra", "secret", "boom");
-        status.recordFailure("extra", "secret", "boom");
-        status.recordSuccess("shop", null, -1);
-
-        assertThat(seen).containsExactly("shop", "orders", "extra");
-        assertThat(status.lastDurationSeconds("shop")).isNaN();
-    }
-
-    @Test
-    void aDatabaseNameMayHoldSpaces() {
-        BackupStatus spaced = new BackupStatus();
-        spaced.setClock(clock);
-        spaced.setDatabases("상점 shop");
-        spaced.recordStoredKeys(List.of("2026/11/27/상점 shop_20261127235959.sql.gz"));
-
-        assertThat(spaced.databases()).containsExactly("상점 shop");
-        assertThat(spaced.lastSuccessEpochSeconds("상점 shop")).isEqualTo(Instant.parse("2026-11-27T14:59:59Z").getEpochSecond());
-    }
-
-    @Test
-    void durationsAreShownInTheLargestSensibleUnit() {
-        assertThat(BackupStatus.human(Duration.ofSeconds(7))).isEqualTo("7s");
-        assertThat(BackupStatus.human(Duration.ofMinutes(90))).isEqualTo("90m");
-        assertThat(BackupStatus.human(Duration.ofHours(26))).isEqualTo("26h");
-        assertThat(BackupStatus.human(Duration.ofHours(26).plusMinutes(5))).isEqualTo("26h5m");
-        assertThat(BackupStatus.human(Duration.ofDays(3).plusHours(2))).isEqualTo("3d2h");
-    }
-
-    @Test
-    void aBadStaleAfterFallsBackToTheDefault() {
-        status.setStaleAfter("soon");
-        assertThat(status.getStaleAfter()).isEqualTo(Duration.ofHours(26));
-        status.setStaleAfter("PT5S");
-        assertThat(status.getStaleAfter()).isEqualTo(Duration.ofSeconds(5));
+        return exchange;
     }
 }
