@@ -78,7 +78,8 @@ public final class SettingsCheck {
     private void rules(String command) {
         boolean backs = Set.of("service", "backup", "check-managed").contains(command);
         boolean needsPassword = backs || "restore".equals(command) || "verify".equals(command);
-        if ("restore".equals(command) && (value("db.name").equals("*") || value("db.name").contains(","))) {
+        DatabaseList.Names databases = DatabaseList.parse(value("db.name"));
+        if ("restore".equals(command) && (databases.everyDatabase() || databases.names().size() > 1)) {
             throw new InvalidSettingException("DB_NAME", "restore works on one database, and '" + value("db.name")
                     + "' names several: say which with --database NAME (or name the backup with --key)");
         }
@@ -94,7 +95,7 @@ public final class SettingsCheck {
                 program("pg.dumpall.path");
             }
         }
-        if (needsPassword && value("db.name").equals("*")) {
+        if (needsPassword && databases.everyDatabase()) {
             program("psql.path");
         }
         if ("gzip".equals(value("backup.compression")) && !value("backup.compression.level").isEmpty()

@@ -139,6 +139,22 @@ class BackupRoutesTest {
         }
     }
 
+    /** psql failing while it lists the databases (DB_NAME=*) is the listing's failure, not a restore's. */
+    @Test
+    void aFailedDatabaseListingIsReportedAsTheListingStage() throws Exception {
+        try (RoutesUnderTest app = stubbed().set("db.name", "*").advising("backup", "list-databases")
+                .stubBean("incompleteUploads", e -> { })
+                .stub("direct:psql-query", e -> {
+                    throw new io.pgbackup.exec.CommandFailedException("/usr/bin/psql", "exited with code 2",
+                            "psql: error: connection to server failed: FATAL: password authentication failed", null);
+                }).start("backup")) {
+            Exchange run = app.send("direct:backup", Map.of());
+
+            assertThat(run.getProperty(RunReport.FAILED_STAGE)).isEqualTo("list-databases");
+            assertThat(app.calls).containsExactly("direct:db-password", "direct:psql-query", "direct:notify");
+        }
+    }
+
     /** A stored object without a manifest would look like a backup: it is removed before the failure is told. */
     @Test
     void aFailureAfterTheObjectWasStoredRemovesIt() throws Exception {

@@ -1,5 +1,6 @@
 package io.pgbackup.report;
 
+import io.pgbackup.DatabaseRun;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -35,8 +36,8 @@ public class BackupStatus {
 
     /** After a backup was stored: exchange properties dbName, startedAt, compressedBytes. */
     public void succeeded(Exchange exchange) {
-        Date started = exchange.getProperty("startedAt", Date.class);
-        Long bytes = exchange.getProperty("compressedBytes", Long.class);
+        Date started = DatabaseRun.of(exchange).startedAt();
+        Long bytes = DatabaseRun.of(exchange).compressedBytes();
         state.recordSuccess(databaseOf(exchange), started == null ? null : started.toInstant(), bytes == null ? -1 : bytes);
     }
 
@@ -116,7 +117,7 @@ public class BackupStatus {
     // ---- helpers --------------------------------------------------------------------------------------------------
 
     private static String databaseOf(Exchange exchange) {
-        String name = exchange.getProperty("dbName", String.class);
+        String name = DatabaseRun.of(exchange).database();
         return name == null || name.isBlank() ? "unknown" : name;
     }
 

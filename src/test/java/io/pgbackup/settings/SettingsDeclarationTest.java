@@ -49,7 +49,7 @@ class SettingsDeclarationTest {
         assertThat(DECLARED.get("db.port").type()).isEqualTo(new SettingType("int", 1, 65535, List.of()));
         assertThat(DECLARED.get("db.port").variable()).isEqualTo("DB_PORT");
         assertThat(DECLARED.get("db.password").secret()).isTrue();
-        assertThat(DECLARED.get("slack.webhook.secret").type().kind()).isEqualTo("url");
+        assertThat(DECLARED.get("slack.webhook").type().kind()).isEqualTo("url");
         assertThat(DECLARED.get("db.name").neededBy("restore")).isTrue();
         assertThat(DECLARED.get("db.name").neededBy("list")).isFalse();
         assertThat(DECLARED.get("bucket.name").neededBy("prune")).isTrue();
