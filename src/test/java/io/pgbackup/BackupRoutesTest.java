@@ -47,7 +47,7 @@ class BackupRoutesTest {
 
     static RoutesUnderTest stubbed(String... except) {
         RoutesUnderTest app = new RoutesUnderTest().advising("backup-database", "backup-stored", "backup-failed",
-                "backup-warning");
+                "backup-warning", "alert");
         for (String stage : STAGES) {
             if (!List.of(except).contains(stage)) {
                 app.stub(stage);

@@ -37,13 +37,14 @@ public class PostgresEnvironmentBinding extends DefaultExecBinding {
     public record Server(String host, String port, String user, String maintenanceDatabase) {
     }
 
-    private int connectTimeoutSeconds = 30;
-    private String sslMode = "prefer";
+    // set from the settings by routes/beans.yaml (their defaults are declared once, in application.properties)
+    private int connectTimeoutSeconds;
+    private String sslMode;
     private String sslRootCert = "";
-    private String sourceHost = "localhost";
-    private String sourcePort = "5432";
-    private String sourceUser = "postgres";
-    private String sourceMaintenanceDatabase = "postgres";
+    private String sourceHost;
+    private String sourcePort;
+    private String sourceUser;
+    private String sourceMaintenanceDatabase;
     private String verifyHost;
     private String verifyPort;
     private String verifyUser;
@@ -106,7 +107,7 @@ public class PostgresEnvironmentBinding extends DefaultExecBinding {
     }
 
     public void setSslMode(String sslMode) {
-        this.sslMode = sslMode == null || sslMode.isBlank() ? "prefer" : sslMode.strip();
+        this.sslMode = sslMode.strip();
     }
 
     public void setSslRootCert(String sslRootCert) {

@@ -30,7 +30,7 @@ public class ManifestStep {
     private BlockCompression compression;
     private BackupCatalog catalog;
     private io.pgbackup.crypto.Encryption encryption;
-    private int maxShrinkPercent = 50;
+    private int maxShrinkPercent;
 
     /**
      * Body: this database's backups, oldest first. Sets {@value #PREVIOUS} to the manifest of the newest good one

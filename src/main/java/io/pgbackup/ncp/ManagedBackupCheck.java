@@ -40,11 +40,11 @@ public class ManagedBackupCheck {
     private static final int MAX_PAGES = 1000;
     private static final DateTimeFormatter NCP_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss[.SSS]XX");
 
-    private String apiUrl = "https://ncloud.apigw.ntruss.com";
+    private String apiUrl;
     private String instanceNo = "";
-    private String region = "KR";
-    private Duration maxAge = Duration.ofHours(26);
-    private String timezone = "Asia/Seoul";
+    private String region;
+    private Duration maxAge;
+    private String timezone;
 
     /** Sets the signed URL of the next page; query parameters in alphabetical order, as they are sent. */
     public void nextPage(Exchange exchange) {

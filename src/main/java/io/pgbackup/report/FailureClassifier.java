@@ -31,7 +31,7 @@ public class FailureClassifier implements Predicate {
                     + "|the database system is (starting up|shutting down|in recovery mode)|too many clients"
                     + "|no route to host|network is unreachable|could not translate host name");
 
-    private int maxRetries = 3;
+    private int maxRetries;
 
     /** True while the failure is transient and fewer than {@code maxRetries} retries were made. */
     @Override

@@ -42,7 +42,7 @@ public class RunReport {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String HOST = hostName();
 
-    private String timezone = "Asia/Seoul";
+    private String timezone;
     private String bucket = "";
     private final List<String> secrets = new ArrayList<>();
 

@@ -28,7 +28,7 @@ public class SecretValueReader implements Processor {
             .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
             .build();
 
-    private String passwordKey = "cdbPassword";
+    private String passwordKey;
 
     @Override
     public void process(Exchange exchange) throws IOException {

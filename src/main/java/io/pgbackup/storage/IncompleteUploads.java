@@ -44,9 +44,9 @@ public class IncompleteUploads {
 
     private ObjectStorage storage;
     private String prefix = "";
-    private long olderThanMillis = 21_600_000L;
+    private long olderThanMillis;
     /** BACKUP_TIMEZONE: read when used (the settings check names a bad one; a bean must not fail first). */
-    private String timezone = "Asia/Seoul";
+    private String timezone;
 
     public void cleanUp(Exchange exchange) {
         boolean dryRun = exchange.getProperty(DRY_RUN, false, Boolean.class);

@@ -72,7 +72,7 @@ public class StreamingUpload {
         return t;
     });
 
-    private int progressIntervalSeconds = 10;
+    private int progressIntervalSeconds;
 
     private ObjectStorage storage;
 

@@ -16,6 +16,10 @@ class SecretValueReaderTest {
 
     private final SecretValueReader reader = new SecretValueReader();
 
+    {
+        reader.setPasswordKey("cdbPassword"); // SECRET_PASSWORD_KEY's default, as routes/beans.yaml sets it
+    }
+
     @Test
     void takesThePasswordKeyFromTheActiveDocumentInsideAString() throws Exception {
         Exchange exchange = exchange("""
