@@ -158,6 +158,8 @@ public final class PgBackup {
             }
             properties.put(RestoreTarget.TARGET, target);
             properties.put(RestoreTarget.REPLACE, command.has("replace"));
+            properties.put(io.pgbackup.restore.OwnershipFilter.NO_OWNER, command.has("no-owner"));
+            properties.put(io.pgbackup.restore.OwnershipFilter.NO_PRIVILEGES, command.has("no-privileges"));
             properties.put(BackupCatalog.REQUESTED_KEY, key);
             return new Request("direct:restore", properties, exchange -> {
                 out.println("restored " + DatabaseRun.of(exchange).key() + " into database " + target

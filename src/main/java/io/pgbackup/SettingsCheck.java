@@ -83,7 +83,12 @@ public final class SettingsCheck {
             throw new InvalidSettingException("DB_NAME", "restore works on one database, and '" + value("db.name")
                     + "' names several: say which with --database NAME (or name the backup with --key)");
         }
-        if (needsPassword && value("db.password").isEmpty()) {
+        // a restore to another server brings its own password (RESTORE_DB_PASSWORD or RESTORE_SECRET_ID)
+        boolean ownRestorePassword = !value("restore.db.password").isEmpty() || !value("restore.secret.id").isEmpty();
+        if ("restore".equals(command) && !value("restore.secret.id").isEmpty() && value("restore.db.password").isEmpty()) {
+            ncpKeys("to read RESTORE_SECRET_ID from Secret Manager");
+        }
+        if (needsPassword && value("db.password").isEmpty() && !("restore".equals(command) && ownRestorePassword)) {
             if (value("secret.id").isEmpty()) {
                 throw new InvalidSettingException("SECRET_ID (or set DB_PASSWORD)", "is not set");
             }

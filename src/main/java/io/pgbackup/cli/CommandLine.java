@@ -22,6 +22,9 @@ public record CommandLine(String name, Map<String, String> options) {
                   --database NAME    whose backups (default: DB_NAME, which must then name one database)
                   --key KEY          this backup (a backup without a manifest restores only this way, unchecked)
                   --before TIME      the newest good backup at or before "YYYY-MM-DD HH:MM[:SS]" (BACKUP_TIMEZONE)
+                  --no-owner         leave out ALTER ... OWNER TO: everything belongs to the user restoring
+                  --no-privileges    leave out GRANT and REVOKE (both: into a server without the source's roles,
+                                     e.g. staging: RESTORE_DB_HOST, RESTORE_DB_USER, RESTORE_DB_PASSWORD)
                              (default: the newest good backup: with a manifest and no warning)
               verify         test restore: the newest backup of each database of DB_NAME into a scratch database,
                              row counts compared with its manifest, scratch dropped; exit 0 when all match, 1 otherwise
@@ -43,7 +46,8 @@ public record CommandLine(String name, Map<String, String> options) {
             "prune", "help");
     private static final Set<String> OPTIONS = Set.of("config", "routes", "target-db", "key", "database", "before");
     /** Options without a value; each belongs to one command. */
-    private static final Map<String, String> FLAGS = Map.of("dry-run", "prune", "replace", "restore");
+    private static final Map<String, String> FLAGS = Map.of("dry-run", "prune", "replace", "restore", "no-owner",
+            "restore", "no-privileges", "restore");
 
     public static CommandLine parse(String[] args) {
         String name = "service";

@@ -22,8 +22,8 @@ import org.apache.camel.component.exec.impl.DefaultExecBinding;
  * (DB_SSLMODE, DB_SSLROOTCERT), the connect timeout and the application name. The
  * route's {@code CamelExecCommandArgs} hold only the route's own options.
  * <p>
- * Exchange property {@value #SERVER} chooses the server: {@code source} (DB_HOST, the default) or {@code verify}
- * (VERIFY_DB_HOST); header {@value #DATABASE} the database (default: the server's maintenance database). pg_dumpall ignores PGDATABASE, so it gets {@code --database=} with the name quoted as a connection
+ * Exchange property {@value #SERVER} chooses the server: {@code source} (DB_HOST, the default), {@code verify}
+ * (VERIFY_DB_HOST, the test restore's) or {@code restore} (RESTORE_DB_HOST, where restore loads); header {@value #DATABASE} the database (default: the server's maintenance database). pg_dumpall ignores PGDATABASE, so it gets {@code --database=} with the name quoted as a connection
  * string value, as one argument.
  */
 public class PostgresEnvironmentBinding extends DefaultExecBinding {
@@ -49,6 +49,10 @@ public class PostgresEnvironmentBinding extends DefaultExecBinding {
     private String verifyPort;
     private String verifyUser;
     private String verifyMaintenanceDatabase;
+    private String restoreHost;
+    private String restorePort;
+    private String restoreUser;
+    private String restoreMaintenanceDatabase;
 
     @Override
     public ExecCommand readInput(Exchange exchange, ExecEndpoint endpoint) {
@@ -94,7 +98,10 @@ public class PostgresEnvironmentBinding extends DefaultExecBinding {
             case "source" -> new Server(sourceHost, sourcePort, sourceUser, sourceMaintenanceDatabase);
             case "verify" -> new Server(orElse(verifyHost, sourceHost), orElse(verifyPort, sourcePort),
                     orElse(verifyUser, sourceUser), orElse(verifyMaintenanceDatabase, sourceMaintenanceDatabase));
-            default -> throw new IllegalArgumentException("unknown PostgreSQL server '" + name + "' (source or verify)");
+            case "restore" -> new Server(orElse(restoreHost, sourceHost), orElse(restorePort, sourcePort),
+                    orElse(restoreUser, sourceUser), orElse(restoreMaintenanceDatabase, sourceMaintenanceDatabase));
+            default -> throw new IllegalArgumentException("unknown PostgreSQL server '" + name
+                    + "' (source, verify or restore)");
         };
     }
 
@@ -144,5 +151,21 @@ public class PostgresEnvironmentBinding extends DefaultExecBinding {
 
     public void setVerifyMaintenanceDatabase(String verifyMaintenanceDatabase) {
         this.verifyMaintenanceDatabase = verifyMaintenanceDatabase;
+    }
+
+    public void setRestoreHost(String restoreHost) {
+        this.restoreHost = restoreHost;
+    }
+
+    public void setRestorePort(String restorePort) {
+        this.restorePort = restorePort;
+    }
+
+    public void setRestoreUser(String restoreUser) {
+        this.restoreUser = restoreUser;
+    }
+
+    public void setRestoreMaintenanceDatabase(String restoreMaintenanceDatabase) {
+        this.restoreMaintenanceDatabase = restoreMaintenanceDatabase;
     }
 }

@@ -24,11 +24,20 @@ public final class Failures {
 
     private static Throwable unwrap(Throwable failure) {
         Throwable t = failure;
-        while (t.getCause() != null && (t.getMessage() == null
-                || t.getClass().getName().startsWith("org.apache.camel.") && t.getClass().getSimpleName().contains("Execution"))) {
+        while (t.getCause() != null && (t.getMessage() == null || isCamelWrapper(t))) {
             t = t.getCause();
         }
         return t;
+    }
+
+    /**
+     * Camel's wrappers around the real failure: an execution exception, or the conversion of a body that failed
+     * because reading it failed (psql's error arrives while its output is read: "No body available of type ...").
+     */
+    private static boolean isCamelWrapper(Throwable t) {
+        String name = t.getClass().getName();
+        return name.startsWith("org.apache.camel.") && (name.endsWith("ExecutionException")
+                || name.endsWith("InvalidPayloadException") || name.endsWith("TypeConversionException"));
     }
 
     private static String describe(Throwable t) {

@@ -51,8 +51,15 @@ public class RunReport {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         exchange.setProperty(OUTCOME, "FAILED");
         exchange.setProperty(FAILED_STAGE, stageOf(exchange, failure));
-        exchange.setProperty(FAILURE_CAUSE, scrub(exchange, Failures.oneLine(failure)));
+        String cause = Failures.oneLine(failure);
+        if (isRestore(exchange) && MISSING_ROLE.matcher(cause).find()) {
+            cause += " (the server lacks a role of the source: restore with --no-owner --no-privileges, or restore the"
+                    + " roles first: pg-backup restore --database @globals)";
+        }
+        exchange.setProperty(FAILURE_CAUSE, scrub(exchange, cause));
     }
+
+    private static final java.util.regex.Pattern MISSING_ROLE = java.util.regex.Pattern.compile("role \"[^\"]*\" does not exist");
 
     public void succeeded(Exchange exchange) {
         exchange.setProperty(OUTCOME, "SUCCESS");
@@ -246,6 +253,10 @@ public class RunReport {
     }
 
     public void setVerifyDbPassword(String value) {
+        addSecret(value);
+    }
+
+    public void setRestoreDbPassword(String value) {
         addSecret(value);
     }
 

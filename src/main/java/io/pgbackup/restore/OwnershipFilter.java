@@ -1,0 +1,200 @@
+package io.pgbackup.restore;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+import org.apache.camel.Exchange;
+
+/**
+ * {@code restore --no-owner} and {@code --no-privileges} for a plain SQL backup, as pg_restore has them: the
+ * statements that name roles are left out as the dump streams into psql, so a backup restores into a server that does
+ * not have the source's roles (a staging server), everything then belonging to the user restoring it.
+ * <ul>
+ * <li>--no-owner: {@code ALTER ... OWNER TO ...;}</li>
+ * <li>--no-privileges: {@code GRANT ...;}, {@code REVOKE ...;} and {@code ALTER DEFAULT PRIVILEGES ...;}</li>
+ * </ul>
+ * pg_dump writes each of these as one line of its own. The rows of a {@code COPY ... FROM stdin;} block (up to its
+ * {@code \.} line) are data and always pass untouched, whatever they hold: a row may well begin with "GRANT". The
+ * stream is filtered line by line in bytes (no decoding), so it keeps up with the load.
+ */
+public final class OwnershipFilter extends InputStream {
+
+    /** Exchange properties set by the restore command. */
+    public static final String NO_OWNER = "restoreNoOwner";
+    public static final String NO_PRIVILEGES = "restoreNoPrivileges";
+
+    private static final byte[] COPY = bytes("COPY ");
+    private static final byte[] FROM_STDIN = bytes(" FROM stdin;");
+    private static final byte[] END_OF_COPY = bytes("\\.");
+    private static final byte[] ALTER = bytes("ALTER ");
+    private static final byte[] OWNER_TO = bytes(" OWNER TO ");
+    private static final byte[] GRANT = bytes("GRANT ");
+    private static final byte[] REVOKE = bytes("REVOKE ");
+    private static final byte[] DEFAULT_PRIVILEGES = bytes("ALTER DEFAULT PRIVILEGES ");
+
+    private final InputStream in;
+    private final boolean noOwner;
+    private final boolean noPrivileges;
+    private final byte[] chunk = new byte[64 * 1024];
+    private int chunkPos;
+    private int chunkEnd;
+    private byte[] line = new byte[8 * 1024];
+    private int lineLength;
+    private int linePos;
+    private boolean inCopy;
+    private boolean ended;
+    private long skipped;
+
+    public OwnershipFilter(InputStream in, boolean noOwner, boolean noPrivileges) {
+        this.in = in;
+        this.noOwner = noOwner;
+        this.noPrivileges = noPrivileges;
+    }
+
+    /** The restore's body, filtered when --no-owner or --no-privileges was given (for the routes: restore.yaml). */
+    public static InputStream apply(Exchange exchange) {
+        InputStream body = exchange.getMessage().getBody(InputStream.class);
+        boolean noOwner = exchange.getProperty(NO_OWNER, false, Boolean.class);
+        boolean noPrivileges = exchange.getProperty(NO_PRIVILEGES, false, Boolean.class);
+        return noOwner || noPrivileges ? new OwnershipFilter(body, noOwner, noPrivileges) : body;
+    }
+
+    /** How many statements were left out so far. */
+    public long skipped() {
+        return skipped;
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        int n = read(one, 0, 1);
+        return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+        if (length == 0) {
+            return 0;
+        }
+        while (linePos == lineLength) {
+            if (!nextLine()) {
+                return -1;
+            }
+        }
+        int n = Math.min(length, lineLength - linePos);
+        System.arraycopy(line, linePos, buffer, offset, n);
+        linePos += n;
+        return n;
+    }
+
+    /** Reads the next line (with its newline) into {@code line}; empties it when the line is left out. */
+    private boolean nextLine() throws IOException {
+        lineLength = 0;
+        linePos = 0;
+        if (ended) {
+            return false;
+        }
+        while (true) {
+            if (chunkPos == chunkEnd) {
+                chunkEnd = in.read(chunk, 0, chunk.length);
+                chunkPos = 0;
+                if (chunkEnd <= 0) {
+                    chunkEnd = 0;
+                    ended = true;
+                    break;
+                }
+            }
+            int newline = indexOf(chunk, chunkPos, chunkEnd, (byte) '\n');
+            int end = newline < 0 ? chunkEnd : newline + 1;
+            append(chunk, chunkPos, end - chunkPos);
+            chunkPos = end;
+            if (newline >= 0) {
+                break;
+            }
+        }
+        if (lineLength == 0) {
+            return !ended;
+        }
+        if (inCopy) {
+            if (isLine(END_OF_COPY)) {
+                inCopy = false;
+            }
+            return true;
+        }
+        if (startsWith(COPY) && contains(FROM_STDIN)) {
+            inCopy = true;
+            return true;
+        }
+        if (noOwner && startsWith(ALTER) && contains(OWNER_TO)
+                || noPrivileges && (startsWith(GRANT) || startsWith(REVOKE) || startsWith(DEFAULT_PRIVILEGES))) {
+            skipped++;
+            lineLength = 0;
+        }
+        return true;
+    }
+
+    private void append(byte[] source, int from, int count) {
+        if (lineLength + count > line.length) {
+            line = Arrays.copyOf(line, Math.max(line.length * 2, lineLength + count));
+        }
+        System.arraycopy(source, from, line, lineLength, count);
+        lineLength += count;
+    }
+
+    private boolean startsWith(byte[] prefix) {
+        if (lineLength < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (line[i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The line is exactly {@code text} (before its line break). */
+    private boolean isLine(byte[] text) {
+        int length = lineLength;
+        if (length > 0 && line[length - 1] == '\n') {
+            length--;
+        }
+        if (length > 0 && line[length - 1] == '\r') {
+            length--;
+        }
+        return length == text.length && startsWith(text);
+    }
+
+    private boolean contains(byte[] text) {
+        outer:
+        for (int i = 0; i + text.length <= lineLength; i++) {
+            for (int j = 0; j < text.length; j++) {
+                if (line[i + j] != text[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private static int indexOf(byte[] bytes, int from, int to, byte b) {
+        for (int i = from; i < to; i++) {
+            if (bytes[i] == b) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Override
+    public void close() throws IOException {
+        in.close();
+    }
+}

@@ -1,0 +1,118 @@
+package io.pgbackup.restore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.api.Test;
+
+class OwnershipFilterTest {
+
+    static final String DUMP = """
+            SET client_encoding = 'UTF8';
+            CREATE TABLE public.orders (
+                id integer NOT NULL,
+                note text
+            );
+            ALTER TABLE public.orders OWNER TO prod_user;
+            COPY public.orders (id, note) FROM stdin;
+            1\tGRANT ALL ON everything TO everyone;
+            2\tALTER TABLE x OWNER TO y;
+            ALTER TABLE public.orders OWNER TO a_value_not_a_statement;
+            \\.
+            ALTER SCHEMA app OWNER TO prod_user;
+            GRANT SELECT ON TABLE public.orders TO reporting;
+            REVOKE ALL ON SCHEMA public FROM PUBLIC;
+            ALTER DEFAULT PRIVILEGES FOR ROLE prod_user IN SCHEMA public GRANT SELECT ON TABLES TO reporting;
+            ALTER TABLE ONLY public.orders ADD CONSTRAINT orders_pkey PRIMARY KEY (id);
+            """;
+
+    /** Hands bytes over 1..7 at a time, so that lines and markers straddle every read. */
+    static InputStream trickle(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        return new InputStream() {
+            int pos;
+            int turn;
+
+            @Override
+            public int read() {
+                return pos < bytes.length ? bytes[pos++] & 0xff : -1;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (pos >= bytes.length) {
+                    return -1;
+                }
+                int n = Math.min(Math.min(len, 1 + turn++ % 7), bytes.length - pos);
+                System.arraycopy(bytes, pos, b, off, n);
+                pos += n;
+                return n;
+            }
+        };
+    }
+
+    static String filtered(InputStream in, boolean noOwner, boolean noPrivileges, int readSize) throws IOException {
+        OwnershipFilter filter = new OwnershipFilter(in, noOwner, noPrivileges);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buffer = new byte[readSize];
+        for (int n; (n = readSize == 1 ? single(filter, buffer) : filter.read(buffer, 0, buffer.length)) >= 0; ) {
+            out.write(buffer, 0, n);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    static int single(InputStream in, byte[] buffer) throws IOException {
+        int b = in.read();
+        if (b < 0) {
+            return -1;
+        }
+        buffer[0] = (byte) b;
+        return 1;
+    }
+
+    @Test
+    void ownershipAndPrivilegeStatementsGoRowsStay() throws IOException {
+        for (int readSize : new int[] {1, 3, 8192}) {
+            String out = filtered(trickle(DUMP), true, true, readSize);
+
+            assertThat(out).as("read size %d", readSize).isEqualTo("""
+                    SET client_encoding = 'UTF8';
+                    CREATE TABLE public.orders (
+                        id integer NOT NULL,
+                        note text
+                    );
+                    COPY public.orders (id, note) FROM stdin;
+                    1\tGRANT ALL ON everything TO everyone;
+                    2\tALTER TABLE x OWNER TO y;
+                    ALTER TABLE public.orders OWNER TO a_value_not_a_statement;
+                    \\.
+                    ALTER TABLE ONLY public.orders ADD CONSTRAINT orders_pkey PRIMARY KEY (id);
+                    """);
+        }
+    }
+
+    @Test
+    void eachFlagLeavesOutOnlyItsOwnStatements() throws IOException {
+        String ownerOnly = filtered(trickle(DUMP), true, false, 4096);
+        assertThat(ownerOnly).doesNotContain("OWNER TO prod_user").contains("GRANT SELECT ON TABLE public.orders TO reporting;")
+                .contains("REVOKE ALL ON SCHEMA public FROM PUBLIC;");
+        String privilegesOnly = filtered(trickle(DUMP), false, true, 4096);
+        assertThat(privilegesOnly).contains("ALTER TABLE public.orders OWNER TO prod_user;")
+                .doesNotContain("TO reporting;").doesNotContain("REVOKE ALL");
+        assertThat(filtered(new ByteArrayInputStream(new byte[0]), true, true, 10)).isEmpty();
+        assertThat(filtered(trickle("no newline at the end"), true, true, 5)).isEqualTo("no newline at the end");
+    }
+
+    @Test
+    void aLongRowPassesWhole() throws IOException {
+        String row = "1\t" + "x".repeat(300_000) + "\n";
+        String dump = "COPY public.t (id, v) FROM stdin;\n" + row + "\\.\nGRANT ALL ON t TO r;\n";
+        assertThat(filtered(new ByteArrayInputStream(dump.getBytes(StandardCharsets.UTF_8)), true, true, 65536))
+                .isEqualTo("COPY public.t (id, v) FROM stdin;\n" + row + "\\.\n");
+    }
+}
