@@ -187,15 +187,7 @@ public final class DumpStatistics extends FilterInputStream {
     }
 
     private boolean startsWith(byte[] prefix) {
-        if (lineLength < prefix.length) {
-            return false;
-        }
-        for (int i = 0; i < prefix.length; i++) {
-            if (line[i] != prefix[i]) {
-                return false;
-            }
-        }
-        return true;
+        return lineLength >= prefix.length && java.util.Arrays.equals(line, 0, prefix.length, prefix, 0, prefix.length);
     }
 
     private void end() throws IOException {

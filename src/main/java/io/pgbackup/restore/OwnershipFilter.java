@@ -144,15 +144,7 @@ public final class OwnershipFilter extends InputStream {
     }
 
     private boolean startsWith(byte[] prefix) {
-        if (lineLength < prefix.length) {
-            return false;
-        }
-        for (int i = 0; i < prefix.length; i++) {
-            if (line[i] != prefix[i]) {
-                return false;
-            }
-        }
-        return true;
+        return lineLength >= prefix.length && java.util.Arrays.equals(line, 0, prefix.length, prefix, 0, prefix.length);
     }
 
     /** The line is exactly {@code text} (before its line break). */
