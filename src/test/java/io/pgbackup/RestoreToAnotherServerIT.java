@@ -40,12 +40,25 @@ class RestoreToAnotherServerIT {
         s3 = new S3Server();
         s3.createBucket(BUCKET);
         production.createRole("prod_user", PRODUCTION_PASSWORD);
+        production.createRole("reporting", "reporting pw");
         production.createDatabase(DATABASE);
+        // roles staging does not have (owner, a grantee), and text that merely looks like the statements naming them:
+        // a function whose body has GRANT / OWNER TO lines, a comment spanning lines that begin so
         production.psql(DATABASE, """
                 CREATE TABLE public.orders (id int PRIMARY KEY, note text);
                 INSERT INTO public.orders SELECT g, 'order ' || g FROM generate_series(1, 1234) g;
                 CREATE VIEW public.big_orders AS SELECT * FROM public.orders WHERE id > 1000;
                 ALTER TABLE public.orders OWNER TO prod_user;
+                GRANT SELECT ON public.orders TO reporting;
+                CREATE FUNCTION public.share_orders() RETURNS void LANGUAGE plpgsql AS $$
+                BEGIN
+                GRANT SELECT ON public.orders TO PUBLIC;
+                ALTER TABLE public.orders OWNER TO CURRENT_USER;
+                END
+                $$;
+                COMMENT ON TABLE public.orders IS 'orders, one a line
+                GRANT nothing: this is a comment
+                ALTER TABLE x OWNER TO y;';
                 """);
         staging.createRole("stage_user", STAGING_PASSWORD);
         staging.psql("postgres", "ALTER ROLE stage_user CREATEDB");
@@ -92,6 +105,13 @@ class RestoreToAnotherServerIT {
                 .strip()).isEqualTo("stage_user");
         assertThat(staging.psql("shop_staging", "SELECT tableowner FROM pg_tables WHERE tablename = 'orders'").strip())
                 .as("--no-owner: owned by the user restoring").isEqualTo("stage_user");
+        assertThat(staging.psql("shop_staging", "SELECT prosrc FROM pg_proc WHERE proname = 'share_orders'"))
+                .as("a function's body is text, kept whole").isEqualTo(production.psql(DATABASE,
+                        "SELECT prosrc FROM pg_proc WHERE proname = 'share_orders'"))
+                .contains("GRANT SELECT ON public.orders TO PUBLIC;").contains("OWNER TO CURRENT_USER;");
+        assertThat(staging.psql("shop_staging", "SELECT obj_description('public.orders'::regclass, 'pg_class')"))
+                .isEqualTo(production.psql(DATABASE, "SELECT obj_description('public.orders'::regclass, 'pg_class')"))
+                .contains("GRANT nothing: this is a comment");
         assertThat(production.psql("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE 'shop_staging%'"
                 + " OR datname LIKE 'pgbackup_restore_%'").strip()).as("nothing made on production").isEqualTo("0");
         assertThat(restore.all()).doesNotContain(STAGING_PASSWORD);

@@ -15,9 +15,11 @@ import org.apache.camel.Exchange;
  * <li>--no-owner: {@code ALTER ... OWNER TO ...;}</li>
  * <li>--no-privileges: {@code GRANT ...;}, {@code REVOKE ...;} and {@code ALTER DEFAULT PRIVILEGES ...;}</li>
  * </ul>
- * pg_dump writes each of these as one line of its own. The rows of a {@code COPY ... FROM stdin;} block (up to its
- * {@code \.} line) are data and always pass untouched, whatever they hold: a row may well begin with "GRANT". The
- * stream is filtered line by line in bytes (no decoding), so it keeps up with the load.
+ * pg_dump writes each of these as one line of its own, a whole statement. Only such a line is left out, and only when
+ * it starts outside every quote: the rows of a {@code COPY ... FROM stdin;} block (up to its {@code \.} line) are
+ * data, and a line inside a function's body ({@code $$ ... $$}) or a multi-line string (a COMMENT) is text; both pass
+ * untouched whatever they hold (a row, or a function, may well have a line beginning with "GRANT"). The stream is
+ * filtered line by line in bytes (no decoding), so it keeps up with the load.
  */
 public final class OwnershipFilter extends InputStream {
 
@@ -44,6 +46,13 @@ public final class OwnershipFilter extends InputStream {
     private int lineLength;
     private int linePos;
     private boolean inCopy;
+    private static final int NONE = 0;
+    private static final int SINGLE = 1;
+    private static final int DOUBLE = 2;
+    private static final int DOLLAR = 3;
+    private int quote = NONE;
+    private boolean escapes;
+    private byte[] dollarTag;
     private boolean ended;
     private long skipped;
 
@@ -123,16 +132,99 @@ public final class OwnershipFilter extends InputStream {
             }
             return true;
         }
+        // only a line that starts outside every quote is a statement of its own: a line of a function's body
+        // ($$ ... $$) or of a multi-line string (a COMMENT) is text, and is never touched
+        boolean statement = quote == NONE;
+        scanQuotes();
+        if (!statement) {
+            return true;
+        }
         if (startsWith(COPY) && contains(FROM_STDIN)) {
             inCopy = true;
             return true;
         }
-        if (noOwner && startsWith(ALTER) && contains(OWNER_TO)
-                || noPrivileges && (startsWith(GRANT) || startsWith(REVOKE) || startsWith(DEFAULT_PRIVILEGES))) {
+        if (quote == NONE && endsStatement()
+                && (noOwner && startsWith(ALTER) && contains(OWNER_TO)
+                || noPrivileges && (startsWith(GRANT) || startsWith(REVOKE) || startsWith(DEFAULT_PRIVILEGES)))) {
             skipped++;
             lineLength = 0;
         }
         return true;
+    }
+
+    /**
+     * Follows SQL quoting through the line (outside COPY data): '...' (with '' inside; E'...' with backslash escapes),
+     * "..." identifiers, $tag$ ... $tag$ bodies, and -- comments to the end of the line.
+     */
+    private void scanQuotes() {
+        int i = 0;
+        while (i < lineLength) {
+            byte c = line[i];
+            switch (quote) {
+                case NONE -> {
+                    if (c == '-' && i + 1 < lineLength && line[i + 1] == '-') {
+                        return;
+                    } else if (c == '\'') {
+                        quote = SINGLE;
+                        escapes = i > 0 && (line[i - 1] == 'E' || line[i - 1] == 'e') && (i < 2 || !isWordByte(line[i - 2]));
+                    } else if (c == '"') {
+                        quote = DOUBLE;
+                    } else if (c == '$' && (i == 0 || !isWordByte(line[i - 1]))) {
+                        int end = dollarTagEnd(i);
+                        if (end > 0) {
+                            dollarTag = Arrays.copyOfRange(line, i, end + 1);
+                            quote = DOLLAR;
+                            i = end;
+                        }
+                    }
+                }
+                case SINGLE -> {
+                    if (escapes && c == '\\') {
+                        i++;
+                    } else if (c == '\'') {
+                        quote = NONE; // '' inside a string closes and reopens it: the same state two bytes on
+                    }
+                }
+                case DOUBLE -> {
+                    if (c == '"') {
+                        quote = NONE;
+                    }
+                }
+                default -> { // DOLLAR
+                    if (c == '$' && i + dollarTag.length <= lineLength
+                            && Arrays.equals(line, i, i + dollarTag.length, dollarTag, 0, dollarTag.length)) {
+                        quote = NONE;
+                        i += dollarTag.length - 1;
+                    }
+                }
+            }
+            i++;
+        }
+    }
+
+    /** The index of the closing $ of a dollar-quote tag opening at {@code start} ($$ or $name$), or -1. */
+    private int dollarTagEnd(int start) {
+        int i = start + 1;
+        if (i < lineLength && line[i] >= '0' && line[i] <= '9') {
+            return -1; // $1: a parameter, not a tag
+        }
+        while (i < lineLength && isWordByte(line[i])) {
+            i++;
+        }
+        return i < lineLength && line[i] == '$' ? i : -1;
+    }
+
+    private static boolean isWordByte(byte b) {
+        return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '_' || b < 0;
+    }
+
+    /** The line is one whole statement: it ends with ";" (pg_dump writes OWNER TO, GRANT and REVOKE so). */
+    private boolean endsStatement() {
+        int end = lineLength;
+        while (end > 0 && (line[end - 1] == '\n' || line[end - 1] == '\r' || line[end - 1] == ' ')) {
+            end--;
+        }
+        return end > 0 && line[end - 1] == ';';
     }
 
     private void append(byte[] source, int from, int count) {

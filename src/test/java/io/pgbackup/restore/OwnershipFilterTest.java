@@ -108,6 +108,56 @@ class OwnershipFilterTest {
         assertThat(filtered(trickle("no newline at the end"), true, true, 5)).isEqualTo("no newline at the end");
     }
 
+    /** Lines of a function's body or of a multi-line string are text: never left out, whatever they begin with. */
+    @Test
+    void textInsideQuotesIsNeverTouched() throws IOException {
+        String dump = """
+                CREATE FUNCTION public.share() RETURNS void
+                    LANGUAGE plpgsql
+                    AS $$
+                BEGIN
+                GRANT SELECT ON public.orders TO PUBLIC;
+                ALTER TABLE public.orders OWNER TO somebody;
+                COPY public.orders (id) FROM stdin;
+                END
+                $$;
+                ALTER FUNCTION public.share() OWNER TO prod_user;
+                CREATE FUNCTION public.tagged() RETURNS text LANGUAGE sql AS $_$SELECT 'a$$b'
+                REVOKE ALL ON x FROM y;
+                $_$;
+                COMMENT ON TABLE public.orders IS 'it''s
+                GRANT nothing here;
+                ALTER TABLE x OWNER TO y;';
+                COMMENT ON COLUMN public.orders.note IS E'back\\'slash
+                GRANT still text;';
+                CREATE TABLE public."odd$name" ("it's" integer);
+                GRANT SELECT ON TABLE public.orders TO "role; with ' quote";
+                REVOKE ALL ON TABLE public.orders FROM reporting;
+                """;
+        String out = filtered(trickle(dump), true, true, 4096);
+
+        assertThat(out).isEqualTo("""
+                CREATE FUNCTION public.share() RETURNS void
+                    LANGUAGE plpgsql
+                    AS $$
+                BEGIN
+                GRANT SELECT ON public.orders TO PUBLIC;
+                ALTER TABLE public.orders OWNER TO somebody;
+                COPY public.orders (id) FROM stdin;
+                END
+                $$;
+                CREATE FUNCTION public.tagged() RETURNS text LANGUAGE sql AS $_$SELECT 'a$$b'
+                REVOKE ALL ON x FROM y;
+                $_$;
+                COMMENT ON TABLE public.orders IS 'it''s
+                GRANT nothing here;
+                ALTER TABLE x OWNER TO y;';
+                COMMENT ON COLUMN public.orders.note IS E'back\\'slash
+                GRANT still text;';
+                CREATE TABLE public."odd$name" ("it's" integer);
+                """);
+    }
+
     @Test
     void aLongRowPassesWhole() throws IOException {
         String row = "1\t" + "x".repeat(300_000) + "\n";
