@@ -120,7 +120,7 @@ public final class DumpStatistics extends FilterInputStream {
     }
 
     /** The index of the first '\n' in {@code buffer[from, to)}, or -1: eight bytes a step (SWAR). */
-    static int indexOfNewline(byte[] buffer, int from, int to) {
+    public static int indexOfNewline(byte[] buffer, int from, int to) {
         int i = from;
         for (; i + Long.BYTES <= to; i += Long.BYTES) {
             long word = (long) LONGS.get(buffer, i) ^ NEWLINES;

@@ -31,7 +31,6 @@ public class RunReport {
     public static final String OUTCOME = "outcome";
     public static final String FAILED_STAGE = "failedStage";
     public static final String FAILURE_CAUSE = "failureCause";
-    public static final String STAGE = "stage";
     /** For outcome ALERT (not a backup run): the one-line alert and what pg-backup did about it. */
     public static final String ALERT = "alert";
     public static final String ALERT_ACTION = "alertAction";
@@ -79,8 +78,8 @@ public class RunReport {
             }
         }
         String stage = FailedStage.of(exchange, failure);
-        // a failure outside every stage route: the run's own step (run properties STAGE: list-databases, backup, ...)
-        return stage != null ? stage : exchange.getProperty(STAGE, "startup", String.class);
+        // a failure outside every stage route: the run's own step (DatabaseRun.STAGE: list-databases, backup, ...)
+        return stage != null ? stage : exchange.getProperty(DatabaseRun.STAGE, "startup", String.class);
     }
 
     public String subject(Exchange exchange) {

@@ -5,6 +5,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
+import io.pgbackup.dump.DumpStatistics;
+import io.pgbackup.streams.BulkInputStream;
+
 import org.apache.camel.Exchange;
 
 /**
@@ -21,7 +24,7 @@ import org.apache.camel.Exchange;
  * untouched whatever they hold (a row, or a function, may well have a line beginning with "GRANT"). The stream is
  * filtered line by line in bytes (no decoding), so it keeps up with the load.
  */
-public final class OwnershipFilter extends InputStream {
+public final class OwnershipFilter extends BulkInputStream {
 
     /** Exchange properties set by the restore command. */
     public static final String NO_OWNER = "restoreNoOwner";
@@ -76,13 +79,6 @@ public final class OwnershipFilter extends InputStream {
     }
 
     @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
     public int read(byte[] buffer, int offset, int length) throws IOException {
         if (length == 0) {
             return 0;
@@ -115,7 +111,7 @@ public final class OwnershipFilter extends InputStream {
                     break;
                 }
             }
-            int newline = indexOf(chunk, chunkPos, chunkEnd, (byte) '\n');
+            int newline = DumpStatistics.indexOfNewline(chunk, chunkPos, chunkEnd);
             int end = newline < 0 ? chunkEnd : newline + 1;
             append(chunk, chunkPos, end - chunkPos);
             chunkPos = end;
@@ -262,15 +258,6 @@ public final class OwnershipFilter extends InputStream {
             return true;
         }
         return false;
-    }
-
-    private static int indexOf(byte[] bytes, int from, int to, byte b) {
-        for (int i = from; i < to; i++) {
-            if (bytes[i] == b) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     private static byte[] bytes(String text) {
