@@ -2,7 +2,7 @@ package io.pgbackup;
 
 import java.util.Date;
 
-import io.pgbackup.dump.DumpStatistics;
+import io.pgbackup.dump.DumpFacts;
 
 import org.apache.camel.Exchange;
 
@@ -79,7 +79,7 @@ public record DatabaseRun(Exchange exchange) {
         return exchange.getProperty(SUMMARY);
     }
 
-    public DumpStatistics statistics() {
-        return exchange.getProperty(DumpStatistics.PROPERTY, DumpStatistics.class);
+    public DumpFacts statistics() {
+        return exchange.getProperty(DumpFacts.PROPERTY, DumpFacts.class);
     }
 }

@@ -142,6 +142,29 @@ public final class PgBackup {
             }
         }
         java.time.LocalDateTime chosenNotAfter = notAfter;
+        int jobs = jobs(command);
+        boolean selective = command.has("table") || command.has("schema");
+        if (command.has("into-existing") && !selective) {
+            throw new UsageException("--into-existing restores some tables into an existing database: name them with"
+                    + " --table or --schema (a whole backup always goes into a new database)");
+        }
+        if (command.has("clean") && !command.has("into-existing")) {
+            throw new UsageException("--clean replaces tables in an existing database: it goes with --into-existing");
+        }
+        if (command.has("into-existing") && (command.has("replace") || jobs > 0)) {
+            throw new UsageException("--into-existing loads in one transaction into the database as it is: leave out "
+                    + (command.has("replace") ? "--replace" : "--jobs"));
+        }
+        for (String table : command.values("table")) {
+            if (table.isBlank()) {
+                throw new UsageException("--table needs a name: SCHEMA.TABLE, or TABLE in any schema");
+            }
+        }
+        for (String schema : command.values("schema")) {
+            if (schema.isBlank()) {
+                throw new UsageException("--schema needs a name");
+            }
+        }
         // the rest from the settings as loaded (environment or --config file alike): DB_NAME, RESTORE_TARGET_DB
         return runOnce(main, context -> {
             if (DatabaseList.GLOBALS.equals(SettingsDeclaration.value(context, "db.name"))) {
@@ -160,6 +183,11 @@ public final class PgBackup {
             properties.put(RestoreTarget.REPLACE, command.has("replace"));
             properties.put(io.pgbackup.restore.OwnershipFilter.NO_OWNER, command.has("no-owner"));
             properties.put(io.pgbackup.restore.OwnershipFilter.NO_PRIVILEGES, command.has("no-privileges"));
+            properties.put(io.pgbackup.restore.ArchiveRestore.TABLES, command.values("table"));
+            properties.put(io.pgbackup.restore.ArchiveRestore.SCHEMAS, command.values("schema"));
+            properties.put(io.pgbackup.restore.ArchiveRestore.INTO_EXISTING, command.has("into-existing"));
+            properties.put(io.pgbackup.restore.ArchiveRestore.CLEAN, command.has("clean"));
+            properties.put(io.pgbackup.restore.ArchiveRestore.JOBS, jobs);
             properties.put(BackupCatalog.REQUESTED_KEY, key);
             return new Request("direct:restore", properties, exchange -> {
                 out.println("restored " + DatabaseRun.of(exchange).key() + " into database " + target
@@ -173,6 +201,23 @@ public final class PgBackup {
         });
     }
 
+    /** restore --jobs N: 1..64 (0 when not given: one pg_restore reading the stream). */
+    private static int jobs(CommandLine command) {
+        String value = command.option("jobs", "");
+        if (value.isEmpty()) {
+            return 0;
+        }
+        try {
+            int jobs = Integer.parseInt(value.strip());
+            if (jobs >= 1 && jobs <= 64) {
+                return jobs;
+            }
+        } catch (NumberFormatException e) {
+            // told below
+        }
+        throw new UsageException("--jobs: '" + value + "' is not a number of processes from 1 to 64");
+    }
+
     private static void checkTarget(String target) {
         String problem = RestoreTarget.problemWithName(target);
         if (problem != null) {
@@ -182,9 +227,11 @@ public final class PgBackup {
 
     /** The roles backup goes to the server itself: no target database; --key or the newest good one. */
     private Request restoreGlobals(CommandLine command) {
-        if (command.has("target-db") || command.has("replace") || command.has("before")) {
+        if (command.has("target-db") || command.has("replace") || command.has("before") || command.has("table")
+                || command.has("schema") || command.has("jobs") || command.has("into-existing")) {
             throw new UsageException("the roles backup (@globals) is restored onto the server itself: leave out"
-                    + " --target-db, --replace and --before (name the backup with --key, or take the newest good one)");
+                    + " --target-db, --replace, --before, --table, --schema, --jobs and --into-existing (name the"
+                    + " backup with --key, or take the newest good one)");
         }
         Map<String, Object> properties = new java.util.HashMap<>();
         properties.put(RestoreTarget.TARGET, "(the server's roles)");

@@ -42,7 +42,7 @@ class BackupRoutesTest {
                 "COPY public.t (id) FROM stdin;\n1\n\\.\n--\n-- PostgreSQL database dump complete\n--\n"
                         .getBytes(StandardCharsets.UTF_8)), true);
         statistics.readAllBytes();
-        exchange.setProperty(DumpStatistics.PROPERTY, statistics);
+        exchange.setProperty(io.pgbackup.dump.DumpFacts.PROPERTY, statistics);
     }
 
     static RoutesUnderTest stubbed(String... except) {

@@ -26,6 +26,15 @@ public record CommandLine(String name, Map<String, String> options) {
                   --no-privileges    leave out GRANT and REVOKE (both: into a server without the source's roles,
                                      e.g. staging: RESTORE_DB_HOST, RESTORE_DB_USER, RESTORE_DB_PASSWORD)
                              (default: the newest good backup: with a manifest and no warning)
+                  custom-format backups (BACKUP_FORMAT=custom, .dump.gz) only:
+                  --table S.NAME     only this table (or view, sequence) with its data, indexes, constraints,
+                                     defaults, triggers; repeatable; NAME alone: in any schema
+                  --schema NAME      every object of this schema; repeatable
+                  --into-existing    with --table/--schema: into the existing --target-db, in one transaction;
+                                     refused when a table to restore exists there, unless --clean
+                  --clean            with --into-existing: drop and recreate the restored objects (only those)
+                  --jobs N           pg_restore -j N into the new database: the archive is written to
+                                     BACKUP_WORK_DIR first (refused when it lacks the room), removed afterwards
               verify         test restore: the newest backup of each database of DB_NAME into a scratch database,
                              row counts compared with its manifest, scratch dropped; exit 0 when all match, 1 otherwise
               check-managed  check Cloud DB's own (managed) backup of CLOUD_DB_INSTANCE_NO now: notify and back up
@@ -44,10 +53,16 @@ public record CommandLine(String name, Map<String, String> options) {
 
     private static final Set<String> COMMANDS = Set.of("service", "backup", "list", "restore", "verify", "check-managed",
             "prune", "help");
-    private static final Set<String> OPTIONS = Set.of("config", "routes", "target-db", "key", "database", "before");
+    private static final Set<String> OPTIONS = Set.of("config", "routes", "target-db", "key", "database", "before",
+            "table", "schema", "jobs");
+    /** Options that may be given more than once: their values are kept in order ({@link #values}). */
+    private static final Set<String> REPEATABLE = Set.of("table", "schema");
     /** Options without a value; each belongs to one command. */
     private static final Map<String, String> FLAGS = Map.of("dry-run", "prune", "replace", "restore", "no-owner",
-            "restore", "no-privileges", "restore");
+            "restore", "no-privileges", "restore", "into-existing", "restore", "clean", "restore");
+    /** Options with a value that belong to one command. */
+    private static final Map<String, String> COMMAND_OPTIONS = Map.of("table", "restore", "schema", "restore", "jobs",
+            "restore");
 
     public static CommandLine parse(String[] args) {
         String name = "service";
@@ -76,6 +91,9 @@ public record CommandLine(String name, Map<String, String> options) {
                 if (!OPTIONS.contains(key) && !FLAGS.containsKey(key)) {
                     throw new IllegalArgumentException("unknown option --" + key);
                 }
+                if (REPEATABLE.contains(key) && options.containsKey(key)) {
+                    value = options.get(key) + "\n" + value;
+                }
                 options.put(key, value);
             } else if (COMMANDS.contains(arg) && i == 0) {
                 name = arg;
@@ -90,7 +108,19 @@ public record CommandLine(String name, Map<String, String> options) {
                 throw new IllegalArgumentException("option --" + flag + " is for the " + FLAGS.get(flag) + " command only");
             }
         }
+        for (Map.Entry<String, String> option : COMMAND_OPTIONS.entrySet()) {
+            if (options.containsKey(option.getKey()) && !name.equals(option.getValue())) {
+                throw new IllegalArgumentException("option --" + option.getKey() + " is for the " + option.getValue()
+                        + " command only");
+            }
+        }
         return new CommandLine(name, Map.copyOf(options));
+    }
+
+    /** Every value of a repeatable option (--table a --table b), in the order given; empty when not given. */
+    public java.util.List<String> values(String key) {
+        String value = options.get(key);
+        return value == null ? java.util.List.of() : java.util.List.of(value.split("\n", -1));
     }
 
     /** Whether a flag (an option without a value, e.g. --dry-run) was given. */

@@ -22,10 +22,8 @@ import io.pgbackup.streams.BulkInputStream;
  * <p>
  * The row counts are those of the dump's own snapshot: what a restore of this backup must contain.
  */
-public final class DumpStatistics extends FilterInputStream {
+public final class DumpStatistics extends FilterInputStream implements DumpFacts {
 
-    /** The exchange property that holds the running dump's statistics. */
-    public static final String PROPERTY = "dumpStatistics";
 
     private static final byte[] COPY = "COPY ".getBytes(StandardCharsets.US_ASCII);
     private static final String FROM_STDIN = "FROM stdin;";
@@ -51,13 +49,6 @@ public final class DumpStatistics extends FilterInputStream {
     private String serverVersion = "";
     private String dumpVersion = "";
     private final Map<String, Long> rows = new LinkedHashMap<>();
-
-    /** Wraps the exchange's body (pg_dump's live stdout) and records the statistics as {@value #PROPERTY}. */
-    public static InputStream watch(org.apache.camel.Exchange exchange) throws org.apache.camel.InvalidPayloadException {
-        DumpStatistics statistics = new DumpStatistics(exchange.getMessage().getMandatoryBody(InputStream.class), true);
-        exchange.setProperty(PROPERTY, statistics);
-        return statistics;
-    }
 
     public DumpStatistics(InputStream dump, boolean requireTrailer) {
         super(dump);
@@ -209,23 +200,28 @@ public final class DumpStatistics extends FilterInputStream {
     }
 
     /** Bytes read so far (the raw dump size once the stream has ended). */
+    @Override
     public long bytes() {
         return bytes;
     }
 
+    @Override
     public boolean isComplete() {
         return complete;
     }
 
+    @Override
     public String serverVersion() {
         return serverVersion;
     }
 
+    @Override
     public String dumpVersion() {
         return dumpVersion;
     }
 
     /** Rows per table, in dump order; tables are named as pg_dump wrote them (schema-qualified, quoted if needed). */
+    @Override
     public Map<String, Long> rows() {
         return Collections.unmodifiableMap(rows);
     }

@@ -24,7 +24,8 @@ import org.apache.camel.component.exec.impl.DefaultExecBinding;
  * <p>
  * Exchange property {@value #SERVER} chooses the server: {@code source} (DB_HOST, the default), {@code verify}
  * (VERIFY_DB_HOST, the test restore's) or {@code restore} (RESTORE_DB_HOST, where restore loads); header {@value #DATABASE} the database (default: the server's maintenance database). pg_dumpall ignores PGDATABASE, so it gets {@code --database=} with the name quoted as a connection
- * string value, as one argument.
+ * string value, as one argument; so does pg_restore when header {@value #DATABASE} names one (without it pg_restore
+ * writes SQL instead of connecting).
  */
 public class PostgresEnvironmentBinding extends DefaultExecBinding {
 
@@ -59,6 +60,7 @@ public class PostgresEnvironmentBinding extends DefaultExecBinding {
         ExecCommand command = super.readInput(exchange, endpoint);
         Server server = server(exchange.getProperty(SERVER, "source", String.class));
         String database = exchange.getMessage().getHeader(DATABASE, String.class);
+        boolean databaseGiven = database != null && !database.isEmpty();
         exchange.getMessage().removeHeader(DATABASE);
         if (database == null || database.isEmpty()) {
             database = server.maintenanceDatabase();
@@ -79,8 +81,12 @@ public class PostgresEnvironmentBinding extends DefaultExecBinding {
             environment.put("PGSSLROOTCERT", sslRootCert);
         }
         List<String> args = new ArrayList<>(command.getArgs());
-        if (Path.of(command.getExecutable()).getFileName().toString().startsWith("pg_dumpall")) {
+        String program = Path.of(command.getExecutable()).getFileName().toString();
+        if (program.startsWith("pg_dumpall")) {
             args.add("--database=" + connectionValue("dbname", database));
+        } else if (program.startsWith("pg_restore") && databaseGiven) {
+            // pg_restore connects only when told a database (else it writes SQL): named as a connection string value
+            args.add("--dbname=" + connectionValue("dbname", database));
         }
         ExecCommand withArgs = new ExecCommand(command.getExecutable(), args, command.getWorkingDir(), command.getTimeout(),
                 command.getExitValues(), command.getInput(), command.getOutFile(), command.isUseStderrOnEmptyStdout(),

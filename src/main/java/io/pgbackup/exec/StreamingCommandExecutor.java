@@ -39,8 +39,20 @@ import org.apache.camel.component.exec.ExecResult;
  * A {@link CommandWithEnvironment} runs with an environment built from scratch: the few variables of
  * {@link #INHERITED} from this process (PATH, HOME, locale, time zone), then the command's own. No other variable of
  * this process (its keys, passwords and URLs) reaches the child.
+ * <p>
+ * With {@link #setReadInputWhole readInputWhole} (pg_restore reading an archive), a child that stops reading early is
+ * not a failure by itself (pg_restore reads only as far as the last entry it restores): the rest of the input is
+ * still read to its end, and the child's stdout ends only once it was, so the input's own checks (a checked backup
+ * stream compares its SHA-256 at its end) have spoken before the reader of stdout (psql) sees the end.
  */
 public class StreamingCommandExecutor implements ExecCommandExecutor {
+
+    private boolean readInputWhole;
+
+    /** True: the input is read to its end even when the child stops reading it early (see the class comment). */
+    public void setReadInputWhole(boolean readInputWhole) {
+        this.readInputWhole = readInputWhole;
+    }
 
     private static final int STDERR_TAIL_BYTES = 2048;
 
@@ -76,7 +88,7 @@ public class StreamingCommandExecutor implements ExecCommandExecutor {
         }
         String name = Path.of(command.getExecutable()).getFileName().toString();
         Process process = builder.start();
-        RunningCommand running = new RunningCommand(name, process, command.getExitValues());
+        RunningCommand running = new RunningCommand(name, process, command.getExitValues(), readInputWhole);
         running.start(command.getInput(), command.getTimeout());
         return new ExecResult(command, running.stdout(), new ByteArrayInputStream(new byte[0]), 0);
     }
@@ -92,11 +104,17 @@ public class StreamingCommandExecutor implements ExecCommandExecutor {
         private final AtomicReference<Throwable> inputError = new AtomicReference<>();
         /** The child did not take its input (it ended or closed stdin first). */
         private final AtomicReference<Throwable> writeError = new AtomicReference<>();
+        private final boolean readInputWhole;
         private Thread feeder;
         private ScheduledFuture<?> watchdog;
         private long timeoutMillis;
 
         RunningCommand(String name, Process process, Set<Integer> exitValues) {
+            this(name, process, exitValues, false);
+        }
+
+        RunningCommand(String name, Process process, Set<Integer> exitValues, boolean readInputWhole) {
+            this.readInputWhole = readInputWhole;
             this.name = name;
             this.process = process;
             this.exitValues = exitValues == null || exitValues.isEmpty() ? Set.of(0) : exitValues;
@@ -142,7 +160,17 @@ public class StreamingCommandExecutor implements ExecCommandExecutor {
                     if (n < 0) {
                         break;
                     }
-                    stdin.write(buffer, 0, n);
+                    try {
+                        stdin.write(buffer, 0, n);
+                    } catch (IOException e) {
+                        if (!readInputWhole) {
+                            throw e;
+                        }
+                        // the child has read all it needs: the rest is read (and so checked) without it
+                        closeQuietly(stdin);
+                        drain(in, buffer);
+                        return;
+                    }
                 }
                 stdin.close();
             } catch (IOException | RuntimeException e) {
@@ -150,6 +178,18 @@ public class StreamingCommandExecutor implements ExecCommandExecutor {
                 kill();
             } finally {
                 closeQuietly(stdin);
+            }
+        }
+
+        /** Reads the rest of the input for its checks; a failure is the input's, as in {@link #feed}. */
+        private void drain(InputStream in, byte[] buffer) {
+            try {
+                while (!timedOut.get() && in.read(buffer) >= 0) {
+                    // read for the input's own checks only
+                }
+            } catch (IOException | RuntimeException e) {
+                inputError.compareAndSet(null, e);
+                kill();
             }
         }
 
@@ -214,6 +254,10 @@ public class StreamingCommandExecutor implements ExecCommandExecutor {
             try {
                 exit = process.waitFor();
                 if (feeder != null) {
+                    // reading the input whole may outlast the child (the rest of a download): the timeout bounds it
+                    while (readInputWhole && feeder.isAlive() && !timedOut.get()) {
+                        feeder.join(1000);
+                    }
                     feeder.join(TimeUnit.SECONDS.toMillis(30));
                 }
                 stderr.join(TimeUnit.SECONDS.toMillis(5));

@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 import io.pgbackup.compress.BlockCompression;
-import io.pgbackup.dump.DumpStatistics;
+import io.pgbackup.dump.DumpFacts;
 import io.pgbackup.storage.StreamingUpload;
 
 import org.apache.camel.Exchange;
@@ -67,7 +67,7 @@ public class BackupManifest {
     public static BackupManifest of(Exchange exchange, BlockCompression compression, io.pgbackup.crypto.Encryption encryption)
             throws IOException {
         BackupManifest manifest = new BackupManifest();
-        DumpStatistics dump = exchange.getProperty(DumpStatistics.PROPERTY, DumpStatistics.class);
+        DumpFacts dump = exchange.getProperty(DumpFacts.PROPERTY, DumpFacts.class);
         manifest.database = DatabaseRun.of(exchange).database();
         manifest.key = DatabaseRun.of(exchange).key();
         Date started = DatabaseRun.of(exchange).startedAt();

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Locale;
 
 import io.pgbackup.compress.BlockCompression;
-import io.pgbackup.dump.DumpStatistics;
+import io.pgbackup.dump.DumpFacts;
 
 import io.pgbackup.storage.BackupCatalog;
 
@@ -51,7 +51,7 @@ public class ManifestStep {
     /** Sets {@value #WARNING} when the dump shrank by more than MAX_SHRINK_PERCENT from the previous good one. */
     public void checkShrink(Exchange exchange) {
         BackupManifest previous = exchange.getProperty(PREVIOUS, BackupManifest.class);
-        DumpStatistics dump = exchange.getProperty(DumpStatistics.PROPERTY, DumpStatistics.class);
+        DumpFacts dump = exchange.getProperty(DumpFacts.PROPERTY, DumpFacts.class);
         if (dump == null) {
             return;
         }

@@ -115,6 +115,20 @@ public class RestoreTarget {
         exchange.setProperty(ASIDE, asideName(target, ZonedDateTime.now(zone(exchange))));
     }
 
+    /** Body: the answer to {@link #checkQuery}. restore --into-existing: the target must exist. */
+    public void judgeExisting(Exchange exchange) {
+        String answer = exchange.getMessage().getBody(String.class);
+        String[] fields = answer == null ? new String[0] : answer.strip().split("\\|");
+        if (fields.length != 2 || !fields[0].matches("\\d+")) {
+            throw new IllegalStateException("could not tell whether database " + target(exchange) + " exists (psql said '"
+                    + (answer == null ? "" : answer.strip()) + "')");
+        }
+        if (Integer.parseInt(fields[0]) == 0) {
+            throw new RestoreRefusedException("database " + target(exchange) + " does not exist: --into-existing loads"
+                    + " into an existing database; leave it out to create " + target(exchange));
+        }
+    }
+
     /** {@code NAME_before_YYYYMMDDHHMMSS}, the name cut (at a character) to fit PostgreSQL's 63 bytes. */
     static String asideName(String target, ZonedDateTime now) {
         String suffix = "_before_" + STAMP.format(now);

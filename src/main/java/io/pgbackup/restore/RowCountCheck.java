@@ -42,7 +42,7 @@ public class RowCountCheck {
                 loaded.add(Long.parseLong(tag.group(1)));
             }
         }
-        List<Map.Entry<String, Long>> expected = new ArrayList<>(manifest.tables.entrySet());
+        List<Map.Entry<String, Long>> expected = expected(exchange, manifest);
         List<String> differences = new ArrayList<>();
         long rows = 0;
         for (int i = 0; i < expected.size(); i++) {
@@ -68,13 +68,13 @@ public class RowCountCheck {
 
     /** One SQL query counting the rows of every table the manifest lists: "index|count" lines, in manifest order. */
     public String countQuery(Exchange exchange) {
-        BackupManifest manifest = manifest(exchange);
-        if (manifest.tables.isEmpty()) {
+        List<Map.Entry<String, Long>> tables = expected(exchange, manifest(exchange));
+        if (tables.isEmpty()) {
             return "SELECT -1, 0;\n";
         }
         StringBuilder sql = new StringBuilder();
         int i = 0;
-        for (String table : manifest.tables.keySet()) {
+        for (String table : tables.stream().map(Map.Entry::getKey).toList()) {
             sql.append(i == 0 ? "" : "\nUNION ALL ").append("SELECT ").append(i++).append(", count(*) FROM ONLY ").append(table);
         }
         return sql.append(";\n").toString();
@@ -83,7 +83,7 @@ public class RowCountCheck {
     /** Body: psql's output of {@link #countQuery}. Throws naming every table whose count differs. */
     public String compareCounts(Exchange exchange) {
         BackupManifest manifest = manifest(exchange);
-        List<Map.Entry<String, Long>> expected = new ArrayList<>(manifest.tables.entrySet());
+        List<Map.Entry<String, Long>> expected = expected(exchange, manifest);
         long[] actual = new long[expected.size()];
         boolean[] seen = new boolean[expected.size()];
         String output = exchange.getMessage().getBody(String.class);
@@ -115,6 +115,21 @@ public class RowCountCheck {
         String summary = expected.size() + " tables, " + rows + " rows, all as dumped";
         exchange.setProperty(SUMMARY, summary);
         return summary;
+    }
+
+    /**
+     * The tables to compare, in manifest (dump) order: all of them, or those a selective restore loaded
+     * ({@link ArchiveRestore#RESTORED_TABLES}).
+     */
+    private static List<Map.Entry<String, Long>> expected(Exchange exchange, BackupManifest manifest) {
+        List<?> restored = exchange.getProperty(ArchiveRestore.RESTORED_TABLES, List.class);
+        List<Map.Entry<String, Long>> expected = new ArrayList<>();
+        for (Map.Entry<String, Long> table : manifest.tables.entrySet()) {
+            if (restored == null || restored.contains(table.getKey())) {
+                expected.add(table);
+            }
+        }
+        return expected;
     }
 
     private static BackupManifest manifest(Exchange exchange) {

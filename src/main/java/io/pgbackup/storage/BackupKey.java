@@ -13,7 +13,7 @@ import io.pgbackup.manifest.BackupManifest;
 
 /**
  * A backup's object key, {@code {prefix}YYYY/MM/DD/{database}_{yyyyMMddHHmmss}.sql.gz} (or {@code .sql.zst}, and
- * {@code .gpg} after either when encrypted): made
+ * {@code .gpg} after either when encrypted; {@code .dump.gz} / {@code .dump.zst} for a custom-format archive): made
  * by {@link #format} and read back into its database and its time (the key's timestamp, in BACKUP_TIMEZONE) by
  * {@link #parse}, one definition for both. The folder date must be the timestamp's date and the timestamp a real time:
  * any other key is not a backup, so nothing touches it. A manifest beside a backup ({@code {key}.manifest.json}) is
@@ -26,9 +26,11 @@ import io.pgbackup.manifest.BackupManifest;
  */
 public record BackupKey(String key, String database, LocalDateTime time) {
 
-    /** YYYY/MM/DD/{db}_{YYYYMMDD}{HHmmss}.sql.(gz|zst)[.gpg]: the timestamp's date repeats the folders. */
+    /** YYYY/MM/DD/{db}_{YYYYMMDD}{HHmmss}.(sql|dump).(gz|zst)[.gpg]: the timestamp's date repeats the folders. */
     private static final Pattern PATTERN = Pattern.compile(
-            "(\\d{4})/(\\d{2})/(\\d{2})/(.+)_(\\1\\2\\3\\d{6})\\.sql\\.(?:gz|zst)(?:\\.gpg)?");
+            "(\\d{4})/(\\d{2})/(\\d{2})/(.+)_(\\1\\2\\3\\d{6})\\.(?:sql|dump)\\.(?:gz|zst)(?:\\.gpg)?");
+    /** A custom-format archive's key: {@code .dump.gz}, {@code .dump.zst}, either with {@code .gpg}. */
+    private static final Pattern ARCHIVE = Pattern.compile(".*_\\d{14}\\.dump\\.(?:gz|zst)(?:\\.gpg)?");
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuuMMddHHmmss")
             .withResolverStyle(ResolverStyle.STRICT);
 
@@ -36,8 +38,21 @@ public record BackupKey(String key, String database, LocalDateTime time) {
 
     /** The key of a backup of {@code database} started at {@code time} (local, BACKUP_TIMEZONE). */
     public static String format(String prefix, String database, LocalDateTime time, String extension) {
+        return format(prefix, database, time, "plain", extension);
+    }
+
+    /**
+     * The key of a backup of {@code database} started at {@code time} (local, BACKUP_TIMEZONE) in dump format
+     * {@code dumpFormat} ({@code plain}: {@code .sql.}, {@code custom}: {@code .dump.}).
+     */
+    public static String format(String prefix, String database, LocalDateTime time, String dumpFormat, String extension) {
         return (prefix == null ? "" : prefix) + FOLDER.format(time) + "/" + encode(database) + "_" + TIMESTAMP.format(time)
-                + ".sql." + extension;
+                + ("custom".equals(dumpFormat) ? ".dump." : ".sql.") + extension;
+    }
+
+    /** Whether {@code key} holds a custom-format archive (pg_restore reads it) rather than plain SQL (psql reads it). */
+    public static boolean isArchive(String key) {
+        return key != null && ARCHIVE.matcher(key).matches();
     }
 
     /** For the routes (backup.yaml): the key of this run's backup, from exchange properties dbName and startedAt. */
@@ -50,8 +65,11 @@ public record BackupKey(String key, String database, LocalDateTime time) {
                 io.pgbackup.compress.BlockCompression.class);
         io.pgbackup.crypto.Encryption encryption = context.getRegistry().lookupByNameAndType("encryption",
                 io.pgbackup.crypto.Encryption.class);
-        return format(SettingsDeclaration.value(context, "backup.prefix"), DatabaseRun.of(exchange).database(),
-                LocalDateTime.ofInstant(started.toInstant(), zone), chosen.extension()
+        // the roles backup (@globals) is pg_dumpall's SQL whatever BACKUP_FORMAT says
+        String database = DatabaseRun.of(exchange).database();
+        String dumpFormat = database.startsWith("@") ? "plain" : SettingsDeclaration.value(context, "backup.format");
+        return format(SettingsDeclaration.value(context, "backup.prefix"), database,
+                LocalDateTime.ofInstant(started.toInstant(), zone), dumpFormat, chosen.extension()
                         + (encryption == null ? "" : encryption.extension()));
     }
 

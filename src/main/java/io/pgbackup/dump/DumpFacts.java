@@ -1,0 +1,26 @@
+package io.pgbackup.dump;
+
+import java.util.Map;
+
+/**
+ * What a dump told about itself as it streamed past, whatever its format: plain SQL ({@link DumpStatistics}) or a
+ * custom-format archive ({@link ArchiveStatistics}). The manifest is written from it.
+ */
+public interface DumpFacts {
+
+    /** The exchange property that holds the running dump's facts. */
+    String PROPERTY = "dumpStatistics";
+
+    /** Bytes read so far (the raw dump size once the stream has ended). */
+    long bytes();
+
+    /** Whether the dump arrived whole (its end was seen where pg_dump puts it). */
+    boolean isComplete();
+
+    String serverVersion();
+
+    String dumpVersion();
+
+    /** Rows per table, in dump order; tables named as pg_dump's COPY names them (schema-qualified, quoted if needed). */
+    Map<String, Long> rows();
+}

@@ -1,0 +1,29 @@
+package io.pgbackup.dump;
+
+import java.io.InputStream;
+
+import io.pgbackup.DatabaseRun;
+import io.pgbackup.storage.BackupKey;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.InvalidPayloadException;
+
+/** The dump stage's watch step: pg_dump's output read by the reader of its format, as it streams past. */
+public final class DumpWatch {
+
+    private DumpWatch() {
+    }
+
+    /**
+     * Wraps the body (pg_dump's live stdout) in the reader of its format, from the run's key ({@code .dump.}: a
+     * custom-format archive, {@link ArchiveStatistics}; else plain SQL, {@link DumpStatistics}), and records it as
+     * exchange property {@value DumpFacts#PROPERTY}.
+     */
+    public static InputStream watch(Exchange exchange) throws InvalidPayloadException {
+        InputStream out = exchange.getMessage().getMandatoryBody(InputStream.class);
+        InputStream facts = BackupKey.isArchive(DatabaseRun.of(exchange).key()) ? new ArchiveStatistics(out)
+                : new DumpStatistics(out, true);
+        exchange.setProperty(DumpFacts.PROPERTY, facts);
+        return facts;
+    }
+}

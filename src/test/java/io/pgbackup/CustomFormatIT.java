@@ -1,0 +1,281 @@
+package io.pgbackup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import io.pgbackup.support.PgBackupProcess;
+import io.pgbackup.support.PostgresServer;
+import io.pgbackup.support.S3Server;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * BACKUP_FORMAT=custom end to end, real PostgreSQL 15 and S3Proxy: a database with two schemas, a Hangul table, a
+ * serial column, a foreign key, an index, a view depending on a table and a large object is backed up as a
+ * custom-format archive (.dump.gz), then restored whole, one table, one schema, into an existing database (with and
+ * without --clean), with --jobs 2, and test-restored by verify. Every load is checked against the manifest.
+ */
+@Timeout(600)
+class CustomFormatIT {
+
+    static final String BUCKET = "custom-format";
+    static final String PASSWORD = "custom pw '따옴표'";
+    static final String DATABASE = "shop_custom";
+    static final String ITEMS = "SELECT count(*), sum(id), sum(q) FROM sales.items";
+
+    static PostgresServer postgres;
+    static S3Server s3;
+    static String key;
+    static Path workDir;
+
+    @BeforeAll
+    static void start() throws Exception {
+        postgres = PostgresServer.shared();
+        s3 = new S3Server();
+        s3.createBucket(BUCKET);
+        postgres.createRole("custom_user", PASSWORD);
+        postgres.createDatabase(DATABASE);
+        postgres.psql(DATABASE, """
+                CREATE SCHEMA sales;
+                CREATE SCHEMA "한글 스키마";
+                CREATE TABLE sales.orders (id int PRIMARY KEY, note text);
+                INSERT INTO sales.orders SELECT g, 'order ' || g FROM generate_series(1, 3000) g;
+                CREATE TABLE sales.items (id serial PRIMARY KEY, order_id int REFERENCES sales.orders (id),
+                    q int CHECK (q > 0));
+                CREATE INDEX items_q ON sales.items (q);
+                INSERT INTO sales.items (order_id, q) SELECT g % 3000 + 1, g % 7 + 1 FROM generate_series(1, 20000) g;
+                CREATE VIEW sales.order_count AS SELECT count(*) AS n FROM sales.orders;
+                CREATE TABLE "한글 스키마"."주문" (id int, "이름" text);
+                INSERT INTO "한글 스키마"."주문" VALUES (1, '가나다'), (2, E'줄\\n바꿈');
+                SELECT lo_from_bytea(0, convert_to('large object 큰 객체', 'UTF8'));
+                COMMENT ON TABLE sales.items IS 'line items';
+                """);
+        workDir = Files.createTempDirectory("pgbackup-custom-work");
+        PgBackupProcess.Result backup = pgBackup().set("BACKUP_FORMAT", "custom").run("backup");
+        assertThat(backup.exitCode()).as(backup.toString()).isZero();
+        key = s3.keys(BUCKET).stream().filter(k -> !k.endsWith(".manifest.json")).findFirst().orElseThrow();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (s3 != null) {
+            s3.close();
+        }
+        if (workDir != null) {
+            PostgresServer.deleteTree(workDir);
+        }
+    }
+
+    @AfterEach
+    void nothingIsLeftBehind() throws Exception {
+        assertThat(postgres.psql("postgres", "SELECT datname FROM pg_database WHERE datname LIKE 'pgbackup_restore_%'"
+                + " OR datname LIKE 'pgbackup_verify_%'").strip()).as("temporary databases left").isEmpty();
+        try (var files = Files.list(workDir)) {
+            assertThat(files.toList()).as("files left in BACKUP_WORK_DIR").isEmpty();
+        }
+    }
+
+    static PgBackupProcess pgBackup() {
+        return new PgBackupProcess().timeoutSeconds(240).setAll(Map.of(
+                "DB_USER", "custom_user", "DB_PASSWORD", PASSWORD, "DB_NAME", DATABASE, "BUCKET_NAME", BUCKET,
+                "RETRY_MAX", "0", "BACKUP_WORK_DIR", workDir.toString(),
+                "PSQL_PATH", PostgresServer.BIN.resolve("psql").toString(),
+                "PG_RESTORE_PATH", PostgresServer.BIN.resolve("pg_restore").toString()))
+                .setAll(postgres.clientSettings()).setAll(s3.clientSettings());
+    }
+
+    @Test
+    void theBackupIsAnArchiveWithRowsPerTableInItsManifest() throws Exception {
+        assertThat(key).endsWith(".dump.gz");
+        String manifest = new String(s3.get(BUCKET, key + ".manifest.json"), StandardCharsets.UTF_8);
+        assertThat(manifest).contains("\"sales.items\" : 20000").contains("\"sales.orders\" : 3000")
+                .contains("\"\\\"한글 스키마\\\".\\\"주문\\\"\" : 2");
+        PgBackupProcess.Result list = pgBackup().run("list");
+        assertThat(list.exitCode()).as(list.toString()).isZero();
+        assertThat(list.stdout()).contains(key).contains("good");
+    }
+
+    @Test
+    void aWholeRestoreHasEverything() throws Exception {
+        PgBackupProcess.Result restore = pgBackup().run("restore", "--target-db", "custom_whole");
+        try {
+            assertThat(restore.exitCode()).as(restore.toString()).isZero();
+            assertThat(restore.stdout()).contains("3 tables, 23002 rows, all as dumped");
+            assertThat(postgres.schema("custom_whole")).isEqualTo(postgres.schema(DATABASE));
+            assertThat(postgres.psql("custom_whole", ITEMS)).isEqualTo(postgres.psql(DATABASE, ITEMS));
+            assertThat(postgres.psql("custom_whole", "SELECT n FROM sales.order_count").strip()).isEqualTo("3000");
+            assertThat(postgres.psql("custom_whole", "SELECT convert_from(lo_get(oid), 'UTF8') FROM pg_largeobject_metadata")
+                    .strip()).isEqualTo("large object 큰 객체");
+        } finally {
+            postgres.dropDatabase("custom_whole");
+        }
+    }
+
+    @Test
+    void oneTableIntoANewDatabaseComesWithItsIndexesConstraintsAndSequence() throws Exception {
+        PgBackupProcess.Result restore = pgBackup().run("restore", "--target-db", "custom_items", "--table", "sales.items");
+        try {
+            assertThat(restore.exitCode()).as(restore.toString()).isZero();
+            assertThat(restore.stdout()).contains("1 tables, 20000 rows, all as dumped");
+            assertThat(restore.stderr()).contains("left out foreign key sales.items items_order_id_fkey");
+            assertThat(postgres.psql("custom_items", ITEMS)).isEqualTo(postgres.psql(DATABASE, ITEMS));
+            assertThat(postgres.psql("custom_items", "SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class c"
+                    + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE nspname = 'sales'").strip())
+                    .isEqualTo("items,items_id_seq,items_pkey,items_q");
+            assertThat(postgres.psql("custom_items", "SELECT nextval('sales.items_id_seq')").strip()).isEqualTo("20001");
+            assertThat(postgres.psql("custom_items", "SELECT obj_description('sales.items'::regclass)").strip())
+                    .isEqualTo("line items");
+        } finally {
+            postgres.dropDatabase("custom_items");
+        }
+    }
+
+    @Test
+    void oneSchemaWithAHangulName() throws Exception {
+        PgBackupProcess.Result restore = pgBackup().run("restore", "--target-db", "custom_hangul", "--schema", "한글 스키마");
+        try {
+            assertThat(restore.exitCode()).as(restore.toString()).isZero();
+            assertThat(postgres.psql("custom_hangul", "SELECT string_agg(\"이름\", '|' ORDER BY id) FROM \"한글 스키마\".\"주문\""))
+                    .isEqualTo(postgres.psql(DATABASE, "SELECT string_agg(\"이름\", '|' ORDER BY id) FROM \"한글 스키마\".\"주문\""));
+            assertThat(postgres.psql("custom_hangul", "SELECT count(*) FROM pg_namespace WHERE nspname = 'sales'").strip())
+                    .isEqualTo("0");
+        } finally {
+            postgres.dropDatabase("custom_hangul");
+        }
+    }
+
+    @Test
+    void intoAnExistingDatabaseRefusedWithoutCleanReplacedWithIt() throws Exception {
+        PgBackupProcess.Result whole = pgBackup().run("restore", "--target-db", "custom_existing");
+        assertThat(whole.exitCode()).as(whole.toString()).isZero();
+        try {
+            postgres.psql("custom_existing", "DELETE FROM sales.items WHERE id > 100; CREATE TABLE public.mine (x int)");
+
+            PgBackupProcess.Result refused = pgBackup().run("restore", "--target-db", "custom_existing",
+                    "--table", "sales.items", "--into-existing");
+            assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(1);
+            assertThat(refused.stderr()).contains("sales.items already exists in this database: add --clean");
+            assertThat(postgres.psql("custom_existing", "SELECT count(*) FROM sales.items").strip()).isEqualTo("100");
+
+            PgBackupProcess.Result clean = pgBackup().run("restore", "--target-db", "custom_existing",
+                    "--table", "sales.items", "--into-existing", "--clean");
+            assertThat(clean.exitCode()).as(clean.toString()).isZero();
+            assertThat(clean.stdout()).contains("1 tables, 20000 rows, all as dumped (checked before the commit)");
+            assertThat(postgres.psql("custom_existing", ITEMS)).isEqualTo(postgres.psql(DATABASE, ITEMS));
+            assertThat(postgres.schema("custom_existing")).as("indexes, constraints, the foreign key: all back")
+                    .contains("CREATE INDEX items_q").contains("items_order_id_fkey").contains("items_pkey")
+                    .as("the rest of the database as it was").contains("CREATE TABLE public.mine");
+        } finally {
+            postgres.dropDatabase("custom_existing");
+        }
+    }
+
+    @Test
+    void aTableAViewDependsOnIsNotDroppedUnderIt() throws Exception {
+        PgBackupProcess.Result whole = pgBackup().run("restore", "--target-db", "custom_view");
+        assertThat(whole.exitCode()).as(whole.toString()).isZero();
+        try {
+            postgres.psql("custom_view", "DELETE FROM sales.orders WHERE id > 2000 AND id NOT IN (SELECT order_id FROM sales.items)");
+            String before = postgres.psql("custom_view", "SELECT count(*) FROM sales.orders");
+            PgBackupProcess.Result clean = pgBackup().run("restore", "--target-db", "custom_view",
+                    "--table", "sales.orders", "--into-existing", "--clean");
+            assertThat(clean.exitCode()).as(clean.toString()).isEqualTo(1);
+            assertThat(clean.stderr()).contains("depend");
+            assertThat(postgres.psql("custom_view", "SELECT count(*) FROM sales.orders")).isEqualTo(before);
+            assertThat(postgres.psql("custom_view", "SELECT n FROM sales.order_count")).isEqualTo(before);
+        } finally {
+            postgres.dropDatabase("custom_view");
+        }
+    }
+
+    /** The object differs from its manifest only at its very end: pg_restore has long finished, psql never commits. */
+    @Test
+    void aMismatchFoundAfterPgRestoreStoppedReadingCommitsNothing() throws Exception {
+        PgBackupProcess.Result whole = pgBackup().run("restore", "--target-db", "custom_mismatch");
+        assertThat(whole.exitCode()).as(whole.toString()).isZero();
+        String badKey = key.substring(0, key.lastIndexOf('_') + 9) + "235959.dump.gz";
+        try {
+            postgres.psql("custom_mismatch", "DELETE FROM sales.items WHERE id > 100");
+            String manifest = new String(s3.get(BUCKET, key + ".manifest.json"), StandardCharsets.UTF_8);
+            String sha = manifest.replaceAll("(?s).*\"objectSha256\" : \"([0-9a-f]{64})\".*", "$1");
+            assertThat(sha).hasSize(64);
+            s3.put(BUCKET, badKey, s3.get(BUCKET, key));
+            s3.put(BUCKET, badKey + ".manifest.json", manifest.replace(key, badKey)
+                    .replace(sha, "0".repeat(64)).getBytes(StandardCharsets.UTF_8));
+
+            PgBackupProcess.Result restore = pgBackup().run("restore", "--target-db", "custom_mismatch", "--key", badKey,
+                    "--table", "sales.items", "--into-existing", "--clean");
+            assertThat(restore.exitCode()).as(restore.toString()).isEqualTo(1);
+            assertThat(restore.stderr()).contains("the object is corrupted");
+            assertThat(postgres.psql("custom_mismatch", "SELECT count(*) FROM sales.items").strip()).isEqualTo("100");
+        } finally {
+            s3.client().deleteObject(b -> b.bucket(BUCKET).key(badKey));
+            s3.client().deleteObject(b -> b.bucket(BUCKET).key(badKey + ".manifest.json"));
+            postgres.dropDatabase("custom_mismatch");
+        }
+    }
+
+    @Test
+    void inParallelTheDataIsTheSameAndTheArchiveFileIsRemoved() throws Exception {
+        PgBackupProcess.Result restore = pgBackup().run("restore", "--target-db", "custom_jobs", "--jobs", "2");
+        try {
+            assertThat(restore.exitCode()).as(restore.toString()).isZero();
+            assertThat(restore.stderr()).contains("restore --jobs 2: writing the archive of " + key);
+            assertThat(restore.stdout()).contains("3 tables, 23002 rows, all as dumped");
+            assertThat(postgres.schema("custom_jobs")).isEqualTo(postgres.schema(DATABASE));
+            for (String table : List.of("sales.items", "sales.orders", "\"한글 스키마\".\"주문\"")) {
+                String digest = "SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM " + table + " t";
+                assertThat(postgres.psql("custom_jobs", digest)).as(table).isEqualTo(postgres.psql(DATABASE, digest));
+            }
+        } finally {
+            postgres.dropDatabase("custom_jobs");
+        }
+    }
+
+    @Test
+    void badInputIsOneLineAndChangesNothing() throws Exception {
+        PgBackupProcess.Result unknown = pgBackup().run("restore", "--target-db", "custom_unknown", "--table", "sales.nope");
+        assertThat(unknown.exitCode()).as(unknown.toString()).isEqualTo(1);
+        assertThat(unknown.stderr()).contains("the backup has no table sales.nope; its tables: ")
+                .contains("sales.orders");
+        assertThat(postgres.psql("postgres", "SELECT count(*) FROM pg_database WHERE datname = 'custom_unknown'").strip())
+                .isEqualTo("0");
+
+        PgBackupProcess.Result cleanAlone = pgBackup().run("restore", "--target-db", "x", "--clean");
+        assertThat(cleanAlone.exitCode()).as(cleanAlone.toString()).isEqualTo(2);
+        assertThat(cleanAlone.stderr()).contains("--clean replaces tables in an existing database");
+
+        PgBackupProcess.Result notThere = pgBackup().run("restore", "--target-db", "custom_absent", "--table",
+                "sales.items", "--into-existing");
+        assertThat(notThere.exitCode()).as(notThere.toString()).isEqualTo(1);
+        assertThat(notThere.stderr()).contains("database custom_absent does not exist");
+    }
+
+    @Test
+    void aPlainBackupRefusesTableSelection() throws Exception {
+        PgBackupProcess.Result plain = pgBackup().set("BACKUP_PREFIX", "plain/").run("backup");
+        assertThat(plain.exitCode()).as(plain.toString()).isZero();
+        PgBackupProcess.Result restore = pgBackup().set("BACKUP_PREFIX", "plain/").run("restore", "--target-db",
+                "custom_plain", "--table", "sales.items");
+        assertThat(restore.exitCode()).as(restore.toString()).isEqualTo(1);
+        assertThat(restore.stderr()).contains("is a plain SQL backup").contains("BACKUP_FORMAT=custom");
+        assertThat(postgres.psql("postgres", "SELECT count(*) FROM pg_database WHERE datname = 'custom_plain'").strip())
+                .isEqualTo("0");
+    }
+
+    @Test
+    void theTestRestoreReadsACustomBackup() throws Exception {
+        PgBackupProcess.Result verify = pgBackup().run("verify");
+        assertThat(verify.exitCode()).as(verify.toString()).isZero();
+        assertThat(verify.all()).contains("3 tables, 23002 rows, all as dumped");
+    }
+}
