@@ -38,6 +38,8 @@ public class BackupManifest {
     public String database;
     public String key;
     public String createdAt;
+    /** The dump's format: "plain" (SQL, psql) or "custom" (pg_dump's archive, pg_restore); as the key says. */
+    public String dumpFormat;
     public String compression;
     public Integer compressionLevel;
     public long objectBytes;
@@ -72,6 +74,7 @@ public class BackupManifest {
         manifest.key = DatabaseRun.of(exchange).key();
         Date started = DatabaseRun.of(exchange).startedAt();
         manifest.createdAt = (started == null ? Instant.now() : started.toInstant()).toString();
+        manifest.dumpFormat = io.pgbackup.storage.BackupKey.isArchive(manifest.key) ? "custom" : "plain";
         manifest.compression = compression.name();
         manifest.compressionLevel = compression.getLevel();
         manifest.objectBytes = exchange.getProperty(StreamingUpload.COMPRESSED_BYTES, 0L, Long.class);

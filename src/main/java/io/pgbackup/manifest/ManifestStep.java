@@ -48,6 +48,26 @@ public class ManifestStep {
         }
     }
 
+    /** The previous good backup is in the other dump format: the rows of all tables are compared instead of sizes. */
+    private void checkRowsShrink(Exchange exchange, BackupManifest previous, io.pgbackup.dump.DumpFacts dump) {
+        if (previous.tables == null) {
+            LOG.info("the previous good backup {} is in the other dump format and its row counts are encrypted: no"
+                    + " shrink check this time", previous.key);
+            return;
+        }
+        long before = previous.tables.values().stream().mapToLong(Long::longValue).sum();
+        long now = dump.rows().values().stream().mapToLong(Long::longValue).sum();
+        if (before <= 0) {
+            return;
+        }
+        double shrunk = 100.0 * (before - now) / before;
+        if (shrunk > maxShrinkPercent) {
+            exchange.setProperty(WARNING, String.format(Locale.ROOT,
+                    "the dump's rows shrank %.0f%% (%d -> %d rows) since the previous good backup %s (MAX_SHRINK_PERCENT=%d)",
+                    shrunk, before, now, previous.key, maxShrinkPercent));
+        }
+    }
+
     /** Sets {@value #WARNING} when the dump shrank by more than MAX_SHRINK_PERCENT from the previous good one. */
     public void checkShrink(Exchange exchange) {
         BackupManifest previous = exchange.getProperty(PREVIOUS, BackupManifest.class);
@@ -60,6 +80,12 @@ public class ManifestStep {
             return;
         }
         if (previous == null || previous.rawBytes <= 0) {
+            return;
+        }
+        if (io.pgbackup.storage.BackupKey.isArchive(previous.key) != io.pgbackup.storage.BackupKey.isArchive(
+                DatabaseRun.of(exchange).key())) {
+            // BACKUP_FORMAT changed since: plain SQL and an archive differ in size, their rows do not
+            checkRowsShrink(exchange, previous, dump);
             return;
         }
         double shrunk = 100.0 * (previous.rawBytes - dump.bytes()) / previous.rawBytes;

@@ -63,6 +63,63 @@ class StreamingCommandExecutorTest {
         assertThat(out.replaceAll("\\s+", " ").trim()).isEqualTo("HELLO5");
     }
 
+    /**
+     * pg_restore reading an archive stops after the last entry it needs: with readInputWhole the rest of the input is
+     * still read (its checks speak at its end), and the child's stdout ends only then, with the input's failure when
+     * it fails after the child is gone.
+     */
+    @Test
+    void readingTheInputWholeOutlastsAChildThatStopsEarly() throws Exception {
+        StreamingCommandExecutor whole = new StreamingCommandExecutor();
+        whole.setReadInputWhole(true);
+        CountingInput good = new CountingInput(8 * 1024 * 1024, null);
+        ExecResult ok = whole.execute(command("head", List.of("-c", "10"), 0, good));
+        assertThat(new String(ok.getStdout().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("xxxxxxxxxx");
+        assertThat(good.read).as("the input read to its end after head exited").isEqualTo(8 * 1024 * 1024);
+
+        CountingInput failsAtItsEnd = new CountingInput(8 * 1024 * 1024, "SHA-256 differs");
+        ExecResult failed = whole.execute(command("head", List.of("-c", "10"), 0, failsAtItsEnd));
+        assertThatThrownBy(() -> failed.getStdout().readAllBytes()).isInstanceOf(CommandFailedException.class)
+                .hasMessageContaining("SHA-256 differs");
+
+        // without it, a child that stops reading early is a failure of its own
+        ExecResult strict = executor.execute(command("head", List.of("-c", "10"), 0, new CountingInput(8 * 1024 * 1024, null)));
+        assertThatThrownBy(() -> strict.getStdout().readAllBytes()).isInstanceOf(CommandFailedException.class)
+                .hasMessageContaining("did not read all of its input");
+    }
+
+    /** {@code size} bytes of 'x', then the end, or an IOException with {@code failure} in place of the end. */
+    private static final class CountingInput extends InputStream {
+        private final long size;
+        private final String failure;
+        volatile long read;
+
+        CountingInput(long size, String failure) {
+            this.size = size;
+            this.failure = failure;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0];
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            if (read >= size) {
+                if (failure != null) {
+                    throw new IOException(failure);
+                }
+                return -1;
+            }
+            int n = (int) Math.min(length, size - read);
+            java.util.Arrays.fill(buffer, offset, offset + n, (byte) 'x');
+            read += n;
+            return n;
+        }
+    }
+
     /** Repeated: the child is killed while its stdout is read, and the reader must still get the input's failure. */
     @org.junit.jupiter.api.RepeatedTest(30)
     void aFailingInputFailsTheCommand() throws Exception {
