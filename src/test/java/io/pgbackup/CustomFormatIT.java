@@ -2,6 +2,7 @@ package io.pgbackup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.util.Map;
 import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
+import io.pgbackup.support.SlowNetworkProxy;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -238,6 +240,34 @@ class CustomFormatIT {
             }
         } finally {
             postgres.dropDatabase("custom_jobs");
+        }
+    }
+
+    /**
+     * One table into a second server with its own login, the object handed over in 16 KiB pieces: pg_restore is done
+     * long before the download is, and the restore still waits for the whole object's checks.
+     */
+    @Test
+    void oneTableIntoAnotherServerThroughASlowNetwork() throws Exception {
+        try (PostgresServer staging = PostgresServer.dedicated();
+                SlowNetworkProxy slow = new SlowNetworkProxy(URI.create(s3.endpoint()).getPort(), 16 * 1024)) {
+            staging.createRole("stage_user", "staging pw 스테이징");
+            PgBackupProcess.Result restore = pgBackup().set("OBJECT_STORAGE_ENDPOINT", slow.endpoint())
+                    .set("RESTORE_DB_HOST", staging.host()).set("RESTORE_DB_PORT", Integer.toString(staging.port()))
+                    .set("RESTORE_DB_USER", "stage_user").set("RESTORE_DB_PASSWORD", "staging pw 스테이징")
+                    .run("restore", "--target-db", "orders_only", "--table", "sales.orders", "--no-owner",
+                            "--no-privileges");
+            assertThat(restore.exitCode()).as(restore.toString()).isZero();
+            assertThat(restore.stdout()).contains("1 tables, 3000 rows, all as dumped");
+            assertThat(slow.downstreamBytes()).as("the whole object was read").isGreaterThanOrEqualTo(
+                    s3.get(BUCKET, key).length);
+            assertThat(staging.psql("orders_only", "SELECT count(*), sum(id) FROM sales.orders").strip())
+                    .isEqualTo("3000|4501500");
+            assertThat(staging.psql("orders_only", "SELECT tableowner FROM pg_tables WHERE tablename = 'orders'").strip())
+                    .isEqualTo("stage_user");
+            assertThat(postgres.psql("postgres", "SELECT count(*) FROM pg_database WHERE datname = 'orders_only'").strip())
+                    .as("nothing made on the source server").isEqualTo("0");
+            assertThat(restore.all()).doesNotContain("staging pw");
         }
     }
 
