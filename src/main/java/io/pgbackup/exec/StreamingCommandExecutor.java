@@ -100,6 +100,8 @@ public class StreamingCommandExecutor implements ExecCommandExecutor {
         private final Set<Integer> exitValues;
         private final StderrTail stderr;
         private final AtomicBoolean timedOut = new AtomicBoolean();
+        /** The reader of stdout gave up (closed it before its end): nothing of this command matters any more. */
+        private final AtomicBoolean abandoned = new AtomicBoolean();
         /** The input failed while it was read: the child was stopped before its input could end. */
         private final AtomicReference<Throwable> inputError = new AtomicReference<>();
         /** The child did not take its input (it ended or closed stdin first). */
@@ -184,7 +186,7 @@ public class StreamingCommandExecutor implements ExecCommandExecutor {
         /** Reads the rest of the input for its checks; a failure is the input's, as in {@link #feed}. */
         private void drain(InputStream in, byte[] buffer) {
             try {
-                while (!timedOut.get() && in.read(buffer) >= 0) {
+                while (!timedOut.get() && !abandoned.get() && in.read(buffer) >= 0) {
                     // read for the input's own checks only
                 }
             } catch (IOException | RuntimeException e) {
@@ -240,6 +242,7 @@ public class StreamingCommandExecutor implements ExecCommandExecutor {
                     if (!finished) {
                         // closed before the end: the reader gave up, so the child must not live on
                         finished = true;
+                        abandoned.set(true);
                         kill();
                         cancelWatchdog();
                     }
@@ -255,7 +258,7 @@ public class StreamingCommandExecutor implements ExecCommandExecutor {
                 exit = process.waitFor();
                 if (feeder != null) {
                     // reading the input whole may outlast the child (the rest of a download): the timeout bounds it
-                    while (readInputWhole && feeder.isAlive() && !timedOut.get()) {
+                    while (readInputWhole && feeder.isAlive() && !timedOut.get() && !abandoned.get()) {
                         feeder.join(1000);
                     }
                     feeder.join(TimeUnit.SECONDS.toMillis(30));
