@@ -61,7 +61,7 @@ class CustomFormatIT {
                 SELECT lo_from_bytea(0, convert_to('large object 큰 객체', 'UTF8'));
                 COMMENT ON TABLE sales.items IS 'line items';
                 """);
-        workDir = Files.createTempDirectory("pgbackup-custom-work");
+        workDir = Files.createTempDirectory("pgbackup custom 작업 ");  // a space and Hangul: pg_restore gets its paths as one argument each
         PgBackupProcess.Result backup = pgBackup().set("BACKUP_FORMAT", "custom").run("backup");
         assertThat(backup.exitCode()).as(backup.toString()).isZero();
         key = s3.keys(BUCKET).stream().filter(k -> !k.endsWith(".manifest.json")).findFirst().orElseThrow();

@@ -56,11 +56,9 @@ public record ArchiveSelection(List<Integer> ids, List<String> tables, List<Stri
         Set<Integer> chosen = new LinkedHashSet<>();
         List<String> missing = new ArrayList<>();
         for (String requested : tables) {
-            String[] name = splitName(requested);
             boolean found = false;
             for (Entry entry : toc.entries()) {
-                if (RELATIONS.contains(entry.desc()) && entry.tag().equals(name[1])
-                        && (name[0] == null || name[0].equals(entry.namespace()))) {
+                if (RELATIONS.contains(entry.desc()) && names(entry, requested)) {
                     chosen.add(entry.dumpId());
                     found = true;
                 }
@@ -234,6 +232,20 @@ public record ArchiveSelection(List<Integer> ids, List<String> tables, List<Stri
         List<String> list = new ArrayList<>(names);
         String shown = String.join(", ", list.subList(0, Math.min(20, list.size())));
         return list.size() > 20 ? shown + " and " + (list.size() - 20) + " more" : shown;
+    }
+
+    /**
+     * Whether {@code requested} names the entry: SQL-quoted parts ({@code "My Schema"."주문"}) are read as SQL reads
+     * them; unquoted, it is "schema.name" or the name alone (either may hold dots: {@code public.a.b} is table
+     * {@code a.b} of schema public).
+     */
+    static boolean names(Entry entry, String requested) {
+        String text = requested.strip();
+        if (text.indexOf('"') >= 0) {
+            String[] name = splitName(text);
+            return entry.tag().equals(name[1]) && (name[0] == null || name[0].equals(entry.namespace()));
+        }
+        return text.equals(entry.tag()) || text.equals(entry.namespace() + "." + entry.tag());
     }
 
     /**

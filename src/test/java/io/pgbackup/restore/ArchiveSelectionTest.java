@@ -71,6 +71,18 @@ class ArchiveSelectionTest {
     }
 
     @Test
+    void namesMayHoldDotsAndQuotes() {
+        ArchiveToc.Entry dotted = new ArchiveToc.Entry(1, false, "TABLE", "public", "a.b", null, List.of());
+        assertThat(ArchiveSelection.names(dotted, "public.a.b")).isTrue();
+        assertThat(ArchiveSelection.names(dotted, "a.b")).isTrue();
+        assertThat(ArchiveSelection.names(dotted, "\"public\".\"a.b\"")).isTrue();
+        assertThat(ArchiveSelection.names(dotted, "public.a")).isFalse();
+        ArchiveToc.Entry quoted = new ArchiveToc.Entry(2, false, "TABLE", "My \"Schema\"", "t", null, List.of());
+        assertThat(ArchiveSelection.names(quoted, "\"My \"\"Schema\"\"\".t")).isTrue();
+        assertThat(ArchiveSelection.names(quoted, "other.t")).isFalse();
+    }
+
+    @Test
     void unknownNamesAreRefusedNamingWhatTheBackupHas() throws Exception {
         assertThatThrownBy(() -> ArchiveSelection.of(toc(), List.of("sales.nope"), List.of("nowhere"), false))
                 .isInstanceOf(ArchiveSelection.UnknownNameException.class)
