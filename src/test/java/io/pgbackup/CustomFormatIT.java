@@ -271,6 +271,29 @@ class CustomFormatIT {
         }
     }
 
+    /** --jobs needs the archive's size free in BACKUP_WORK_DIR: refused before the download, nothing created. */
+    @Test
+    void jobsWithoutTheRoomIsRefusedBeforeTheDownload() throws Exception {
+        String bigKey = key.substring(0, key.lastIndexOf('_') + 9) + "235958.dump.gz";
+        String manifest = new String(s3.get(BUCKET, key + ".manifest.json"), StandardCharsets.UTF_8);
+        String rawBytes = manifest.replaceAll("(?s).*\"rawBytes\" : (\\d+).*", "$1");
+        s3.put(BUCKET, bigKey, s3.get(BUCKET, key));
+        s3.put(BUCKET, bigKey + ".manifest.json", manifest.replace(key, bigKey)
+                .replace("\"rawBytes\" : " + rawBytes, "\"rawBytes\" : 1000000000000000").getBytes(StandardCharsets.UTF_8));
+        try {
+            PgBackupProcess.Result restore = pgBackup().run("restore", "--target-db", "custom_no_room", "--key", bigKey,
+                    "--jobs", "2");
+            assertThat(restore.exitCode()).as(restore.toString()).isEqualTo(1);
+            assertThat(restore.stderr()).contains("restore --jobs: BACKUP_WORK_DIR " + workDir)
+                    .contains("the archive of " + bigKey + " needs 931322.57 GiB").contains("restore without --jobs");
+            assertThat(postgres.psql("postgres", "SELECT count(*) FROM pg_database WHERE datname = 'custom_no_room'")
+                    .strip()).isEqualTo("0");
+        } finally {
+            s3.client().deleteObject(b -> b.bucket(BUCKET).key(bigKey));
+            s3.client().deleteObject(b -> b.bucket(BUCKET).key(bigKey + ".manifest.json"));
+        }
+    }
+
     @Test
     void badInputIsOneLineAndChangesNothing() throws Exception {
         PgBackupProcess.Result unknown = pgBackup().run("restore", "--target-db", "custom_unknown", "--table", "sales.nope");
