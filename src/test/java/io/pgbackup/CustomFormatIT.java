@@ -95,6 +95,20 @@ class CustomFormatIT {
                 .setAll(postgres.clientSettings()).setAll(s3.clientSettings());
     }
 
+    /**
+     * The backup stored again under the key of the same day at {@code time} (HHmmss), its manifest's one field matching
+     * {@code field} (a regex) replaced by {@code replacement}: a backup whose manifest says something else.
+     */
+    static String copyOfTheBackup(String time, String field, String replacement) {
+        String copy = key.substring(0, key.lastIndexOf('_') + 9) + time + ".dump.gz";
+        String manifest = new String(s3.get(BUCKET, key + ".manifest.json"), StandardCharsets.UTF_8);
+        String edited = manifest.replace(key, copy).replaceFirst(field, replacement);
+        assertThat(edited).as("the manifest field %s was changed", field).isNotEqualTo(manifest.replace(key, copy));
+        s3.put(BUCKET, copy, s3.get(BUCKET, key));
+        s3.put(BUCKET, copy + ".manifest.json", edited.getBytes(StandardCharsets.UTF_8));
+        return copy;
+    }
+
     @Test
     void theBackupIsAnArchiveWithRowsPerTableInItsManifest() throws Exception {
         assertThat(key).endsWith(".dump.gz");
@@ -204,15 +218,10 @@ class CustomFormatIT {
     void aMismatchFoundAfterPgRestoreStoppedReadingCommitsNothing() throws Exception {
         PgBackupProcess.Result whole = pgBackup().run("restore", "--target-db", "custom_mismatch");
         assertThat(whole.exitCode()).as(whole.toString()).isZero();
-        String badKey = key.substring(0, key.lastIndexOf('_') + 9) + "235959.dump.gz";
+        String badKey = copyOfTheBackup("235959", "\"objectSha256\" : \"[0-9a-f]{64}\"",
+                "\"objectSha256\" : \"" + "0".repeat(64) + "\"");
         try {
             postgres.psql("custom_mismatch", "DELETE FROM sales.items WHERE id > 100");
-            String manifest = new String(s3.get(BUCKET, key + ".manifest.json"), StandardCharsets.UTF_8);
-            String sha = manifest.replaceAll("(?s).*\"objectSha256\" : \"([0-9a-f]{64})\".*", "$1");
-            assertThat(sha).hasSize(64);
-            s3.put(BUCKET, badKey, s3.get(BUCKET, key));
-            s3.put(BUCKET, badKey + ".manifest.json", manifest.replace(key, badKey)
-                    .replace(sha, "0".repeat(64)).getBytes(StandardCharsets.UTF_8));
 
             PgBackupProcess.Result restore = pgBackup().run("restore", "--target-db", "custom_mismatch", "--key", badKey,
                     "--table", "sales.items", "--into-existing", "--clean");
@@ -274,12 +283,7 @@ class CustomFormatIT {
     /** --jobs needs the archive's size free in BACKUP_WORK_DIR: refused before the download, nothing created. */
     @Test
     void jobsWithoutTheRoomIsRefusedBeforeTheDownload() throws Exception {
-        String bigKey = key.substring(0, key.lastIndexOf('_') + 9) + "235958.dump.gz";
-        String manifest = new String(s3.get(BUCKET, key + ".manifest.json"), StandardCharsets.UTF_8);
-        String rawBytes = manifest.replaceAll("(?s).*\"rawBytes\" : (\\d+).*", "$1");
-        s3.put(BUCKET, bigKey, s3.get(BUCKET, key));
-        s3.put(BUCKET, bigKey + ".manifest.json", manifest.replace(key, bigKey)
-                .replace("\"rawBytes\" : " + rawBytes, "\"rawBytes\" : 1000000000000000").getBytes(StandardCharsets.UTF_8));
+        String bigKey = copyOfTheBackup("235958", "\"rawBytes\" : \\d+", "\"rawBytes\" : 1000000000000000");
         try {
             PgBackupProcess.Result restore = pgBackup().run("restore", "--target-db", "custom_no_room", "--key", bigKey,
                     "--jobs", "2");

@@ -2,7 +2,6 @@ package io.pgbackup.dump;
 
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
@@ -12,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
-import io.pgbackup.streams.BulkInputStream;
 
 /**
  * {@link DumpStatistics} for a custom-format archive ({@code BACKUP_FORMAT=custom}: {@code pg_dump --format=custom
@@ -22,7 +20,7 @@ import io.pgbackup.streams.BulkInputStream;
  * it ends right after a block and every entry that has data had its block: else {@link IncompleteDumpException} at its
  * end, so an archive cut short is never stored, whatever pg_dump's exit code said.
  */
-public final class ArchiveStatistics extends FilterInputStream implements DumpFacts {
+public final class ArchiveStatistics extends DumpWatcher {
 
     private static final int BLOCK_DATA = 1;
     private static final int BLOCK_BLOBS = 3;
@@ -62,33 +60,8 @@ public final class ArchiveStatistics extends FilterInputStream implements DumpFa
     }
 
     @Override
-    public int read() throws IOException {
-        return BulkInputStream.readOne(this);
-    }
-
-    @Override
-    public int read(byte[] buffer, int offset, int length) throws IOException {
-        int n = super.read(buffer, offset, length);
-        if (n < 0) {
-            end();
-        } else {
-            bytes += n;
-            scan(buffer, offset, n);
-        }
-        return n;
-    }
-
-    @Override
-    public long skip(long n) throws IOException {
-        throw new IOException("a dump is read whole");
-    }
-
-    @Override
-    public boolean markSupported() {
-        return false;
-    }
-
-    private void scan(byte[] buffer, int offset, int length) throws IOException {
+    void scan(byte[] buffer, int offset, int length) throws IOException {
+        bytes += length;
         int i = offset;
         int end = offset + length;
         if (state == State.HEAD) {
@@ -252,7 +225,8 @@ public final class ArchiveStatistics extends FilterInputStream implements DumpFa
         rows.merge(table, lines, Long::sum);
     }
 
-    private void end() throws IOException {
+    @Override
+    void end() throws IOException {
         if (ended) {
             return;
         }

@@ -1,6 +1,5 @@
 package io.pgbackup.dump;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.invoke.MethodHandles;
@@ -11,7 +10,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import io.pgbackup.streams.BulkInputStream;
 
 /**
  * Reads pg_dump's plain-format output as it streams past, without holding it: counts the bytes, takes the server
@@ -22,7 +20,7 @@ import io.pgbackup.streams.BulkInputStream;
  * <p>
  * The row counts are those of the dump's own snapshot: what a restore of this backup must contain.
  */
-public final class DumpStatistics extends FilterInputStream implements DumpFacts {
+public final class DumpStatistics extends DumpWatcher {
 
 
     private static final byte[] COPY = "COPY ".getBytes(StandardCharsets.US_ASCII);
@@ -56,32 +54,7 @@ public final class DumpStatistics extends FilterInputStream implements DumpFacts
     }
 
     @Override
-    public int read() throws IOException {
-        return BulkInputStream.readOne(this);
-    }
-
-    @Override
-    public int read(byte[] buffer, int offset, int length) throws IOException {
-        int n = super.read(buffer, offset, length);
-        if (n < 0) {
-            end();
-        } else {
-            scan(buffer, offset, n);
-        }
-        return n;
-    }
-
-    @Override
-    public long skip(long n) throws IOException {
-        throw new IOException("a dump is read whole");
-    }
-
-    @Override
-    public boolean markSupported() {
-        return false;
-    }
-
-    private void scan(byte[] buffer, int offset, int length) {
+    void scan(byte[] buffer, int offset, int length) {
         bytes += length;
         int end = offset + length;
         int i = offset;
@@ -181,7 +154,8 @@ public final class DumpStatistics extends FilterInputStream implements DumpFacts
         return lineLength >= prefix.length && java.util.Arrays.equals(line, 0, prefix.length, prefix, 0, prefix.length);
     }
 
-    private void end() throws IOException {
+    @Override
+    void end() throws IOException {
         if (ended) {
             return;
         }
