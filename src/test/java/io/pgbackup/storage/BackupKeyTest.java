@@ -39,4 +39,21 @@ class BackupKeyTest {
         assertThat(BackupKey.format("", "a/b", at, "gz")).isNotEqualTo(BackupKey.format("", "a%2Fb", at, "gz"));
         assertThat(BackupKey.format("", "상점 shop", at, "zst")).isEqualTo("2026/11/28/상점 shop_20261128020005.sql.zst");
     }
+
+    /** A custom-format archive's key says so (.dump.), round-trips like any other, and only it reads as an archive. */
+    @Test
+    void anArchiveKeyIsToldApartFromPlainSql() {
+        LocalDateTime at = LocalDateTime.of(2026, 11, 28, 2, 0, 5);
+        for (String name : java.util.List.of("shop", "x.dump.gz", "a_20261128020005.dump", "상점")) {
+            String archive = BackupKey.format("p/", name, at, "custom", "gz.gpg");
+            assertThat(archive).as(name).endsWith("_20261128020005.dump.gz.gpg");
+            assertThat(BackupKey.isArchive(archive)).as(name).isTrue();
+            assertThat(BackupKey.parse(archive, "p/")).as(name).map(BackupKey::database).hasValue(name);
+            String plain = BackupKey.format("p/", name, at, "plain", "zst");
+            assertThat(BackupKey.isArchive(plain)).as(name).isFalse();
+            assertThat(BackupKey.parse(plain, "p/")).as(name).map(BackupKey::database).hasValue(name);
+        }
+        assertThat(BackupKey.isArchive("2026/11/28/shop_20261128020005.dump.gz.manifest.json")).isFalse();
+        assertThat(BackupKey.isArchive(null)).isFalse();
+    }
 }
