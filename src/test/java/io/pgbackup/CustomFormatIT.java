@@ -60,6 +60,10 @@ class CustomFormatIT {
                 INSERT INTO "한글 스키마"."주문" VALUES (1, '가나다'), (2, E'줄\\n바꿈');
                 SELECT lo_from_bytea(0, convert_to('large object 큰 객체', 'UTF8'));
                 COMMENT ON TABLE sales.items IS 'line items';
+                CREATE TABLE sales."it's ""odd""
+                name $x$" (x int PRIMARY KEY);
+                INSERT INTO sales."it's ""odd""
+                name $x$" VALUES (1), (2), (3);
                 """);
         workDir = Files.createTempDirectory("pgbackup custom 작업 ");  // a space and Hangul: pg_restore gets its paths as one argument each
         PgBackupProcess.Result backup = pgBackup().set("BACKUP_FORMAT", "custom").run("backup");
@@ -125,7 +129,7 @@ class CustomFormatIT {
         PgBackupProcess.Result restore = pgBackup().run("restore", "--target-db", "custom_whole");
         try {
             assertThat(restore.exitCode()).as(restore.toString()).isZero();
-            assertThat(restore.stdout()).contains("3 tables, 23002 rows, all as dumped");
+            assertThat(restore.stdout()).contains("4 tables, 23005 rows, all as dumped");
             assertThat(postgres.schema("custom_whole")).isEqualTo(postgres.schema(DATABASE));
             assertThat(postgres.psql("custom_whole", ITEMS)).isEqualTo(postgres.psql(DATABASE, ITEMS));
             assertThat(postgres.psql("custom_whole", "SELECT n FROM sales.order_count").strip()).isEqualTo("3000");
@@ -152,6 +156,27 @@ class CustomFormatIT {
                     .isEqualTo("line items");
         } finally {
             postgres.dropDatabase("custom_items");
+        }
+    }
+
+    /** A hostile table name (quotes, a line break, a dollar quote), named as SQL would or as it is, into an existing database. */
+    @Test
+    void aTableWithAHostileNameIntoAnExistingDatabase() throws Exception {
+        String odd = "sales.\"it's \"\"odd\"\"\nname $x$\"";
+        postgres.createDatabase("custom_odd");
+        try {
+            PgBackupProcess.Result quoted = pgBackup().run("restore", "--target-db", "custom_odd", "--table", odd,
+                    "--into-existing");
+            assertThat(quoted.exitCode()).as(quoted.toString()).isZero();
+            assertThat(quoted.stdout()).contains("1 tables, 3 rows, all as dumped (checked before the commit)");
+            assertThat(postgres.psql("custom_odd", "SELECT sum(x) FROM " + odd).strip()).isEqualTo("6");
+
+            PgBackupProcess.Result again = pgBackup().run("restore", "--target-db", "custom_odd", "--table",
+                    "sales.it's \"odd\"\nname $x$", "--into-existing");
+            assertThat(again.exitCode()).as(again.toString()).isEqualTo(1);
+            assertThat(again.stderr()).contains("already exists in this database: add --clean");
+        } finally {
+            postgres.dropDatabase("custom_odd");
         }
     }
 
@@ -241,7 +266,7 @@ class CustomFormatIT {
         try {
             assertThat(restore.exitCode()).as(restore.toString()).isZero();
             assertThat(restore.stderr()).contains("restore --jobs 2: writing the archive of " + key);
-            assertThat(restore.stdout()).contains("3 tables, 23002 rows, all as dumped");
+            assertThat(restore.stdout()).contains("4 tables, 23005 rows, all as dumped");
             assertThat(postgres.schema("custom_jobs")).isEqualTo(postgres.schema(DATABASE));
             for (String table : List.of("sales.items", "sales.orders", "\"한글 스키마\".\"주문\"")) {
                 String digest = "SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM " + table + " t";
@@ -333,6 +358,6 @@ class CustomFormatIT {
     void theTestRestoreReadsACustomBackup() throws Exception {
         PgBackupProcess.Result verify = pgBackup().run("verify");
         assertThat(verify.exitCode()).as(verify.toString()).isZero();
-        assertThat(verify.all()).contains("3 tables, 23002 rows, all as dumped");
+        assertThat(verify.all()).contains("4 tables, 23005 rows, all as dumped");
     }
 }

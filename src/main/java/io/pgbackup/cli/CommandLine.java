@@ -55,6 +55,7 @@ public record CommandLine(String name, Map<String, String> options) {
             "prune", "help");
     private static final Set<String> OPTIONS = Set.of("config", "routes", "target-db", "key", "database", "before",
             "table", "schema", "jobs");
+    private static final String SEPARATOR = "\u0000";
     /** Options that may be given more than once: their values are kept in order ({@link #values}). */
     private static final Set<String> REPEATABLE = Set.of("table", "schema");
     /** Options without a value; each belongs to one command. */
@@ -92,7 +93,7 @@ public record CommandLine(String name, Map<String, String> options) {
                     throw new IllegalArgumentException("unknown option --" + key);
                 }
                 if (REPEATABLE.contains(key) && options.containsKey(key)) {
-                    value = options.get(key) + "\n" + value;
+                    value = options.get(key) + SEPARATOR + value; // NUL: the one character no argument can hold
                 }
                 options.put(key, value);
             } else if (COMMANDS.contains(arg) && i == 0) {
@@ -120,7 +121,7 @@ public record CommandLine(String name, Map<String, String> options) {
     /** Every value of a repeatable option (--table a --table b), in the order given; empty when not given. */
     public java.util.List<String> values(String key) {
         String value = options.get(key);
-        return value == null ? java.util.List.of() : java.util.List.of(value.split("\n", -1));
+        return value == null ? java.util.List.of() : java.util.List.of(value.split(SEPARATOR, -1));
     }
 
     /** Whether a flag (an option without a value, e.g. --dry-run) was given. */

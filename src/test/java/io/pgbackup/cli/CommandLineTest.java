@@ -40,4 +40,20 @@ class CommandLineTest {
         assertThatThrownBy(() -> CommandLine.parse(new String[] {"list", "--bogus", "1"}))
                 .hasMessage("unknown option --bogus");
     }
+
+    @Test
+    void tableAndSchemaRepeatInOrderAndBelongToRestore() {
+        CommandLine restore = CommandLine.parse(new String[] {"restore", "--table", "sales.\"a\nb\"", "--table=public.t",
+            "--schema", "한글 스키마", "--into-existing", "--clean", "--jobs", "2"});
+
+        assertThat(restore.values("table")).containsExactly("sales.\"a\nb\"", "public.t");
+        assertThat(restore.values("schema")).containsExactly("한글 스키마");
+        assertThat(restore.values("key")).isEmpty();
+        assertThat(restore.has("into-existing")).isTrue();
+        assertThat(restore.option("jobs", "")).isEqualTo("2");
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"backup", "--table", "t"}))
+                .hasMessage("option --table is for the restore command only");
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"verify", "--clean"}))
+                .hasMessage("option --clean is for the restore command only");
+    }
 }
