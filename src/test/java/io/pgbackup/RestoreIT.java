@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -233,6 +235,40 @@ class RestoreIT {
         assertThat(restore.exitCode()).as(restore.toString()).isEqualTo(1);
         assertThat(restore.stderr()).contains("restore FAILED").contains("division by zero");
         assertThat(databasesLike("lo_restored")).isEmpty();
+    }
+
+    /**
+     * Whoever can write the bucket can write a matching manifest too: a backup that holds psql backslash commands
+     * (a shell command, an output file), put in place with every checksum made to match, runs none of them. Those
+     * the dump itself holds (pg_dump's restrict lines) do not get in the way of a good restore either.
+     */
+    @Test
+    void aBackupThatHoldsBackslashCommandsRunsNone() throws Exception {
+        String key = backUp("meta_src", "meta/", 500);
+        Path folder = Files.createTempDirectory("pgbackup-meta");
+        Path shell = folder.resolve("shell-ran");
+        Path output = folder.resolve("output-written");
+        try {
+            String sql = gunzipText(s3.get(BUCKET, key));
+            assertThat(sql).as("pg_dump 15.14+ writes restrict lines of its own").contains("\\restrict ");
+            PgBackupProcess.Result good = pgBackup("meta_src", "meta/").run("restore", "--target-db", "meta_good");
+            assertThat(good.exitCode()).as(good.toString()).isZero();
+
+            int set = sql.indexOf("\nSET ");
+            String tampered = sql.substring(0, set) + "\n\\unrestrict guess\n\\! touch " + shell + "\n\\o " + output
+                    + "\nSELECT 1;\n" + sql.substring(set);
+            replaceObject(key, tampered);
+            PgBackupProcess.Result restore = pgBackup("meta_src", "meta/").run("restore", "--target-db", "meta_target");
+
+            assertThat(restore.exitCode()).as(restore.toString()).isEqualTo(1);
+            assertThat(restore.stderr()).contains("restore FAILED");
+            assertThat(shell).as("the shell command did not run").doesNotExist();
+            assertThat(output).as("no output file was opened").doesNotExist();
+            assertThat(databasesLike("meta_target")).isEmpty();
+        } finally {
+            postgres.dropDatabase("meta_good");
+            PostgresServer.deleteTree(folder);
+        }
     }
 
     @Test

@@ -197,9 +197,11 @@ public class ArchiveRestore {
         exchange.setProperty(RowCountCheck.SUMMARY, manifest == null
                 ? "loaded without checks (the backup has no manifest)"
                 : selection.tables().size() + " tables, " + rows + " rows, all as dumped (checked before the commit)");
-        return new SequenceInputStream(new SequenceInputStream(
+        InputStream whole = new SequenceInputStream(new SequenceInputStream(
                 new ByteArrayInputStream(before.toString().getBytes(StandardCharsets.UTF_8)), sql),
                 new ByteArrayInputStream(after.toString().getBytes(StandardCharsets.UTF_8)));
+        // pg_restore's own restrict lines give way to a key of the restore's: psql runs no backslash command
+        return MetaCommandGuard.guard(exchange, new OwnershipFilter(whole, false, false, true));
     }
 
     /**

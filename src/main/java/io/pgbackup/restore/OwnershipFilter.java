@@ -38,10 +38,13 @@ public final class OwnershipFilter extends BulkInputStream {
     private static final byte[] GRANT = bytes("GRANT ");
     private static final byte[] REVOKE = bytes("REVOKE ");
     private static final byte[] DEFAULT_PRIVILEGES = bytes("ALTER DEFAULT PRIVILEGES ");
+    private static final byte[] RESTRICT = bytes("\\restrict ");
+    private static final byte[] UNRESTRICT = bytes("\\unrestrict ");
 
     private final InputStream in;
     private final boolean noOwner;
     private final boolean noPrivileges;
+    private final boolean dropRestrict;
     private final byte[] chunk = new byte[64 * 1024];
     private int chunkPos;
     private int chunkEnd;
@@ -60,17 +63,31 @@ public final class OwnershipFilter extends BulkInputStream {
     private long skipped;
 
     public OwnershipFilter(InputStream in, boolean noOwner, boolean noPrivileges) {
+        this(in, noOwner, noPrivileges, false);
+    }
+
+    /**
+     * @param dropRestrict also leave out the dump's own {@code \restrict KEY} and {@code &#92;unrestrict KEY} lines
+     *                     (pg_dump 15.14 and later write them): the restore puts its own key in front (MetaCommandGuard)
+     */
+    public OwnershipFilter(InputStream in, boolean noOwner, boolean noPrivileges, boolean dropRestrict) {
         this.in = in;
         this.noOwner = noOwner;
         this.noPrivileges = noPrivileges;
+        this.dropRestrict = dropRestrict;
     }
 
-    /** The restore's body, filtered when --no-owner or --no-privileges was given (for the routes: restore.yaml). */
+    /**
+     * For the routes (restore.yaml): a plain backup's SQL as psql must get it. The statements naming roles are left
+     * out with --no-owner / --no-privileges; and psql is kept from running any backslash command the file holds
+     * ({@code \! shell command}, {@code \o file}...): the dump's own restrict lines are left out and one with a key
+     * nobody knows goes first ({@link MetaCommandGuard}), so a tampered backup cannot run commands on this host.
+     */
     public static InputStream apply(Exchange exchange) {
         InputStream body = exchange.getMessage().getBody(InputStream.class);
         boolean noOwner = exchange.getProperty(NO_OWNER, false, Boolean.class);
         boolean noPrivileges = exchange.getProperty(NO_PRIVILEGES, false, Boolean.class);
-        return noOwner || noPrivileges ? new OwnershipFilter(body, noOwner, noPrivileges) : body;
+        return MetaCommandGuard.guard(exchange, new OwnershipFilter(body, noOwner, noPrivileges, true));
     }
 
     /** How many statements were left out so far. */
@@ -137,6 +154,10 @@ public final class OwnershipFilter extends BulkInputStream {
         }
         if (startsWith(COPY) && contains(FROM_STDIN)) {
             inCopy = true;
+            return true;
+        }
+        if (dropRestrict && (startsWith(RESTRICT) || startsWith(UNRESTRICT))) {
+            lineLength = 0;
             return true;
         }
         if (quote == NONE && endsStatement()

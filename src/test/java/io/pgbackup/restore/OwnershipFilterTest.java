@@ -165,4 +165,31 @@ class OwnershipFilterTest {
         assertThat(filtered(new ByteArrayInputStream(dump.getBytes(StandardCharsets.UTF_8)), true, true, 65536))
                 .isEqualTo("COPY public.t (id, v) FROM stdin;\n" + row + "\\.\n");
     }
+
+    /**
+     * The dump's own restrict lines go (the restore puts its own key first); a COPY row or a string line that merely
+     * begins so is data and stays, and nothing else is touched.
+     */
+    @Test
+    void theDumpsOwnRestrictLinesAreLeftOutAndNothingElse() throws IOException {
+        String dump = "--\n-- PostgreSQL database dump\n--\n\n\\restrict AbC123\n\nSET x = 1;\n"
+                + "COPY public.t (a) FROM stdin;\n\\restrict not-a-command: a row\n\\unrestrict also a row\n\\.\n"
+                + "COMMENT ON TABLE public.t IS 'two\n\\restrict lines';\n"
+                + "\\unrestrict AbC123\n";
+        String expected = "--\n-- PostgreSQL database dump\n--\n\n\nSET x = 1;\n"
+                + "COPY public.t (a) FROM stdin;\n\\restrict not-a-command: a row\n\\unrestrict also a row\n\\.\n"
+                + "COMMENT ON TABLE public.t IS 'two\n\\restrict lines';\n";
+        for (int readSize : new int[] {1, 3, 7, 64 * 1024}) {
+            OwnershipFilter filter = new OwnershipFilter(new ByteArrayInputStream(dump.getBytes(StandardCharsets.UTF_8)),
+                    false, false, true);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buffer = new byte[readSize];
+            for (int n; (n = readSize == 1 ? single(filter, buffer) : filter.read(buffer, 0, buffer.length)) >= 0; ) {
+                out.write(buffer, 0, n);
+            }
+            assertThat(out.toString(StandardCharsets.UTF_8)).as("reads of %d", readSize).isEqualTo(expected);
+        }
+        assertThat(filtered(new ByteArrayInputStream(dump.getBytes(StandardCharsets.UTF_8)), true, true, 64))
+                .as("without the flag the lines stay").isEqualTo(dump);
+    }
 }

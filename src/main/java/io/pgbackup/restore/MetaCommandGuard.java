@@ -1,0 +1,105 @@
+package io.pgbackup.restore;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.pgbackup.settings.SettingsDeclaration;
+
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * psql runs backslash commands found in its input ({@code \! shell command}, {@code \o file}, {@code \copy ... to}),
+ * and a plain backup is input from Object Storage: whoever can write the bucket could otherwise run commands on the
+ * host that restores (its manifest is in the same bucket, so a matching SHA-256 proves nothing against that). psql's
+ * restricted mode (13.22, 14.19, 15.14, 16.10, 17.6 and later: the fix for CVE-2025-8714) refuses every backslash
+ * command until <code>&#92;unrestrict KEY</code>: the restore puts {@code \restrict KEY} in front of the SQL with a random key
+ * nobody else knows (the dump's own restrict lines are left out by {@link OwnershipFilter}), so such a backup fails
+ * with psql's "backslash commands are restricted" and nothing runs. An older psql cannot do this: the restore goes on
+ * with a warning to upgrade it.
+ */
+public final class MetaCommandGuard {
+
+    private static final Logger LOG = LoggerFactory.getLogger("pg-backup.restore");
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String KEY_CHARACTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    private static final Pattern VERSION = Pattern.compile("\\(PostgreSQL\\)\\s+(\\d+)(?:\\.(\\d+))?");
+    private static final Map<String, Boolean> SUPPORTED = new ConcurrentHashMap<>();
+
+    private MetaCommandGuard() {
+    }
+
+    /** {@code sql} with {@code \restrict KEY} in front when the configured psql knows restricted mode. */
+    static InputStream guard(Exchange exchange, InputStream sql) {
+        String psql = SettingsDeclaration.value(exchange.getContext(), "psql.path");
+        if (!SUPPORTED.computeIfAbsent(psql, MetaCommandGuard::restrictable)) {
+            return sql;
+        }
+        String line = "\\restrict " + key() + "\n";
+        return new SequenceInputStream(new ByteArrayInputStream(line.getBytes(StandardCharsets.US_ASCII)), sql);
+    }
+
+    /** A fresh key: 40 letters and digits (psql's rule for a restrict key). */
+    static String key() {
+        StringBuilder key = new StringBuilder(40);
+        for (int i = 0; i < 40; i++) {
+            key.append(KEY_CHARACTERS.charAt(RANDOM.nextInt(KEY_CHARACTERS.length())));
+        }
+        return key.toString();
+    }
+
+    /** Whether {@code psql --version} names a release with restricted mode; logged when it does not. */
+    static boolean restrictable(String psql) {
+        String version = "";
+        try {
+            ProcessBuilder builder = new ProcessBuilder(List.of(psql, "--version")).redirectErrorStream(true);
+            builder.environment().keySet().retainAll(List.of("PATH", "HOME", "LANG", "LC_ALL"));
+            Process process = builder.start();
+            process.getOutputStream().close();
+            byte[] out = process.getInputStream().readNBytes(4096);
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+            version = new String(out, StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            version = "(psql --version failed: " + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        boolean supported = supports(version);
+        if (!supported) {
+            LOG.warn("{} cannot refuse backslash commands in a backup (psql 13.22, 14.19, 15.14, 16.10, 17.6 or newer"
+                    + " can): a tampered backup could run commands on this host through it; upgrade psql", version);
+        }
+        return supported;
+    }
+
+    /** Whether a {@code psql --version} line names a release with {@code \restrict}. */
+    static boolean supports(String versionLine) {
+        Matcher matcher = VERSION.matcher(versionLine);
+        if (!matcher.find()) {
+            return false;
+        }
+        int major = Integer.parseInt(matcher.group(1));
+        int minor = matcher.group(2) == null ? 0 : Integer.parseInt(matcher.group(2));
+        return switch (major) {
+            case 13 -> minor >= 22;
+            case 14 -> minor >= 19;
+            case 15 -> minor >= 14;
+            case 16 -> minor >= 10;
+            case 17 -> minor >= 6;
+            default -> major >= 18;
+        };
+    }
+}
