@@ -57,13 +57,15 @@ public class GlobalsScript {
         exchange.setProperty(TABLESPACES, tablespaces);
     }
 
-    /** Body: the checked download of the roles backup; returns the script psql runs. */
+    /** Body: the checked download of the roles backup; returns the script psql runs (behind a restrict key). */
     @SuppressWarnings("unchecked")
     public InputStream filter(Exchange exchange) throws Exception {
         int[] counts = new int[4];
         exchange.setProperty(COUNTS, counts);
-        return new Filtered(exchange.getMessage().getMandatoryBody(InputStream.class),
+        Filtered script = new Filtered(exchange.getMessage().getMandatoryBody(InputStream.class),
                 exchange.getProperty(ROLES, Set.class), exchange.getProperty(TABLESPACES, Set.class), counts);
+        // psql runs no backslash command the backup holds (MetaCommandGuard), as for a database's restore
+        return MetaCommandGuard.guard(exchange, new OwnershipFilter(script, false, false, true));
     }
 
     /** After psql ran it: "roles: 2 created, 3 existed (skipped); tablespaces: 0 created, 0 existed (skipped)". */
