@@ -5,9 +5,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -50,10 +48,7 @@ public final class ArchiveStatistics extends DumpWatcher {
     private final byte[] tail = new byte[COPY_END.length];
     private int tailLength;
 
-    private long bytes;
     private boolean complete;
-    private boolean ended;
-    private final Map<String, Long> rows = new LinkedHashMap<>();
 
     public ArchiveStatistics(InputStream archive) {
         super(archive);
@@ -61,7 +56,6 @@ public final class ArchiveStatistics extends DumpWatcher {
 
     @Override
     void scan(byte[] buffer, int offset, int length) throws IOException {
-        bytes += length;
         int i = offset;
         int end = offset + length;
         if (state == State.HEAD) {
@@ -117,7 +111,7 @@ public final class ArchiveStatistics extends DumpWatcher {
                     blockType = buffer[i++] & 0xff;
                     if (blockType != BLOCK_DATA && blockType != BLOCK_BLOBS) {
                         throw new IncompleteDumpException("pg_dump archive has a block of unknown type " + blockType
-                                + " after " + (bytes - (to - i)) + " bytes: it is damaged");
+                                + " after " + (bytes() - (to - i)) + " bytes: it is damaged");
                     }
                     startInt(IntFor.DUMP_ID);
                 }
@@ -227,15 +221,11 @@ public final class ArchiveStatistics extends DumpWatcher {
 
     @Override
     void end() throws IOException {
-        if (ended) {
-            return;
-        }
-        ended = true;
         if (state == State.HEAD && headLength > 0 && readHead()) {
             afterHead();
         }
         if (state == State.HEAD) {
-            throw new IncompleteDumpException("pg_dump output ended inside the archive's table of contents (" + bytes
+            throw new IncompleteDumpException("pg_dump output ended inside the archive's table of contents (" + bytes()
                     + " bytes): the dump is incomplete");
         }
         if (state != State.BLOCK_TYPE) {
@@ -251,16 +241,6 @@ public final class ArchiveStatistics extends DumpWatcher {
         complete = true;
     }
 
-    /** The table of contents, once it has streamed past (null before). */
-    public ArchiveToc toc() {
-        return toc;
-    }
-
-    @Override
-    public long bytes() {
-        return bytes;
-    }
-
     @Override
     public boolean isComplete() {
         return complete;
@@ -274,10 +254,5 @@ public final class ArchiveStatistics extends DumpWatcher {
     @Override
     public String dumpVersion() {
         return toc == null ? "" : toc.dumpVersion();
-    }
-
-    @Override
-    public Map<String, Long> rows() {
-        return Collections.unmodifiableMap(rows);
     }
 }

@@ -6,9 +6,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 
 /**
@@ -41,12 +38,9 @@ public final class DumpStatistics extends DumpWatcher {
     private boolean inCopy;
     private String copyTable;
     private long copyRows;
-    private long bytes;
     private boolean complete;
-    private boolean ended;
     private String serverVersion = "";
     private String dumpVersion = "";
-    private final Map<String, Long> rows = new LinkedHashMap<>();
 
     public DumpStatistics(InputStream dump, boolean requireTrailer) {
         super(dump);
@@ -55,7 +49,6 @@ public final class DumpStatistics extends DumpWatcher {
 
     @Override
     void scan(byte[] buffer, int offset, int length) {
-        bytes += length;
         int end = offset + length;
         int i = offset;
         while (i < end) {
@@ -156,10 +149,6 @@ public final class DumpStatistics extends DumpWatcher {
 
     @Override
     void end() throws IOException {
-        if (ended) {
-            return;
-        }
-        ended = true;
         if (lineLength > 0) {
             endOfLine();
         }
@@ -169,14 +158,8 @@ public final class DumpStatistics extends DumpWatcher {
         }
         if (requireTrailer && !complete) {
             throw new IncompleteDumpException("pg_dump output ended without its 'dump complete' trailer ("
-                    + bytes + " bytes): the dump is incomplete");
+                    + bytes() + " bytes): the dump is incomplete");
         }
-    }
-
-    /** Bytes read so far (the raw dump size once the stream has ended). */
-    @Override
-    public long bytes() {
-        return bytes;
     }
 
     @Override
@@ -194,9 +177,4 @@ public final class DumpStatistics extends DumpWatcher {
         return dumpVersion;
     }
 
-    /** Rows per table, in dump order; tables are named as pg_dump wrote them (schema-qualified, quoted if needed). */
-    @Override
-    public Map<String, Long> rows() {
-        return Collections.unmodifiableMap(rows);
-    }
 }

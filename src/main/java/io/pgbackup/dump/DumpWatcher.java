@@ -3,24 +3,32 @@ package io.pgbackup.dump;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import io.pgbackup.streams.BulkInputStream;
 
 /**
- * A dump read whole as it streams past, each read handed to {@link #scan} and the end to {@link #end} (which throws
- * when the dump is incomplete, in place of the end of the stream): what {@link DumpStatistics} (plain SQL) and
- * {@link ArchiveStatistics} (a custom-format archive) share.
+ * A dump read whole as it streams past, each read counted and handed to {@link #scan}, and its end to {@link #end}
+ * (which throws when the dump is incomplete, in place of the end of the stream): what {@link DumpStatistics} (plain
+ * SQL) and {@link ArchiveStatistics} (a custom-format archive) share, with the bytes read and the rows per table.
  */
 abstract class DumpWatcher extends FilterInputStream implements DumpFacts {
+
+    /** Rows per table, in dump order, as the subclass counts them. */
+    final Map<String, Long> rows = new LinkedHashMap<>();
+    private long bytes;
+    private boolean ended;
 
     DumpWatcher(InputStream dump) {
         super(dump);
     }
 
-    /** The bytes {@code buffer[offset, offset + length)} just read. */
+    /** The bytes {@code buffer[offset, offset + length)} just read (already counted in {@link #bytes()}). */
     abstract void scan(byte[] buffer, int offset, int length) throws IOException;
 
-    /** The dump ended (called once or more): throws when it is incomplete. */
+    /** The dump ended (called once): throws when it is incomplete. */
     abstract void end() throws IOException;
 
     @Override
@@ -32,11 +40,27 @@ abstract class DumpWatcher extends FilterInputStream implements DumpFacts {
     public int read(byte[] buffer, int offset, int length) throws IOException {
         int n = super.read(buffer, offset, length);
         if (n < 0) {
-            end();
+            if (!ended) {
+                ended = true;
+                end();
+            }
         } else {
+            bytes += n;
             scan(buffer, offset, n);
         }
         return n;
+    }
+
+    /** Bytes read so far (the raw dump size once the stream has ended). */
+    @Override
+    public final long bytes() {
+        return bytes;
+    }
+
+    /** Rows per table, in dump order; tables named as pg_dump's COPY names them (schema-qualified, quoted if needed). */
+    @Override
+    public final Map<String, Long> rows() {
+        return Collections.unmodifiableMap(rows);
     }
 
     @Override
