@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 import io.pgbackup.DatabaseRun;
 import io.pgbackup.dump.ArchiveToc;
@@ -54,8 +55,6 @@ public class ArchiveRestore {
     public static final String CLEAN = "restoreClean";
     /** Exchange property: --jobs (0: one pg_restore reading the stream). */
     public static final String JOBS = "restoreJobs";
-    /** Exchange property: the tables a selective restore loads, as the manifest names them (RowCountCheck). */
-    public static final String RESTORED_TABLES = "restoredTables";
     /** Exchange property: files this restore wrote to BACKUP_WORK_DIR, removed at its end. */
     private static final String FILES = "archiveRestoreFiles";
     private static final String SELECTION = "archiveSelection";
@@ -64,6 +63,15 @@ public class ArchiveRestore {
 
     private static final Logger LOG = LoggerFactory.getLogger("pg-backup.restore");
     private static final SecureRandom RANDOM = new SecureRandom();
+
+    /**
+     * The tables a selective restore loads, as the manifest names them (for RowCountCheck); null when the restore
+     * loads the whole backup.
+     */
+    public static List<String> restoredTables(Exchange exchange) {
+        ArchiveSelection selection = exchange.getProperty(SELECTION, ArchiveSelection.class);
+        return selection == null ? null : selection.tables();
+    }
 
     /** Whether the chosen backup is a custom-format archive. */
     public boolean isArchive(Exchange exchange) {
@@ -166,13 +174,11 @@ public class ArchiveRestore {
         }
         if (!exchange.getProperty(CLEAN, false, Boolean.class) && !selection.relations().isEmpty()) {
             before.append("DO ").append(tag).append(" BEGIN\n");
-            for (String relation : selection.relations()) {
-                String[] parts = relation.split("\u0000", 2);
-                String name = RestoreTarget.literal(parts[0] + "." + parts[1]);
-                before.append("IF to_regclass(format('%I.%I', ").append(RestoreTarget.literal(parts[0])).append(", ")
-                        .append(RestoreTarget.literal(parts[1])).append(")) IS NOT NULL THEN RAISE EXCEPTION ")
-                        .append("'pg-backup: % already exists in this database: add --clean to replace it', ")
-                        .append(name).append("; END IF;\n");
+            for (ArchiveToc.Entry relation : selection.relations()) {
+                before.append("IF to_regclass(format('%I.%I', ").append(RestoreTarget.literal(relation.namespace()))
+                        .append(", ").append(RestoreTarget.literal(relation.tag())).append(")) IS NOT NULL THEN RAISE")
+                        .append(" EXCEPTION 'pg-backup: % already exists in this database: add --clean to replace it', ")
+                        .append(RestoreTarget.literal(relation.qualifiedName())).append("; END IF;\n");
             }
             before.append("END ").append(tag).append(";\n");
         }
@@ -201,7 +207,7 @@ public class ArchiveRestore {
                 new ByteArrayInputStream(before.toString().getBytes(StandardCharsets.UTF_8)), sql),
                 new ByteArrayInputStream(after.toString().getBytes(StandardCharsets.UTF_8)));
         // pg_restore's own restrict lines give way to a key of the restore's: psql runs no backslash command
-        return MetaCommandGuard.guard(exchange, new OwnershipFilter(whole, false, false, true));
+        return MetaCommandGuard.guard(exchange, whole, false, false);
     }
 
     /**
@@ -251,7 +257,6 @@ public class ArchiveRestore {
             LOG.warn("restore: left out {}", note);
         }
         exchange.setProperty(SELECTION, selection);
-        exchange.setProperty(RESTORED_TABLES, selection.tables());
         LOG.info("restore of {}: {} entries of the archive, {} table(s) with data", DatabaseRun.of(exchange).key(),
                 selection.ids().size(), selection.tables().size());
         return selection;
@@ -275,8 +280,8 @@ public class ArchiveRestore {
 
     /** A dollar-quote tag that no name in the selection contains. */
     private static String dollarTag(ArchiveSelection selection) {
-        String names = String.join(" ", selection.tables()) + String.join(" ", selection.relations())
-                + String.join(" ", selection.schemas());
+        String names = String.join(" ", selection.tables()) + " " + String.join(" ", selection.schemas()) + " "
+                + selection.relations().stream().map(ArchiveToc.Entry::qualifiedName).collect(Collectors.joining(" "));
         while (true) {
             byte[] random = new byte[6];
             RANDOM.nextBytes(random);
@@ -288,8 +293,8 @@ public class ArchiveRestore {
     }
 
     private static Path workDir(Exchange exchange) throws IOException {
-        String dir = SettingsDeclaration.value(exchange.getContext(), "backup.work.dir");
-        Path folder = Path.of(dir.isEmpty() ? System.getProperty("java.io.tmpdir") : dir);
+        // never empty: PgBackup.derivedSettings puts the system's temporary folder there when it is not set
+        Path folder = Path.of(SettingsDeclaration.value(exchange.getContext(), "backup.work.dir"));
         Files.createDirectories(folder);
         return folder;
     }

@@ -20,7 +20,7 @@ import io.pgbackup.dump.ArchiveToc.Entry;
  * <p>
  * Entries are listed in the archive's order: pg_restore reads a piped archive front to back.
  */
-public record ArchiveSelection(List<Integer> ids, List<String> tables, List<String> relations, List<String> schemas,
+public record ArchiveSelection(List<Integer> ids, List<String> tables, List<Entry> relations, List<String> schemas,
         List<String> leftOut) {
 
     /** Relation kinds: what --table names (as pg_restore's --table does). */
@@ -149,7 +149,7 @@ public record ArchiveSelection(List<Integer> ids, List<String> tables, List<Stri
         }
         List<Integer> ids = new ArrayList<>();
         List<String> loaded = new ArrayList<>();
-        List<String> relations = new ArrayList<>();
+        List<Entry> relations = new ArrayList<>();
         for (Entry entry : toc.entries()) {
             if (chosen.contains(entry.dumpId())) {
                 ids.add(entry.dumpId());
@@ -157,7 +157,7 @@ public record ArchiveSelection(List<Integer> ids, List<String> tables, List<Stri
                     loaded.add(entry.copyTable());
                 }
                 if (RELATIONS.contains(entry.desc())) {
-                    relations.add(entry.namespace() + "\u0000" + entry.tag());
+                    relations.add(entry);
                 }
             }
         }

@@ -65,7 +65,7 @@ public class GlobalsScript {
         Filtered script = new Filtered(exchange.getMessage().getMandatoryBody(InputStream.class),
                 exchange.getProperty(ROLES, Set.class), exchange.getProperty(TABLESPACES, Set.class), counts);
         // psql runs no backslash command the backup holds (MetaCommandGuard), as for a database's restore
-        return MetaCommandGuard.guard(exchange, new OwnershipFilter(script, false, false, true));
+        return MetaCommandGuard.guard(exchange, script, false, false);
     }
 
     /** After psql ran it: "roles: 2 created, 3 existed (skipped); tablespaces: 0 created, 0 existed (skipped)". */

@@ -40,14 +40,19 @@ public final class MetaCommandGuard {
     private MetaCommandGuard() {
     }
 
-    /** {@code sql} with {@code \restrict KEY} in front when the configured psql knows restricted mode. */
-    static InputStream guard(Exchange exchange, InputStream sql) {
+    /**
+     * {@code sql} as psql must get it: the SQL's own restrict lines left out ({@link OwnershipFilter}, which also
+     * leaves out role statements with {@code noOwner} / {@code noPrivileges}), and {@code \restrict KEY} in front when
+     * the configured psql knows restricted mode.
+     */
+    static InputStream guard(Exchange exchange, InputStream sql, boolean noOwner, boolean noPrivileges) {
+        InputStream filtered = new OwnershipFilter(sql, noOwner, noPrivileges, true);
         String psql = SettingsDeclaration.value(exchange.getContext(), "psql.path");
         if (!SUPPORTED.computeIfAbsent(psql, MetaCommandGuard::restrictable)) {
-            return sql;
+            return filtered;
         }
         String line = "\\restrict " + key() + "\n";
-        return new SequenceInputStream(new ByteArrayInputStream(line.getBytes(StandardCharsets.US_ASCII)), sql);
+        return new SequenceInputStream(new ByteArrayInputStream(line.getBytes(StandardCharsets.US_ASCII)), filtered);
     }
 
     /** A fresh key: 40 letters and digits (psql's rule for a restrict key). */

@@ -87,7 +87,7 @@ public final class OwnershipFilter extends BulkInputStream {
         InputStream body = exchange.getMessage().getBody(InputStream.class);
         boolean noOwner = exchange.getProperty(NO_OWNER, false, Boolean.class);
         boolean noPrivileges = exchange.getProperty(NO_PRIVILEGES, false, Boolean.class);
-        return MetaCommandGuard.guard(exchange, new OwnershipFilter(body, noOwner, noPrivileges, true));
+        return MetaCommandGuard.guard(exchange, body, noOwner, noPrivileges);
     }
 
     /** How many statements were left out so far. */

@@ -119,10 +119,10 @@ public class RowCountCheck {
 
     /**
      * The tables to compare, in manifest (dump) order: all of them, or those a selective restore loaded
-     * ({@link ArchiveRestore#RESTORED_TABLES}).
+     * ({@link ArchiveRestore#restoredTables}).
      */
     private static List<Map.Entry<String, Long>> expected(Exchange exchange, BackupManifest manifest) {
-        List<?> restored = exchange.getProperty(ArchiveRestore.RESTORED_TABLES, List.class);
+        List<String> restored = ArchiveRestore.restoredTables(exchange);
         List<Map.Entry<String, Long>> expected = new ArrayList<>();
         for (Map.Entry<String, Long> table : manifest.tables.entrySet()) {
             if (restored == null || restored.contains(table.getKey())) {

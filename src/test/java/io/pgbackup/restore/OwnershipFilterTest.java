@@ -57,7 +57,11 @@ class OwnershipFilterTest {
     }
 
     static String filtered(InputStream in, boolean noOwner, boolean noPrivileges, int readSize) throws IOException {
-        OwnershipFilter filter = new OwnershipFilter(in, noOwner, noPrivileges);
+        return filtered(new OwnershipFilter(in, noOwner, noPrivileges), readSize);
+    }
+
+    /** All of {@code filter}, read {@code readSize} bytes at a time (1: through the single-byte read). */
+    static String filtered(OwnershipFilter filter, int readSize) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buffer = new byte[readSize];
         for (int n; (n = readSize == 1 ? single(filter, buffer) : filter.read(buffer, 0, buffer.length)) >= 0; ) {
@@ -182,12 +186,7 @@ class OwnershipFilterTest {
         for (int readSize : new int[] {1, 3, 7, 64 * 1024}) {
             OwnershipFilter filter = new OwnershipFilter(new ByteArrayInputStream(dump.getBytes(StandardCharsets.UTF_8)),
                     false, false, true);
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            byte[] buffer = new byte[readSize];
-            for (int n; (n = readSize == 1 ? single(filter, buffer) : filter.read(buffer, 0, buffer.length)) >= 0; ) {
-                out.write(buffer, 0, n);
-            }
-            assertThat(out.toString(StandardCharsets.UTF_8)).as("reads of %d", readSize).isEqualTo(expected);
+            assertThat(filtered(filter, readSize)).as("reads of %d", readSize).isEqualTo(expected);
         }
         assertThat(filtered(new ByteArrayInputStream(dump.getBytes(StandardCharsets.UTF_8)), true, true, 64))
                 .as("without the flag the lines stay").isEqualTo(dump);
