@@ -443,10 +443,7 @@ public final class PgBackup {
         if (service && !SettingsDeclaration.value(context, "cloud.db.instance.no").isEmpty()) {
             properties.addOverrideProperty("managed.backup.check.enabled", "true");
         }
-        if (SettingsDeclaration.value(context, "verify.cron").isEmpty()) {
-            // the (stopped) verify schedule route still needs a valid cron to be created
-            properties.addOverrideProperty("verify.cron", "0 0 4 * * ?");
-        } else if (service) {
+        if (service && !SettingsDeclaration.value(context, "verify.cron").isEmpty()) {
             properties.addOverrideProperty("verify.schedule.enabled", "true");
         }
         if (SettingsDeclaration.value(context, "backup.work.dir").isEmpty()) {
