@@ -95,20 +95,30 @@ public final class OwnershipFilter extends BulkInputStream {
         return skipped;
     }
 
+    /**
+     * As many lines as fit: a read returns whole buffers, not a line each (psql gets the SQL in 64 KiB writes instead
+     * of one write, and one wake-up, per row). Once some bytes are in hand it takes further lines only from what is
+     * already read, never waiting on the source for them.
+     */
     @Override
     public int read(byte[] buffer, int offset, int length) throws IOException {
         if (length == 0) {
             return 0;
         }
-        while (linePos == lineLength) {
-            if (!nextLine()) {
-                return -1;
+        int filled = 0;
+        while (filled < length) {
+            if (linePos == lineLength) {
+                if (filled > 0 && chunkPos == chunkEnd || !nextLine()) {
+                    break;
+                }
+                continue;
             }
+            int n = Math.min(length - filled, lineLength - linePos);
+            System.arraycopy(line, linePos, buffer, offset + filled, n);
+            linePos += n;
+            filled += n;
         }
-        int n = Math.min(length, lineLength - linePos);
-        System.arraycopy(line, linePos, buffer, offset, n);
-        linePos += n;
-        return n;
+        return filled == 0 ? -1 : filled;
     }
 
     /** Reads the next line (with its newline) into {@code line}; empties it when the line is left out. */

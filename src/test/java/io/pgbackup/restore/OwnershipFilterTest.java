@@ -191,4 +191,41 @@ class OwnershipFilterTest {
         assertThat(filtered(new ByteArrayInputStream(dump.getBytes(StandardCharsets.UTF_8)), true, true, 64))
                 .as("without the flag the lines stay").isEqualTo(dump);
     }
+
+    /**
+     * A read returns as many lines as fit in the caller's buffer (psql then gets the rows in large writes, not one
+     * write per row), and once it holds some it does not wait on the source for more.
+     */
+    @Test
+    void aReadReturnsWholeBuffersOfLinesAndNeverWaitsWithLinesInHand() throws IOException {
+        StringBuilder rows = new StringBuilder("COPY public.orders (id, note) FROM stdin;\n");
+        for (int i = 0; i < 1000; i++) {
+            rows.append(i).append("\tnote ").append(i).append('\n');
+        }
+        byte[] first = rows.toString().getBytes(StandardCharsets.UTF_8);
+        int[] sourceReads = {0};
+        InputStream source = new InputStream() {
+            @Override
+            public int read() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (sourceReads[0]++ > 0) {
+                    throw new AssertionError("the filter waited on the source with lines in hand");
+                }
+                System.arraycopy(first, 0, b, off, first.length);
+                return first.length;
+            }
+        };
+        OwnershipFilter filter = new OwnershipFilter(source, true, true, true);
+        byte[] buffer = new byte[64 * 1024];
+        int n = filter.read(buffer, 0, buffer.length);
+        assertThat(n).as("every line the first chunk held, in one read").isEqualTo(first.length);
+        assertThat(new String(buffer, 0, n, StandardCharsets.UTF_8)).isEqualTo(rows.toString());
+        assertThat(sourceReads[0]).isEqualTo(1);
+        int small = new OwnershipFilter(new ByteArrayInputStream(first), false, false).read(buffer, 0, 100);
+        assertThat(small).as("a small buffer is filled whole, across lines").isEqualTo(100);
+    }
 }
