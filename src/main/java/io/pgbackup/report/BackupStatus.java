@@ -2,7 +2,6 @@ package io.pgbackup.report;
 
 import io.pgbackup.DatabaseRun;
 import java.time.DateTimeException;
-import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Date;
@@ -92,26 +91,25 @@ public class BackupStatus {
         }
     }
 
-    /** STALE_AFTER: 26h, 90m, 2d, 45s or ISO-8601 (PT26H); a bad value is reported by the settings check. */
+    /**
+     * STALE_AFTER: 26h, 90m, 2d, 45s or ISO-8601 (PT26H). The settings check refuses a bad value before any bean is
+     * made; should one get here anyway, it is refused too (no second default beside the declared one).
+     */
     public void setStaleAfter(String staleAfter) {
-        Duration parsed;
         try {
-            parsed = Durations.parse(staleAfter);
+            state.setStaleAfter(Durations.parse(staleAfter));
         } catch (RuntimeException e) {
-            parsed = Duration.ofHours(26);
+            throw new IllegalArgumentException("STALE_AFTER: '" + staleAfter + "' is not a duration like 26h, 90m, 2d or PT26H");
         }
-        state.setStaleAfter(parsed);
     }
 
-    /** BACKUP_TIMEZONE; a bad value is reported by the settings check. */
+    /** BACKUP_TIMEZONE: a zone like Asia/Seoul; refused like {@link #setStaleAfter} when it is not one. */
     public void setTimezone(String timezone) {
-        ZoneId zone;
         try {
-            zone = ZoneId.of(timezone);
+            state.setZone(ZoneId.of(timezone));
         } catch (DateTimeException e) {
-            zone = ZoneId.of("UTC");
+            throw new IllegalArgumentException("BACKUP_TIMEZONE: '" + timezone + "' is not a time zone like Asia/Seoul or UTC");
         }
-        state.setZone(zone);
     }
 
     // ---- helpers --------------------------------------------------------------------------------------------------

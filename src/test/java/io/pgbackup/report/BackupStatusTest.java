@@ -1,6 +1,7 @@
 package io.pgbackup.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.Date;
@@ -35,8 +36,10 @@ class BackupStatusTest {
         assertThat(status.state().databases()).containsExactly("shop", "orders");
         assertThat(status.state().getStaleAfter()).isEqualTo(Duration.ofHours(26));
 
-        status.setStaleAfter("soon");
-        assertThat(status.state().getStaleAfter()).as("reported by the settings check").isEqualTo(Duration.ofHours(26));
+        assertThatThrownBy(() -> status.setStaleAfter("soon")).as("no second default: refused, naming the setting")
+                .hasMessage("STALE_AFTER: 'soon' is not a duration like 26h, 90m, 2d or PT26H");
+        assertThat(status.state().getStaleAfter()).isEqualTo(Duration.ofHours(26));
+        assertThatThrownBy(() -> status.setTimezone("Mars/Olympus")).hasMessageStartingWith("BACKUP_TIMEZONE: 'Mars/Olympus'");
         status.setStaleAfter("PT5S");
         assertThat(status.state().getStaleAfter()).isEqualTo(Duration.ofSeconds(5));
 
