@@ -238,6 +238,30 @@ class RestoreIT {
     }
 
     /**
+     * A single value of table data can be far larger than the heap the shipped launcher gives the JVM (-Xmx200m): a
+     * row of 240 MB (one line of the plain dump) restores whole, the restore holding none of it whole.
+     */
+    @Test
+    void aRowLargerThanTheHeapRestoresWhole() throws Exception {
+        postgres.createDatabase("wide_src");
+        postgres.psql("wide_src", """
+                CREATE TABLE docs (id int PRIMARY KEY, body text);
+                INSERT INTO docs VALUES (1, repeat('0123456789abcdef', 15 * 1024 * 1024) || '\\. GRANT ALL'),
+                                        (2, 'after the wide row');
+                """);
+        backUp("wide_src", "wide/", -1);
+        try {
+            PgBackupProcess.Result restore = pgBackup("wide_src", "wide/").run("restore", "--target-db", "wide_restored");
+            assertThat(restore.exitCode()).as(restore.toString()).isZero();
+            String check = "SELECT string_agg(id || ':' || length(body) || ':' || md5(body), ',' ORDER BY id) FROM docs";
+            assertThat(postgres.psql("wide_restored", check).strip()).isEqualTo(postgres.psql("wide_src", check).strip())
+                    .startsWith("1:251658252:");
+        } finally {
+            postgres.dropDatabase("wide_restored");
+        }
+    }
+
+    /**
      * Whoever can write the bucket can write a matching manifest too: a backup that holds psql backslash commands
      * (a shell command, an output file), put in place with every checksum made to match, runs none of them. Those
      * the dump itself holds (pg_dump's restrict lines) do not get in the way of a good restore either.

@@ -52,6 +52,9 @@ public final class OwnershipFilter extends BulkInputStream {
     private int lineLength;
     private int linePos;
     private boolean inCopy;
+    /** The last piece handed out ended inside a row of table data: the next one does not start a line. */
+    private boolean continued;
+    private static final int PIECE = 64 * 1024;
     private static final int NONE = 0;
     private static final int SINGLE = 1;
     private static final int DOUBLE = 2;
@@ -90,6 +93,11 @@ public final class OwnershipFilter extends BulkInputStream {
         return MetaCommandGuard.guard(exchange, body, noOwner, noPrivileges);
     }
 
+    /** The bytes held for the line being read (bounded inside table data whatever a row's length). */
+    int lineCapacity() {
+        return line.length;
+    }
+
     /** How many statements were left out so far. */
     public long skipped() {
         return skipped;
@@ -121,13 +129,19 @@ public final class OwnershipFilter extends BulkInputStream {
         return filled == 0 ? -1 : filled;
     }
 
-    /** Reads the next line (with its newline) into {@code line}; empties it when the line is left out. */
+    /**
+     * Reads the next line (with its newline) into {@code line}; empties it when the line is left out. A row of table
+     * data longer than {@value #PIECE} bytes is handed out in pieces of about that size (a single value may be up to a
+     * GB: held whole it would not fit the heap), and only a piece that is a whole line can end the data. Statements
+     * are held whole (the filter must see where one starts and ends); pg_dump writes them in short lines.
+     */
     private boolean nextLine() throws IOException {
         lineLength = 0;
         linePos = 0;
         if (ended) {
             return false;
         }
+        boolean lineStart = !continued;
         while (true) {
             if (chunkPos == chunkEnd) {
                 chunkEnd = in.read(chunk, 0, chunk.length);
@@ -143,6 +157,11 @@ public final class OwnershipFilter extends BulkInputStream {
             append(chunk, chunkPos, end - chunkPos);
             chunkPos = end;
             if (newline >= 0) {
+                continued = false;
+                break;
+            }
+            if (inCopy && lineLength >= PIECE) {
+                continued = true;
                 break;
             }
         }
@@ -150,7 +169,7 @@ public final class OwnershipFilter extends BulkInputStream {
             return !ended;
         }
         if (inCopy) {
-            if (isLine(END_OF_COPY)) {
+            if (lineStart && !continued && isLine(END_OF_COPY)) {
                 inCopy = false;
             }
             return true;

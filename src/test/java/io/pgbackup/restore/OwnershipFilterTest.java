@@ -228,4 +228,29 @@ class OwnershipFilterTest {
         int small = new OwnershipFilter(new ByteArrayInputStream(first), false, false).read(buffer, 0, 100);
         assertThat(small).as("a small buffer is filled whole, across lines").isEqualTo(100);
     }
+
+    /**
+     * A row of table data may hold a value of up to a GB: it passes through in pieces, the filter never holding more
+     * than a few hundred KB, and a piece that only looks like the end of the data (the tail of a row that ends in an
+     * escaped backslash and a dot, split between the two backslashes) does not end it: the row after it, which reads
+     * like a GRANT, is data and stays.
+     */
+    @Test
+    void aLongRowPassesInPiecesAndOnlyAWholeLineEndsTheData() throws IOException {
+        String header = "COPY public.docs (body) FROM stdin;\n";
+        // ByteArrayInputStream hands over 64 KiB a read: the first piece of the long row ends with the second chunk,
+        // at offset 131072; the row's escaped backslash is split there, so the next piece is exactly "\\.\n"
+        int split = 2 * 64 * 1024;
+        String row = "a".repeat(split - 1 - header.length()) + "\\\\.\n";
+        String big = "b".repeat(3 * 1024 * 1024) + "\n";
+        String dump = header + row + "GRANT ALL ON everything TO everyone;\n" + big + "\\.\n"
+                + "ALTER TABLE public.docs OWNER TO prod_user;\n";
+        assertThat(dump.substring(split, split + 3)).isEqualTo("\\.\n");
+        OwnershipFilter filter = new OwnershipFilter(new ByteArrayInputStream(dump.getBytes(StandardCharsets.UTF_8)),
+                true, true, true);
+        String out = filtered(filter, 64 * 1024);
+        assertThat(out).isEqualTo(header + row + "GRANT ALL ON everything TO everyone;\n" + big + "\\.\n");
+        assertThat(filter.skipped()).as("the ALTER after the data").isEqualTo(1);
+        assertThat(filter.lineCapacity()).as("bytes held for a 3 MB row").isLessThan(512 * 1024);
+    }
 }
