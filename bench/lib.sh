@@ -56,3 +56,28 @@ secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'; }
 # Before every timed pipeline: the page cache's dirty pages (files, the store's objects, the database) are written
 # out first, so that no pipeline pays for the disk writes of the one before it.
 settle() { sync; }
+
+# pg_backup_env: what bin/pg-backup reads (application.properties' variables) pointed at the bench servers and
+# benchdb, BACKUP_WORK_DIR=WORK; and PGENV, the prefix that runs a PostgreSQL client as the bench role.
+pg_backup_env() {
+  export DB_HOST=127.0.0.1 DB_PORT="$PGPORT_LOCAL" DB_USER=bench DB_NAME=benchdb DB_PASSWORD="$DB_PASS"
+  export BUCKET_NAME="$BUCKET" OBJECT_STORAGE_ENDPOINT="$S3_ENDPOINT_LOCAL" OBJECT_STORAGE_ACCESS_KEY="$S3_ACCESS"
+  export OBJECT_STORAGE_SECRET_KEY="$S3_SECRET" PG_DUMP_PATH="$PG_BIN/pg_dump" PSQL_PATH="$PG_BIN/psql"
+  export BACKUP_WORK_DIR="$WORK"
+  PGENV=(env PGPASSWORD="$DB_PASS" PGHOST=127.0.0.1 PGPORT="$PGPORT_LOCAL" PGUSER=bench)
+}
+
+# backup_once PATTERN: one backup of benchdb by pg-backup (after pg_backup_env); sets OBJECT, the stored file whose
+# name matches PATTERN (benchdb_*.sql.gz, benchdb_*.dump.gz)
+backup_once() {
+  echo "backing up benchdb once (pg-backup, ${BACKUP_FORMAT:-plain}, gzip)..." >&2
+  bin/pg-backup backup 2> "$WORK/backup.log" || { cat "$WORK/backup.log" >&2; exit 1; }
+  OBJECT=$(find "$LOCAL_ROOT/s3/$BUCKET" -type f -name "$1" | head -1)
+  [ -n "$OBJECT" ] || { echo "FAILED: no $1 in the store" >&2; cat "$WORK/backup.log" >&2; exit 1; }
+}
+
+# drop_db NAME: the database gone, sessions or not
+drop_db() { "${PGENV[@]}" PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null; }
+# Before each timed restore: the previous one's dirty pages written out, and a checkpoint, so that no restore pays for
+# another's writes (a large load also triggers checkpoints of its own: every restore pays for those alike)
+settle_db() { settle; psql_local postgres -c CHECKPOINT >/dev/null; }

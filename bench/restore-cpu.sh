@@ -16,15 +16,8 @@ trap stop_local_servers EXIT
 SIZE_MB="${1:-1024}"
 RUNS="${2:-2}"
 start_bench "$SIZE_MB"
-export DB_HOST=127.0.0.1 DB_PORT="$PGPORT_LOCAL" DB_USER=bench DB_NAME=benchdb DB_PASSWORD="$DB_PASS"
-export BUCKET_NAME="$BUCKET" OBJECT_STORAGE_ENDPOINT="$S3_ENDPOINT_LOCAL" OBJECT_STORAGE_ACCESS_KEY="$S3_ACCESS"
-export OBJECT_STORAGE_SECRET_KEY="$S3_SECRET" PG_DUMP_PATH="$PG_BIN/pg_dump" PSQL_PATH="$PG_BIN/psql"
-export BACKUP_WORK_DIR="$WORK"
-PGENV=(env PGPASSWORD="$DB_PASS" PGHOST=127.0.0.1 PGPORT="$PGPORT_LOCAL" PGUSER=bench)
-
-echo "backing up benchdb once (pg-backup, gzip)..." >&2
-bin/pg-backup backup 2> "$WORK/backup.log" || { cat "$WORK/backup.log" >&2; exit 1; }
-OBJECT=$(find "$LOCAL_ROOT/s3/$BUCKET" -type f -name 'benchdb_*.sql.gz' | head -1)
+pg_backup_env
+backup_once 'benchdb_*.sql.gz'
 cat "$OBJECT" > /dev/null
 
 TICK=$(getconf CLK_TCK)
@@ -37,13 +30,12 @@ postgres_ticks() {
   echo "$t"
 }
 store_ticks() { awk '{ print $14 + $15 }' "/proc/$S3PROXY_PID/stat"; }
-drop_db() { "${PGENV[@]}" PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null; }
 rows_of() { "${PGENV[@]}" "$PG_BIN/psql" -X -At -d "$1" -c "SELECT count(*) FROM orders"; }
 
 measure() { # NAME COMMAND... -> a line: name wall client_user client_sys postgres store rows
   local name=$1 p0 s0 p1 s1
   shift
-  drop_db cpu_restore; sync; "${PGENV[@]}" "$PG_BIN/psql" -X -q -d postgres -c CHECKPOINT
+  drop_db cpu_restore; settle_db
   p0=$(postgres_ticks); s0=$(store_ticks)
   /usr/bin/time -f "%e %U %S" -o "$WORK/.time" "$@" > /dev/null 2> "$WORK/.err" || { cat "$WORK/.err" >&2; exit 1; }
   # the loading backend may still be exiting: read once the postmaster has reaped it (its time then in the

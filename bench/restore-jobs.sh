@@ -101,20 +101,14 @@ SQL
 }
 
 start_bench "$SIZE_MB"
-export DB_HOST=127.0.0.1 DB_PORT="$PGPORT_LOCAL" DB_USER=bench DB_NAME=benchdb DB_PASSWORD="$DB_PASS"
-export BUCKET_NAME="$BUCKET" OBJECT_STORAGE_ENDPOINT="$S3_ENDPOINT_LOCAL" OBJECT_STORAGE_ACCESS_KEY="$S3_ACCESS"
-export OBJECT_STORAGE_SECRET_KEY="$S3_SECRET" PG_DUMP_PATH="$PG_BIN/pg_dump" PSQL_PATH="$PG_BIN/psql"
+pg_backup_env
 export PG_RESTORE_PATH="$PG_BIN/pg_restore" BACKUP_FORMAT=custom
 # BACKUP_WORK_DIR holds nothing but what pg-backup writes there: its peak is the restore's disk use
 export BACKUP_WORK_DIR="$WORK/pg-backup-work"
 FLOOR_DIR="$LOCAL_ROOT/floor"
 mkdir -p "$BACKUP_WORK_DIR" "$FLOOR_DIR"
-PGENV=(env PGPASSWORD="$DB_PASS" PGHOST=127.0.0.1 PGPORT="$PGPORT_LOCAL" PGUSER=bench)
 
-echo "backing up benchdb once (pg-backup, BACKUP_FORMAT=custom, gzip)..." >&2
-bin/pg-backup backup 2> "$WORK/backup.log" || { cat "$WORK/backup.log" >&2; exit 1; }
-OBJECT=$(find "$LOCAL_ROOT/s3/$BUCKET" -type f -name 'benchdb_*.dump.gz' | head -1)
-[ -n "$OBJECT" ] || { echo "FAILED: no benchdb_*.dump.gz in the store" >&2; cat "$WORK/backup.log" >&2; exit 1; }
+backup_once 'benchdb_*.dump.gz'
 ARCHIVE="$FLOOR_DIR/benchdb.dump"
 gunzip -c "$OBJECT" > "$ARCHIVE"
 archive_bytes=$(stat -c %s "$ARCHIVE")
@@ -134,9 +128,6 @@ check_rows() { # NAME DB: every table as in the source, or the whole script fail
   local got; got=$(rows_of "$2")
   [ "$got" = "$SOURCE_ROWS" ] || { echo "FAILED: $1 restored '$got', the source has '$SOURCE_ROWS'" >&2; exit 1; }
 }
-drop_db() { "${PGENV[@]}" PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null; }
-# before each timed restore: the previous one's dirty pages written out, and a checkpoint (bench/restore.sh)
-settle_db() { settle; psql_local postgres -c CHECKPOINT >/dev/null; }
 
 HZ=$(getconf CLK_TCK)
 POSTMASTER=$(head -1 "$PGDATA_LOCAL/postmaster.pid")

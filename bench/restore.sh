@@ -19,23 +19,12 @@ trap stop_local_servers EXIT
 SIZE_MB="${1:-500}"
 RUNS="${2:-3}"
 start_bench "$SIZE_MB"
-export DB_HOST=127.0.0.1 DB_PORT="$PGPORT_LOCAL" DB_USER=bench DB_NAME=benchdb DB_PASSWORD="$DB_PASS"
-export BUCKET_NAME="$BUCKET" OBJECT_STORAGE_ENDPOINT="$S3_ENDPOINT_LOCAL" OBJECT_STORAGE_ACCESS_KEY="$S3_ACCESS"
-export OBJECT_STORAGE_SECRET_KEY="$S3_SECRET" PG_DUMP_PATH="$PG_BIN/pg_dump" PSQL_PATH="$PG_BIN/psql"
-export BACKUP_WORK_DIR="$WORK"
-PGENV=(env PGPASSWORD="$DB_PASS" PGHOST=127.0.0.1 PGPORT="$PGPORT_LOCAL" PGUSER=bench)
-
-echo "backing up benchdb once (pg-backup, gzip)..." >&2
-bin/pg-backup backup 2> "$WORK/backup.log" || { cat "$WORK/backup.log" >&2; exit 1; }
-OBJECT=$(find "$LOCAL_ROOT/s3/$BUCKET" -type f -name 'benchdb_*.sql.gz' | head -1)
+pg_backup_env
+backup_once 'benchdb_*.sql.gz'
 raw=$(gunzip -c "$OBJECT" | wc -c)
 cat "$OBJECT" > /dev/null   # in the page cache for the plain way
 
-# before each timed restore: the previous one's dirty pages written out, and a checkpoint, so that neither pipeline
-# pays for the other's writes (a 1 GB load also triggers checkpoints of its own: both pay for those alike)
-settle_db() { settle; psql_local postgres -c CHECKPOINT >/dev/null; }
 rows_of() { "${PGENV[@]}" "$PG_BIN/psql" -X -At -d "$1" -c "SELECT count(*) FROM orders"; }
-drop_db() { "${PGENV[@]}" PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null; }
 
 run_plain() { # -> plain_time plain_rss plain_rows
   local t0 t1

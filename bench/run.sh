@@ -31,7 +31,7 @@ for i in 1 2 3; do
     -H "Authorization: AWS $S3_ACCESS:$SIG" "$S3_ENDPOINT_LOCAL$RESOURCE" > /dev/null
 done
 rm -f "$WORK/warm"
-PGENV=(env PGPASSWORD="$DB_PASS" PGHOST=127.0.0.1 PGPORT="$PGPORT_LOCAL" PGUSER=bench)
+pg_backup_env
 
 # 1. floor
 run_floor() { # -> floor
@@ -65,12 +65,8 @@ run_seed() { # -> seed_time seed_peak seed_rss seed_size seed_ok seed_cpu seed_s
   seed_ok=$(gzip -t < "$LOCAL_ROOT/s3/$BUCKET/seed/benchdb.sql.gz" && echo ok || echo BROKEN)
 }
 
-# 3. pg-backup, gzip (the default) and zstd
-export DB_HOST=127.0.0.1 DB_PORT="$PGPORT_LOCAL" DB_USER=bench DB_NAME=benchdb DB_PASSWORD="$DB_PASS"
-export BUCKET_NAME="$BUCKET" OBJECT_STORAGE_ENDPOINT="$S3_ENDPOINT_LOCAL" OBJECT_STORAGE_ACCESS_KEY="$S3_ACCESS"
-export OBJECT_STORAGE_SECRET_KEY="$S3_SECRET" PG_DUMP_PATH="$PG_BIN/pg_dump" PSQL_PATH="$PG_BIN/psql"
-export BACKUP_WORK_DIR="$WORK"
-# ... and its multipart path, which pg-backup uses (the PUTs above warm the seed's): one untimed backup of a small
+# 3. pg-backup, gzip (the default) and zstd (its settings: pg_backup_env above)
+# The multipart path pg-backup uses is warmed first (the PUTs above warm the seed's): one untimed backup of a small
 # database (~64 MB of dump, several parts), removed afterwards
 psql_local postgres -c "CREATE DATABASE warmdb TEMPLATE template0" >/dev/null
 psql_local warmdb >/dev/null <<SQL
