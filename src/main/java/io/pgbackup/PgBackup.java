@@ -474,7 +474,8 @@ public final class PgBackup {
         if (!given.isBlank()) {
             throw new IllegalArgumentException("ROUTES_DIR / --routes: no such folder " + dir.toAbsolutePath());
         }
-        return "classpath:routes/*.yaml";
+        // the jar's routes by name (routes/index.txt, made at build time): a pattern would scan the whole fat jar
+        return RoutesIndex.classpathRoutes();
     }
 
     private static String property(BaseMainSupport main, String key) {
