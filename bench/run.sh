@@ -146,3 +146,16 @@ printf 'encryption: time gzip+gpg / gzip = %s (target <= 1.10)\n' "$(awk -v a="$
 printf 'CPU seconds, median run (user+sys of the pipeline incl. pg_dump / of S3Proxy): seed %s / %s; gzip %s / %s; zstd %s / %s\n' \
   "$seed_cpu" "$seed_s3cpu" "$g_cpu" "$g_s3" "$z_cpu" "$z_s3"
 printf 'in-JVM backup time (from the log): gzip %s, zstd %s\n' "$(grep -o 'in [0-9][0-9hms.]*$' /tmp/bench-ours.log | tail -1)" "$(grep -o 'in [0-9][0-9hms.]*$' /tmp/bench-ours-zstd.log | tail -1)"
+
+# The benchmark fails (exit 1) when a pipeline's restore check is not ok or pg-backup's peak RSS passed its 384 MiB
+# budget: CI's smoke run then goes red instead of printing a table with BROKEN in it.
+verdict=0
+for check in "seed:$seed_ok" "gzip:$g_ok" "zstd:$z_ok" "gpg:$e_ok"; do
+  case "${check#*:}" in ok*) ;; *) echo "bench: FAILED: the $check restore check is not ok" >&2; verdict=1 ;; esac
+done
+for rss in "gzip:$g_rss" "zstd:$z_rss" "gpg:$e_rss"; do
+  if [ "${rss#*:}" -gt $((384 * 1024)) ]; then
+    echo "bench: FAILED: ${rss%%:*} peak RSS $(( ${rss#*:} / 1024 )) MiB is over the 384 MiB budget" >&2; verdict=1
+  fi
+done
+exit "$verdict"
