@@ -124,6 +124,9 @@ public final class CheckedBackupStream extends BulkInputStream {
                 compressed = DecryptingInputStream.open(download, decryptWith, "stored object " + expected.key());
             } catch (IOException e) {
                 rethrowChunkMismatch(e);
+                if (download.mismatch != null) {
+                    throw new StoredObjectMismatchException(download.mismatch.getMessage());
+                }
                 if (download.failure != null) {
                     throw new IOException("reading " + expected.key() + " from Object Storage failed: "
                             + download.failure.getMessage(), download.failure);
@@ -164,6 +167,9 @@ public final class CheckedBackupStream extends BulkInputStream {
             n = dump.read(buffer, offset, length);
         } catch (IOException e) {
             rethrowChunkMismatch(e);
+            if (download.mismatch != null) {
+                throw new StoredObjectMismatchException(download.mismatch.getMessage());
+            }
             if (download.failure != null) {
                 throw new IOException("reading " + expected.key() + " from Object Storage failed after "
                         + download.count + " bytes: " + download.failure.getMessage(), download.failure);
@@ -242,6 +248,7 @@ public final class CheckedBackupStream extends BulkInputStream {
         final MessageDigest digest = sha256();
         long count;
         IOException failure;
+        VerifiedChunks.ChunkMismatchException mismatch;
         String sha256;
 
         Download(InputStream in) {
@@ -254,7 +261,8 @@ public final class CheckedBackupStream extends BulkInputStream {
             try {
                 n = in.read(buffer, offset, length);
             } catch (VerifiedChunks.ChunkMismatchException e) {
-                throw e; // not a failure to read: the bytes read are not the ones stored
+                mismatch = e; // not a failure to read: the bytes read are not the ones stored (readers may rewrap it)
+                throw e;
             } catch (IOException e) {
                 failure = e;
                 throw e;
