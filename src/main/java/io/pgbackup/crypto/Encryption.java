@@ -150,6 +150,9 @@ public class Encryption {
      * manifest names, else one line says which keys the backup is encrypted to; the manifest's tables are decrypted
      * for the row-count check.
      */
+    /** The most an encrypted table list may decrypt to (it is held whole): more is refused, naming the cap. */
+    static final int MAX_TABLES_BYTES = 32 << 20;
+
     public void prepareRestore(Exchange exchange) throws IOException {
         BackupManifest manifest = exchange.getProperty(BackupCatalog.MANIFEST, BackupManifest.class);
         if (!isEncrypted(exchange)) {
@@ -172,7 +175,12 @@ public class Encryption {
         if (manifest != null && manifest.tablesEncrypted != null) {
             try (InputStream in = DecryptingInputStream.open(new ArmoredInputStream(new ByteArrayInputStream(
                     manifest.tablesEncrypted.getBytes(StandardCharsets.US_ASCII))), keys.byId(), "the manifest of " + key)) {
-                manifest.tables = JSON.readValue(in.readAllBytes(), new TypeReference<java.util.LinkedHashMap<String, Long>>() {
+                byte[] tables = in.readNBytes(MAX_TABLES_BYTES + 1);
+                if (tables.length > MAX_TABLES_BYTES) {
+                    throw new DecryptingInputStream.DecryptionException("the encrypted table list in the manifest of " + key
+                            + " decrypts to more than " + (MAX_TABLES_BYTES >> 20) + " MiB, the cap pg-backup reads");
+                }
+                manifest.tables = JSON.readValue(tables, new TypeReference<java.util.LinkedHashMap<String, Long>>() {
                 });
             }
         }

@@ -29,6 +29,12 @@ public final class ArchiveStatistics extends DumpWatcher {
 
     private enum IntFor { DUMP_ID, CHUNK_LENGTH, BLOB_OID }
 
+    /**
+     * The most of the archive's head (header and table of contents) held while it arrives: a larger one fails the
+     * backup with one line naming the cap (the backup's heap is bounded; definitions are part of the head).
+     */
+    public static final int MAX_HEAD_BYTES = 64 << 20;
+
     private State state = State.HEAD;
     private byte[] head = new byte[16 * 1024];
     private int headLength;
@@ -59,8 +65,23 @@ public final class ArchiveStatistics extends DumpWatcher {
         int i = offset;
         int end = offset + length;
         if (state == State.HEAD) {
+            if (headLength + length > MAX_HEAD_BYTES) {
+                // what fits may end the table of contents: the rest of this buffer is then the first blocks'
+                int fits = MAX_HEAD_BYTES - headLength;
+                head = Arrays.copyOf(head, MAX_HEAD_BYTES);
+                System.arraycopy(buffer, offset, head, headLength, fits);
+                headLength += fits;
+                if (readHead()) {
+                    afterHead();
+                    blocks(buffer, offset + fits, end);
+                    return;
+                }
+                throw new IncompleteDumpException("pg_dump archive's table of contents is larger than "
+                        + (MAX_HEAD_BYTES >> 20) + " MiB, the cap pg-backup reads (" + entriesNote() + "); back this database"
+                        + " up with BACKUP_FORMAT=plain, whose statements are read in pieces");
+            }
             if (headLength + length > head.length) {
-                head = Arrays.copyOf(head, Math.max(head.length * 2, headLength + length));
+                head = Arrays.copyOf(head, Math.min(MAX_HEAD_BYTES, Math.max(head.length * 2, headLength + length)));
             }
             System.arraycopy(buffer, offset, head, headLength, length);
             headLength += length;
@@ -73,6 +94,10 @@ public final class ArchiveStatistics extends DumpWatcher {
             return;
         }
         blocks(buffer, i, end);
+    }
+
+    private String entriesNote() {
+        return headLength + " bytes arrived and its end was not among them";
     }
 
     /** The bytes that arrived after the table of contents are the first blocks'. */
@@ -88,8 +113,10 @@ public final class ArchiveStatistics extends DumpWatcher {
             toc = ArchiveToc.read(new ByteArrayInputStream(head, 0, headLength));
         } catch (EOFException incomplete) {
             // the table of contents is longer: try again when twice as much has arrived (linear work in total)
-            nextAttempt = headLength * 2;
+            nextAttempt = (int) Math.min(MAX_HEAD_BYTES, headLength * 2L);
             return false;
+        } catch (ArchiveToc.TocTooLargeException e) {
+            throw new IncompleteDumpException("pg_dump archive: " + e.getMessage());
         } catch (IOException e) {
             throw new IncompleteDumpException("pg_dump output is not a readable custom-format archive: " + e.getMessage());
         }

@@ -27,8 +27,17 @@ public record ArchiveToc(String version, int intSize, String database, String se
 
     /** The custom format's id in the header (pg_backup.h: archCustom). */
     private static final int FORMAT_CUSTOM = 1;
-    /** A table of contents larger than this is not a pg_dump archive (pg_dump's own limit is far below). */
-    private static final int MAX_STRING = 1 << 28;
+    /** A string longer than this is not a pg_dump archive's (PostgreSQL's own limit on a field is 1 GB). */
+    private static final int MAX_STRING = 1 << 30;
+    /**
+     * Caps on what is held of the table of contents (read from an untrusted archive): a name, tag or COPY statement
+     * longer than {@value #MAX_KEPT_STRING} bytes, or more than {@value #MAX_KEPT_BYTES} bytes of entries in all (their
+     * strings and {@value #ENTRY_OVERHEAD} bytes an entry), stop the read with one line naming the cap. Definitions and
+     * other strings not kept are skipped without being held, whatever their size.
+     */
+    public static final int MAX_KEPT_STRING = 1 << 20;
+    public static final long MAX_KEPT_BYTES = 48L << 20;
+    private static final int ENTRY_OVERHEAD = 256;
 
     /** One table-of-contents entry; {@code deps} are the dump ids it depends on. */
     public record Entry(int dumpId, boolean hasData, String desc, String namespace, String tag, String copyStatement,
@@ -107,26 +116,32 @@ public record ArchiveToc(String version, int intSize, String database, String se
         }
         List<Entry> entries = new ArrayList<>();
         for (long i = 0; i < count; i++) {
+            reader.kept += ENTRY_OVERHEAD;
+            if (reader.kept > MAX_KEPT_BYTES) {
+                throw new TocTooLargeException("the archive's table of contents is too large: more than "
+                        + (MAX_KEPT_BYTES >> 20) + " MiB of entries (the cap) after " + i + " of its " + count + " entries");
+            }
             int dumpId = (int) reader.integer();
             boolean hasData = reader.integer() != 0;
-            reader.string(); // table oid
-            reader.string(); // oid
+            reader.skipString(); // table oid
+            reader.skipString(); // oid
             String tag = reader.string();
             String desc = reader.string();
             reader.integer(); // section
-            reader.string(); // definition
-            reader.string(); // drop statement
+            reader.skipString(); // definition
+            reader.skipString(); // drop statement
             String copy = reader.string();
             String namespace = reader.string();
-            reader.string(); // tablespace
-            reader.string(); // table access method
+            reader.skipString(); // tablespace
+            reader.skipString(); // table access method
             if (minor >= 16) {
                 reader.integer(); // relkind
             }
-            reader.string(); // owner
-            reader.string(); // "with oids" (always false)
+            reader.skipString(); // owner
+            reader.skipString(); // "with oids" (always false)
             List<Integer> deps = new ArrayList<>();
             for (String dep = reader.string(); dep != null; dep = reader.string()) {
+                reader.kept += 16;
                 try {
                     deps.add(Integer.parseInt(dep.strip()));
                 } catch (NumberFormatException e) {
@@ -142,12 +157,20 @@ public record ArchiveToc(String version, int intSize, String database, String se
                 reader.position);
     }
 
-    /** The archive's primitives, counting the bytes read. */
+    /** The table of contents is larger than what pg-backup holds of one (a cap, not damage). */
+    public static final class TocTooLargeException extends IOException {
+        public TocTooLargeException(String message) {
+            super(message);
+        }
+    }
+
+    /** The archive's primitives, counting the bytes read and the bytes held. */
     private static final class Reader {
         private final InputStream in;
         int intSize = 4;
         int offsetSize = 8;
         long position;
+        long kept;
 
         Reader(InputStream in) {
             this.in = in;
@@ -185,10 +208,37 @@ public record ArchiveToc(String version, int intSize, String database, String se
             if (length < 0) {
                 return null;
             }
+            if (length > MAX_KEPT_STRING) {
+                throw new TocTooLargeException("the archive's table of contents holds a name, tag or COPY statement of "
+                        + length + " bytes, more than the cap of " + MAX_KEPT_STRING + " bytes");
+            }
+            kept += length;
+            if (kept > MAX_KEPT_BYTES) {
+                throw new TocTooLargeException("the archive's table of contents is too large: more than "
+                        + (MAX_KEPT_BYTES >> 20) + " MiB of entries (the cap)");
+            }
+            return new String(bytes((int) length), StandardCharsets.UTF_8);
+        }
+
+        /** A string that is not kept: read past in pieces, never held whole. */
+        void skipString() throws IOException {
+            long length = integer();
+            if (length <= 0) {
+                return;
+            }
             if (length > MAX_STRING) {
                 throw new IOException("pg_dump archive holds a string of " + length + " bytes: it is damaged");
             }
-            return new String(bytes((int) length), StandardCharsets.UTF_8);
+            byte[] piece = new byte[(int) Math.min(length, 8192)];
+            long left = length;
+            while (left > 0) {
+                int n = in.readNBytes(piece, 0, (int) Math.min(left, piece.length));
+                position += n;
+                if (n == 0) {
+                    throw new EOFException("the archive ended inside its table of contents");
+                }
+                left -= n;
+            }
         }
     }
 }

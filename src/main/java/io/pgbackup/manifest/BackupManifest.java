@@ -44,6 +44,13 @@ public class BackupManifest {
     public Integer compressionLevel;
     public long objectBytes;
     public String objectSha256;
+    /**
+     * The chunk size of {@link #chunkSha256}; null in manifests written before chunk hashes (those backups are checked
+     * only at the end of the stream).
+     */
+    public Integer chunkBytes;
+    /** The SHA-256 (hex) of every chunkBytes chunk of the stored object, in order, the last one shorter. */
+    public java.util.List<String> chunkSha256;
     public int parts;
     public long rawBytes;
     public String pgDumpVersion;
@@ -79,6 +86,10 @@ public class BackupManifest {
         manifest.compressionLevel = compression.getLevel();
         manifest.objectBytes = exchange.getProperty(StreamingUpload.COMPRESSED_BYTES, 0L, Long.class);
         manifest.objectSha256 = exchange.getProperty(StreamingUpload.SHA256, String.class);
+        manifest.chunkBytes = exchange.getProperty(StreamingUpload.CHUNK_BYTES, Integer.class);
+        @SuppressWarnings("unchecked")
+        java.util.List<String> chunks = exchange.getProperty(StreamingUpload.CHUNK_SHA256, java.util.List.class);
+        manifest.chunkSha256 = chunks;
         manifest.parts = exchange.getProperty(StreamingUpload.PARTS, 0, Integer.class);
         if (dump != null) {
             manifest.rawBytes = dump.bytes();

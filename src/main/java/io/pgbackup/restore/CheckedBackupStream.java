@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 
 import io.pgbackup.compress.BlockCompression;
@@ -19,23 +20,46 @@ import io.pgbackup.streams.BulkInputStream;
 
 import org.apache.camel.Exchange;
 import org.bouncycastle.openpgp.PGPPrivateKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A stored backup read as a restore reads it: the object's bytes are counted and hashed (SHA-256) as they arrive,
  * decompressed, and the dump's bytes counted. When the dump ends, and before that end is passed on to the reader
  * (psql commits when its input ends), everything is compared with what was recorded: the object's size and SHA-256
  * and the dump's size. A mismatch is thrown in place of the end of the stream, so the reader never sees a
- * complete-looking dump that is not the stored one. Used by restore, the test restore (verify) and the read-back
+ * complete-looking dump that is not the stored one. When the manifest records chunk hashes, the object passes through
+ * {@link VerifiedChunks} first: no byte of a chunk reaches the decryptor, the decompressor or the reader before that
+ * chunk's SHA-256 matched. Used by restore, the test restore (verify) and the read-back
  * check after an upload.
  */
 public final class CheckedBackupStream extends BulkInputStream {
 
+    private static final Logger LOG = LoggerFactory.getLogger("pg-backup.restore");
+
     /** What the object must be; a null field is not checked (a backup without a manifest checks nothing). */
-    public record Expected(String key, Long objectBytes, String objectSha256, Long rawBytes) {
+    public record Expected(String key, Long objectBytes, String objectSha256, Long rawBytes, Integer chunkBytes,
+            List<String> chunkSha256) {
+
+        /** Without chunk hashes: checked only at the end of the stream. */
+        public Expected(String key, Long objectBytes, String objectSha256, Long rawBytes) {
+            this(key, objectBytes, objectSha256, rawBytes, null, null);
+        }
 
         public static Expected of(BackupManifest manifest, String key) {
             return manifest == null ? new Expected(key, null, null, null)
-                    : new Expected(key, manifest.objectBytes, manifest.objectSha256, manifest.rawBytes);
+                    : new Expected(key, manifest.objectBytes, manifest.objectSha256, manifest.rawBytes,
+                            manifest.chunkBytes, manifest.chunkSha256);
+        }
+
+        /** Whether each chunk is checked before it is used. */
+        public boolean checksChunks() {
+            return chunkBytes != null && chunkSha256 != null;
+        }
+
+        /** The same, without the dump's size (an object checked as stored, not decompressed). */
+        public Expected storedOnly() {
+            return new Expected(key, objectBytes, objectSha256, null, chunkBytes, chunkSha256);
         }
 
         boolean checksNothing() {
@@ -58,6 +82,10 @@ public final class CheckedBackupStream extends BulkInputStream {
         String key = DatabaseRun.of(exchange).key();
         BackupManifest manifest = exchange.getProperty(BackupCatalog.MANIFEST, BackupManifest.class);
         InputStream download = exchange.getMessage().getMandatoryBody(InputStream.class);
+        if (manifest != null && (manifest.chunkBytes == null || manifest.chunkSha256 == null)) {
+            LOG.warn("the manifest of {} predates chunk hashes: the backup is checked only at the end of the stream, after"
+                    + " its statements ran (back it up again to have it checked chunk by chunk)", key);
+        }
         Map<Long, PGPPrivateKey> keys = null;
         if (key.endsWith(".gpg")) {
             Encryption encryption = exchange.getContext().getRegistry().lookupByNameAndType("encryption", Encryption.class);
@@ -79,12 +107,26 @@ public final class CheckedBackupStream extends BulkInputStream {
     public CheckedBackupStream(InputStream stored, BlockCompression compression, Expected expected,
             Map<Long, PGPPrivateKey> decryptWith) throws IOException {
         this.expected = expected;
-        this.download = new Download(stored);
+        InputStream source = stored;
+        if (expected.checksChunks()) {
+            try {
+                source = new VerifiedChunks(stored, expected.key(), expected.chunkBytes(), expected.chunkSha256(),
+                        expected.objectBytes());
+            } catch (VerifiedChunks.ChunkMismatchException e) {
+                stored.close();
+                throw new StoredObjectMismatchException(e.getMessage());
+            }
+        }
+        this.download = new Download(source);
         InputStream compressed = download;
         if (decryptWith != null) {
             try {
                 compressed = DecryptingInputStream.open(download, decryptWith, "stored object " + expected.key());
             } catch (IOException e) {
+                rethrowChunkMismatch(e);
+                if (download.mismatch != null) {
+                    throw new StoredObjectMismatchException(download.mismatch.getMessage());
+                }
                 if (download.failure != null) {
                     throw new IOException("reading " + expected.key() + " from Object Storage failed: "
                             + download.failure.getMessage(), download.failure);
@@ -124,6 +166,10 @@ public final class CheckedBackupStream extends BulkInputStream {
         try {
             n = dump.read(buffer, offset, length);
         } catch (IOException e) {
+            rethrowChunkMismatch(e);
+            if (download.mismatch != null) {
+                throw new StoredObjectMismatchException(download.mismatch.getMessage());
+            }
             if (download.failure != null) {
                 throw new IOException("reading " + expected.key() + " from Object Storage failed after "
                         + download.count + " bytes: " + download.failure.getMessage(), download.failure);
@@ -149,8 +195,13 @@ public final class CheckedBackupStream extends BulkInputStream {
         byte[] rest = new byte[8192];
         long trailing = 0;
         int n;
-        while ((n = download.read(rest)) >= 0) {
-            trailing += n;
+        try {
+            while ((n = download.read(rest)) >= 0) {
+                trailing += n;
+            }
+        } catch (IOException e) {
+            rethrowChunkMismatch(e);
+            throw e;
         }
         done = true;
         download.sha256 = HexFormat.of().formatHex(download.digest.digest());
@@ -172,6 +223,15 @@ public final class CheckedBackupStream extends BulkInputStream {
         }
     }
 
+    /** A chunk that did not match (however deep in the readers it surfaced) fails as a mismatch, naming the chunk. */
+    private static void rethrowChunkMismatch(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof VerifiedChunks.ChunkMismatchException mismatch) {
+                throw new StoredObjectMismatchException(mismatch.getMessage());
+            }
+        }
+    }
+
     /** True when nothing was recorded to compare with (a backup without a manifest). */
     public boolean unchecked() {
         return expected.checksNothing();
@@ -188,6 +248,7 @@ public final class CheckedBackupStream extends BulkInputStream {
         final MessageDigest digest = sha256();
         long count;
         IOException failure;
+        VerifiedChunks.ChunkMismatchException mismatch;
         String sha256;
 
         Download(InputStream in) {
@@ -199,6 +260,9 @@ public final class CheckedBackupStream extends BulkInputStream {
             int n;
             try {
                 n = in.read(buffer, offset, length);
+            } catch (VerifiedChunks.ChunkMismatchException e) {
+                mismatch = e; // not a failure to read: the bytes read are not the ones stored (readers may rewrap it)
+                throw e;
             } catch (IOException e) {
                 failure = e;
                 throw e;

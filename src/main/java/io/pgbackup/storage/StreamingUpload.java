@@ -50,12 +50,17 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
  * and a failure of the source or of a part aborts the upload, so no object and no orphaned parts are left.
  * After the upload the object is checked with HEAD: its size and its ETag (the MD5, or for multipart the MD5 of the
  * parts' MD5s) must be what was sent. The SHA-256 of the whole object is recorded (exchange property
- * {@value #SHA256}) for the manifest. While it runs, a progress line is logged every
+ * {@value #SHA256}) for the manifest, and so is the SHA-256 of every CHUNK_SIZE chunk of it ({@value #CHUNK_SHA256}):
+ * a restore checks each chunk before any of its bytes is used. While it runs, a progress line is logged every
  * {@code progressIntervalSeconds}.
  */
 public class StreamingUpload {
 
     public static final String SHA256 = "objectSha256";
+    /** Exchange property: the chunk size of {@value #CHUNK_SHA256} (CHUNK_SIZE). */
+    public static final String CHUNK_BYTES = "objectChunkBytes";
+    /** Exchange property: the SHA-256 of every chunk of the stored object, in order (a List of hex strings). */
+    public static final String CHUNK_SHA256 = "objectChunkSha256";
     public static final String COMPRESSED_BYTES = "compressedBytes";
     public static final String PARTS = "objectParts";
     /** The ETag of the object this run stored (MD5, or MD5 of the parts' MD5s with the part count). */
@@ -93,7 +98,10 @@ public class StreamingUpload {
         ScheduledFuture<?> ticker = progressIntervalSeconds > 0
                 ? PROGRESS.scheduleAtFixedRate(progress::log, progressIntervalSeconds, progressIntervalSeconds, TimeUnit.SECONDS)
                 : null;
-        MessageDigest sha256 = digest("SHA-256");
+        MessageDigest whole = digest("SHA-256");
+        ChunkHashes chunks = new ChunkHashes(Integer.parseInt(io.pgbackup.settings.SettingsDeclaration.value(
+                exchange.getContext(), "upload.chunk.size").strip()));
+        Hashes sha256 = new Hashes(whole, chunks);
         Result result;
         try (InputStream in = body) {
             byte[] first = new byte[partSize];
@@ -117,7 +125,9 @@ public class StreamingUpload {
         checkStored(s3, bucket, key, result);
         exchange.setProperty(COMPRESSED_BYTES, result.bytes);
         exchange.setProperty(PARTS, result.parts);
-        exchange.setProperty(SHA256, HexFormat.of().formatHex(sha256.digest()));
+        exchange.setProperty(SHA256, HexFormat.of().formatHex(whole.digest()));
+        exchange.setProperty(CHUNK_BYTES, chunks.chunkBytes());
+        exchange.setProperty(CHUNK_SHA256, chunks.finish());
         LOG.debug("stored {}/{}: {} bytes in {} part(s), ETag {}", bucket, key, result.bytes, result.parts, result.etag);
     }
 
@@ -133,7 +143,7 @@ public class StreamingUpload {
     }
 
     private static Result multipart(S3Client s3, String bucket, String key, String contentType, InputStream in,
-            byte[] first, int partSize, MessageDigest sha256, Progress progress) throws Exception {
+            byte[] first, int partSize, Hashes sha256, Progress progress) throws Exception {
         String uploadId = s3.createMultipartUpload(CreateMultipartUploadRequest.builder().bucket(bucket).key(key)
                 .contentType(contentType).build()).uploadId();
         ExecutorService uploader = Executors.newSingleThreadExecutor(r -> {
@@ -295,6 +305,14 @@ public class StreamingUpload {
     }
 
     private record Result(long bytes, int parts, String etag) {
+    }
+
+    /** The whole object's SHA-256 and its chunks', fed together as the bytes go up. */
+    private record Hashes(MessageDigest whole, ChunkHashes chunks) {
+        void update(byte[] data, int offset, int length) {
+            whole.update(data, offset, length);
+            chunks.update(data, offset, length);
+        }
     }
 
     private record PartResult(int number, String etag, byte[] md5, byte[] buffer) {

@@ -14,7 +14,8 @@ import org.apache.camel.Exchange;
 /**
  * VERIFY_DOWNLOAD=true: the object just stored is read back whole, as a restore would read it
  * ({@link CheckedBackupStream}): its size and SHA-256 must be the ones computed while uploading, and it must
- * decompress, every member, to the dump's size.
+ * decompress, every member, to the dump's size. Each chunk is checked against the chunk hashes computed while
+ * uploading before it is decrypted or decompressed ({@link io.pgbackup.restore.VerifiedChunks}).
  */
 public class StoredObjectCheck {
 
@@ -24,7 +25,9 @@ public class StoredObjectCheck {
         CheckedBackupStream.Expected expected = new CheckedBackupStream.Expected(key,
                 exchange.getProperty(StreamingUpload.COMPRESSED_BYTES, Long.class),
                 exchange.getProperty(StreamingUpload.SHA256, String.class),
-                DatabaseRun.of(exchange).rawBytes());
+                DatabaseRun.of(exchange).rawBytes(),
+                exchange.getProperty(StreamingUpload.CHUNK_BYTES, Integer.class),
+                chunkHashes(exchange));
         InputStream download = exchange.getMessage().getMandatoryBody(InputStream.class);
         BlockCompression compression = Decompression.forKey(exchange.getContext(), key);
         java.util.Map<Long, org.bouncycastle.openpgp.PGPPrivateKey> keys = null;
@@ -34,13 +37,18 @@ public class StoredObjectCheck {
             } else {
                 // the backup host has no private key, as it should: the stored bytes are checked as they were sent
                 compression = null;
-                expected = new CheckedBackupStream.Expected(key, expected.objectBytes(), expected.objectSha256(), null);
+                expected = expected.storedOnly();
                 exchange.setProperty(READ_BACK_NOTE, " (encrypted: checked as stored; no decryption key on this host)");
             }
         }
         try (CheckedBackupStream in = new CheckedBackupStream(download, compression, expected, keys)) {
             in.transferTo(OutputStream.nullOutputStream());
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static java.util.List<String> chunkHashes(Exchange exchange) {
+        return exchange.getProperty(StreamingUpload.CHUNK_SHA256, java.util.List.class);
     }
 
     /** Exchange property: what the read-back could not check, for its log line. */
