@@ -14,6 +14,7 @@ import io.pgbackup.support.Gpg;
 import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
+import io.pgbackup.support.SecretManagerStandIn;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -228,6 +229,24 @@ class SignedManifestIT {
             assertThat(restore.stdout()).contains("restored " + real + " into database sig_future");
         } finally {
             postgres.dropDatabase("sig_future");
+        }
+    }
+
+    @Test
+    void theSigningKeyFromSecretManagerSignsAndNeverShows() throws Exception {
+        String prefix = "secret/";
+        try (SecretManagerStandIn secretManager = new SecretManagerStandIn("sec-signing-key", "privateKey", ops.secretKey())
+                .with("passphrase", "signer pass")) {
+            String key = backUp(pgBackup(prefix).set("ACCESS_KEY", SecretManagerStandIn.ACCESS_KEY)
+                    .set("SECRET_KEY", SecretManagerStandIn.SECRET_KEY).set("SECRET_MANAGER_URL", secretManager.url())
+                    .set("SIGNING_KEY_SECRET_ID", "sec-signing-key"), prefix);
+
+            assertThat(secretManager.verdicts()).contains("ok");
+            Path dir = Files.createTempDirectory("signed-it-secret");
+            Path manifest = Files.write(dir.resolve("m.manifest.json"), s3.get(BUCKET, key + ".manifest.json"));
+            Path signature = Files.write(dir.resolve("m.manifest.json.asc"), s3.get(BUCKET, key + ".manifest.json.asc"));
+            assertThat(Gpg.verifyWith(ops.publicKeyFile(), signature, manifest)).isTrue();
+            assertThat(stateOf(checking(prefix).run("list").stdout(), key)).isEqualTo("good");
         }
     }
 
