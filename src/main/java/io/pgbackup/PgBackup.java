@@ -267,7 +267,10 @@ public final class PgBackup {
         return Boolean.TRUE.equals(exchange.getProperty("managedBackupStale", Boolean.class)) ? FAILED : OK;
     }
 
-    /** One line a backup (oldest first): key, size, time stored, and its state (good, shrunk, unchecked). */
+    /**
+     * One line a backup (oldest first): key, size, time stored, and its state (good, shrunk, unchecked, unreadable;
+     * unsigned, bad-signature, future), with why when it is not good.
+     */
     private int printList(Exchange exchange) {
         @SuppressWarnings("unchecked")
         List<BackupCatalog.Entry> entries = exchange.getMessage().getBody(List.class);

@@ -118,6 +118,7 @@ public final class SettingsCheck {
                     "email notifications need both MAIL_SMTP_HOST and MAIL_TO");
         }
         encryptionKeys();
+        signingKeys();
         if ("service".equals(command)) {
             freePort();
         }
@@ -165,6 +166,34 @@ public final class SettingsCheck {
                 throw new InvalidSettingException(e.getMessage().startsWith("the passphrase") ? "DECRYPTION_KEY_PASSPHRASE"
                         : "DECRYPTION_KEY_FILE", e.getMessage());
             }
+        }
+    }
+
+    /** The manifest signing key and the keys that check signatures, read now (messages name the setting). */
+    private void signingKeys() {
+        if (!value("signing.key.file").isEmpty() && !value("signing.key.secret.id").isEmpty()) {
+            throw new InvalidSettingException("SIGNING_KEY_FILE / SIGNING_KEY_SECRET_ID", "set one of them, not both");
+        }
+        if (!value("signing.key.secret.id").isEmpty()) {
+            ncpKeys("to read SIGNING_KEY_SECRET_ID from Secret Manager");
+        }
+        try {
+            if (!value("signing.key.file").isEmpty()) {
+                io.pgbackup.crypto.ManifestSignature signature = new io.pgbackup.crypto.ManifestSignature();
+                signature.setKeyFile(value("signing.key.file"));
+                signature.setPassphrase(value("signing.key.passphrase"));
+                signature.signerFromFile();
+            }
+        } catch (io.pgbackup.crypto.OpenPgpKeys.KeyException e) {
+            throw new InvalidSettingException(e.getMessage().startsWith("the passphrase") ? "SIGNING_KEY_PASSPHRASE"
+                    : "SIGNING_KEY_FILE", e.getMessage());
+        }
+        try {
+            if (!value("signature.public.keys").isEmpty()) {
+                io.pgbackup.crypto.ManifestSignature.publicKeys(value("signature.public.keys"));
+            }
+        } catch (io.pgbackup.crypto.OpenPgpKeys.KeyException e) {
+            throw new InvalidSettingException("SIGNATURE_PUBLIC_KEYS", e.getMessage());
         }
     }
 

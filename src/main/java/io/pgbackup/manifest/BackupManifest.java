@@ -110,10 +110,32 @@ public class BackupManifest {
         return JSON.writeValueAsString(this);
     }
 
+    /** A manifest read whole and parsed; at most {@link #MAX_BYTES} are read. */
     public static BackupManifest read(InputStream json) throws IOException {
+        return parse(readBytes(json, MAX_BYTES));
+    }
+
+    /** The cap on a manifest's size: a manifest of 100,000 tables is a few MiB. */
+    public static final int MAX_BYTES = 64 * 1024 * 1024;
+
+    /**
+     * A manifest's exact bytes (what its signature covers), read once, at most {@code cap} of them: a larger one is an
+     * {@link IOException} naming the cap, and nothing past the cap is held.
+     */
+    public static byte[] readBytes(InputStream json, int cap) throws IOException {
         try (InputStream in = json) {
-            return JSON.readValue(in, BackupManifest.class);
+            byte[] bytes = in.readNBytes(cap);
+            if (bytes.length == cap && in.read() >= 0) {
+                throw new IOException("the manifest is larger than " + (cap % (1024 * 1024) == 0 ? cap / (1024 * 1024)
+                        + " MiB" : cap + " bytes") + ", the cap on manifests: not read");
+            }
+            return bytes;
         }
+    }
+
+    /** The manifest in {@code json} (bytes read by {@link #readBytes}). */
+    public static BackupManifest parse(byte[] json) throws IOException {
+        return JSON.readValue(json, BackupManifest.class);
     }
 
     public static String keyOf(String backupKey) {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 
 import io.pgbackup.compress.BlockCompression;
+import io.pgbackup.crypto.ManifestSignature;
 import io.pgbackup.dump.DumpFacts;
 
 import io.pgbackup.storage.BackupCatalog;
@@ -24,12 +25,15 @@ public class ManifestStep {
 
     public static final String PREVIOUS = "previousManifest";
     public static final String WARNING = DatabaseRun.WARNING;
+    /** Exchange property: the manifest's armored detached signature (when manifests are signed). */
+    public static final String SIGNATURE = "manifestSignatureBytes";
 
     private static final Logger LOG = LoggerFactory.getLogger("pg-backup.manifest");
 
     private BlockCompression compression;
     private BackupCatalog catalog;
     private io.pgbackup.crypto.Encryption encryption;
+    private ManifestSignature signature;
     private int maxShrinkPercent;
 
     /**
@@ -96,12 +100,52 @@ public class ManifestStep {
         }
     }
 
-    public String json(Exchange exchange) throws java.io.IOException {
-        return BackupManifest.of(exchange, compression, encryption).toJson();
+    /**
+     * The manifest's JSON as the bytes that are stored (and signed, when manifests are signed): also kept as exchange
+     * property {@value io.pgbackup.crypto.ManifestSignature#MANIFEST_BYTES}, with their length as the upload's.
+     */
+    public byte[] json(Exchange exchange) throws java.io.IOException {
+        byte[] bytes = BackupManifest.of(exchange, compression, encryption).toJson()
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        exchange.setProperty(ManifestSignature.MANIFEST_BYTES, bytes);
+        return upload(exchange, bytes);
+    }
+
+    /** Whether manifests are signed (SIGNING_KEY_FILE or SIGNING_KEY_SECRET_ID). */
+    public boolean isSigning() {
+        return signature != null && signature.isSigning();
+    }
+
+    /**
+     * Signs the manifest's bytes ({@link #json} first) before anything is stored, so that a key that cannot sign
+     * fails the run before its manifest is written; the signature is kept as exchange property {@value #SIGNATURE}.
+     */
+    public void sign(Exchange exchange) throws java.io.IOException {
+        exchange.setProperty(SIGNATURE, signature.sign(exchange));
+    }
+
+    /** The manifest's bytes, as {@link #json} made them (and {@link #sign} signed them). */
+    public byte[] manifestBody(Exchange exchange) {
+        return upload(exchange, exchange.getProperty(ManifestSignature.MANIFEST_BYTES, byte[].class));
+    }
+
+    /** The armored detached signature {@link #sign} made. */
+    public byte[] signatureBody(Exchange exchange) {
+        return upload(exchange, exchange.getProperty(SIGNATURE, byte[].class));
+    }
+
+    private static byte[] upload(Exchange exchange, byte[] bytes) {
+        exchange.getMessage().setHeader("CamelAwsS3ContentLength", (long) bytes.length);
+        return bytes;
     }
 
     public String key(Exchange exchange) {
         return BackupManifest.keyOf(DatabaseRun.of(exchange).key());
+    }
+
+    /** The key of the manifest's detached signature ({@code KEY.manifest.json.asc}). */
+    public String signatureKey(Exchange exchange) {
+        return io.pgbackup.crypto.ManifestSignature.keyOf(key(exchange));
     }
 
     public void setCompression(BlockCompression compression) {
@@ -110,6 +154,10 @@ public class ManifestStep {
 
     public void setEncryption(io.pgbackup.crypto.Encryption encryption) {
         this.encryption = encryption;
+    }
+
+    public void setSignature(ManifestSignature signature) {
+        this.signature = signature;
     }
 
     public void setCatalog(BackupCatalog catalog) {

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.pgbackup.report.Durations;
+import io.pgbackup.storage.BackupCatalog;
 import io.pgbackup.storage.BackupKey;
 
 import org.apache.camel.Exchange;
@@ -24,7 +25,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * Reads NCP Cloud DB for PostgreSQL's own backup list (getCloudPostgresqlBackupDetailList, paged) and decides
  * whether the managed backup is stale: its newest backup ended longer ago than MANAGED_BACKUP_MAX_AGE, there is
  * none, or the API answered an error. Also tells whether pg-backup's own newest backup is recent enough that
- * no extra backup is needed.
+ * no extra backup is needed (a key dated more than an hour after now is never that backup).
  */
 public class ManagedBackupCheck {
 
@@ -129,10 +130,17 @@ public class ManagedBackupCheck {
         if (backups == null || backups.isEmpty()) {
             return false;
         }
-        return BackupKey.parseListed(backups.get(backups.size() - 1).key())
-                .map(backup -> backup.time().atZone(ZoneId.of(timezone)).toInstant())
-                .map(started -> Duration.between(started, Instant.now()).compareTo(maxAge) <= 0)
-                .orElse(false);
+        ZoneId zone = ZoneId.of(timezone);
+        Instant now = Instant.now();
+        // newest first; a key dated more than FUTURE_SKEW after now (a bucket writer's, a clock jump) is no recent backup
+        for (int i = backups.size() - 1; i >= 0; i--) {
+            BackupKey backup = BackupKey.parseListed(backups.get(i).key()).orElse(null);
+            if (backup == null || BackupCatalog.isFuture(backup, zone, now)) {
+                continue;
+            }
+            return Duration.between(backup.time().atZone(zone).toInstant(), now).compareTo(maxAge) <= 0;
+        }
+        return false;
     }
 
     public void setApiUrl(String apiUrl) {

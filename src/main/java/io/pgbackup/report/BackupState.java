@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
+import io.pgbackup.storage.BackupCatalog;
 import io.pgbackup.storage.BackupKey;
 
 import org.slf4j.Logger;
@@ -89,13 +90,20 @@ public class BackupState {
 
     /**
      * The keys stored in the bucket: keeps the newest start time of each database tracked here (keys of other
-     * databases, and other objects, are left out).
+     * databases, other objects, and keys dated more than {@link BackupCatalog#FUTURE_SKEW} after now are left out).
      */
     public synchronized void recordStoredKeys(Collection<String> keys) {
         Map<String, Instant> newest = new LinkedHashMap<>();
+        Instant now = clock.instant();
         for (String key : keys) {
-            BackupKey.parseListed(key).ifPresent(backup -> newest.merge(backup.database(),
-                    backup.time().atZone(zone).toInstant(), (a, b) -> a.isAfter(b) ? a : b));
+            BackupKey.parseListed(key).ifPresent(backup -> {
+                if (BackupCatalog.isFuture(backup, zone, now)) {
+                    LOG.warn("{} is dated more than {} h after now: not counted as fresh", key,
+                            BackupCatalog.FUTURE_SKEW.toHours());
+                    return;
+                }
+                newest.merge(backup.database(), backup.time().atZone(zone).toInstant(), (a, b) -> a.isAfter(b) ? a : b);
+            });
         }
         newest.forEach((name, started) -> {
             DatabaseState db = databases.get(name);

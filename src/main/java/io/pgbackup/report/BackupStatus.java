@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 
 import io.pgbackup.DatabaseList;
+import io.pgbackup.storage.BackupCatalog;
 
 import org.apache.camel.Exchange;
 
@@ -25,6 +26,7 @@ public class BackupStatus {
     public static final String STALE_SUMMARY = "staleSummary";
 
     private final BackupState state = new BackupState();
+    private BackupCatalog catalog;
 
     /** What this service knows about its backups. */
     public BackupState state() {
@@ -57,10 +59,17 @@ public class BackupStatus {
 
     // ---- the bucket and the stale check (health.yaml) -------------------------------------------------------------
 
-    /** Reads the list route's result (the stored backups) and keeps the newest key time of each database. */
+    /**
+     * Reads the list route's result (the stored backups) and keeps the newest key time of each database: of its newest
+     * good backup when the catalog is there (manifest, no warning, signed when SIGNATURE_PUBLIC_KEYS is set, not
+     * future-dated), so that a backup the catalog passes over never makes a database fresh.
+     */
     @SuppressWarnings("unchecked")
     public void storedBackups(Exchange exchange) {
         List<S3Object> objects = exchange.getMessage().getBody(List.class);
+        if (catalog != null && objects != null) {
+            objects = catalog.newestGoodOfEach(exchange.getContext(), objects, BackupCatalog.manifests(exchange));
+        }
         List<String> keys = new ArrayList<>();
         if (objects != null) {
             objects.forEach(o -> keys.add(o.key()));
@@ -110,6 +119,11 @@ public class BackupStatus {
         } catch (DateTimeException e) {
             throw new IllegalArgumentException("BACKUP_TIMEZONE: '" + timezone + "' is not a time zone like Asia/Seoul or UTC");
         }
+    }
+
+    /** The catalog that tells which stored backups are good (beans.yaml); without it, every key counts. */
+    public void setCatalog(BackupCatalog catalog) {
+        this.catalog = catalog;
     }
 
     // ---- helpers --------------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 
+import io.pgbackup.storage.BackupCatalog;
 import io.pgbackup.storage.BackupKey;
 
 /**
@@ -30,7 +31,10 @@ import io.pgbackup.storage.BackupKey;
  * <li>daily / weekly / monthly N: the newest good backup of each of the N most recent calendar days / ISO weeks /
  * months that have one;</li>
  * <li>a backup that is not good is kept while it is newer than the newest good one (the evidence of what happened
- * since), and when there is no good backup at all nothing is deleted.</li>
+ * since), and when there is no good backup at all nothing is deleted;</li>
+ * <li>a backup whose key is dated more than {@link BackupCatalog#FUTURE_SKEW} after now (a copy under a 2099 key, a
+ * host whose clock jumped) is never deleted and never counted: it is not good, not the newest, and no rule counts
+ * it.</li>
  * </ul>
  */
 public final class RetentionPolicy {
@@ -41,10 +45,19 @@ public final class RetentionPolicy {
             return backup.key();
         }
 
+        /** The manifest's signature beside the backup ({@code KEY.manifest.json.asc}), deleted with it. */
+        public String signatureKey() {
+            return io.pgbackup.crypto.ManifestSignature.keyOf(backup.manifestKey());
+        }
+
         public String action() {
             return keep ? "KEEP" : "DELETE";
         }
     }
+
+    /** The reason a future-dated backup is kept. */
+    public static final String FUTURE = "future-dated (more than " + BackupCatalog.FUTURE_SKEW.toHours()
+            + " h after now): never deleted, not counted by the rules";
 
     private final int keepLast;
     private final int keepDays;
@@ -109,13 +122,25 @@ public final class RetentionPolicy {
         for (int i = 0; i < newestFirst.size(); i++) {
             reasons.add(new ArrayList<>());
         }
+        List<Boolean> future = new ArrayList<>();
+        int newest = newestFirst.size();
+        for (int i = 0; i < newestFirst.size(); i++) {
+            future.add(BackupCatalog.isFuture(newestFirst.get(i), zone, now));
+            if (future.get(i)) {
+                reasons.get(i).add(FUTURE);
+            } else if (newest == newestFirst.size()) {
+                newest = i;
+            }
+        }
         if (isOff()) {
             reasons.forEach(r -> r.add("retention off"));
         } else {
-            reasons.get(0).add("newest of database " + database);
+            if (newest < newestFirst.size()) {
+                reasons.get(newest).add("newest of database " + database);
+            }
             List<Integer> good = new ArrayList<>();
             for (int i = 0; i < newestFirst.size(); i++) {
-                if (!notGood.containsKey(newestFirst.get(i).key())) {
+                if (!notGood.containsKey(newestFirst.get(i).key()) && !future.get(i)) {
                     good.add(i);
                 }
             }
@@ -124,13 +149,16 @@ public final class RetentionPolicy {
             }
             int newestGood = good.isEmpty() ? newestFirst.size() : good.get(0);
             for (int i = 0; i < newestGood; i++) {
+                if (future.get(i)) {
+                    continue;
+                }
                 reasons.get(i).add(notGood.get(newestFirst.get(i).key()) + (good.isEmpty() ? ", and no backup is good"
                         : ", newer than the newest good backup"));
             }
             if (keepDays > 0) {
                 Instant cutoff = now.minus(Duration.ofDays(keepDays));
                 for (int i = 0; i < newestFirst.size(); i++) {
-                    if (newestFirst.get(i).time().atZone(zone).toInstant().isAfter(cutoff)) {
+                    if (!future.get(i) && newestFirst.get(i).time().atZone(zone).toInstant().isAfter(cutoff)) {
                         reasons.get(i).add("younger than " + keepDays + " days");
                     }
                 }

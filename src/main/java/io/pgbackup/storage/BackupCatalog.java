@@ -1,7 +1,11 @@
 package io.pgbackup.storage;
 
 import io.pgbackup.DatabaseRun;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -12,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import io.pgbackup.crypto.ManifestSignature;
 import io.pgbackup.manifest.BackupManifest;
 
 import org.apache.camel.CamelContext;
@@ -30,7 +35,11 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * <li><b>shrunk</b>: its manifest carries a warning (the dump shrank too much, or was empty);</li>
  * <li><b>unchecked</b>: it has no manifest (stored before manifests existed, or by another tool): nothing to check
  * it against;</li>
- * <li><b>unreadable</b>: its manifest cannot be read.</li>
+ * <li><b>unreadable</b>: its manifest cannot be read (or is larger than {@link BackupManifest#MAX_BYTES});</li>
+ * <li><b>unsigned</b> / <b>bad-signature</b> (only with SIGNATURE_PUBLIC_KEYS set): its manifest has no signature
+ * ({@code KEY.manifest.json.asc}), or one that is not a good signature of its exact bytes by one of those keys;</li>
+ * <li><b>future</b>: its key's time is more than {@link #FUTURE_SKEW} after now (a bucket writer's copy, or a host
+ * whose clock jumped): never good, never the newest, never deleted by retention.</li>
  * </ul>
  * Restore and verify take the newest good backup (at or before a time, if given); the shrink check compares with
  * the newest good one however far back it is; {@code list} shows every backup's state. Whether a manifest exists is
@@ -48,13 +57,26 @@ public class BackupCatalog {
 
     private static final Logger LOG = LoggerFactory.getLogger("pg-backup.catalog");
     private static final int PARALLEL_READS = 8;
+    /** How far after now a key's time may be (clocks differ a little) before the key counts as future-dated. */
+    public static final Duration FUTURE_SKEW = Duration.ofHours(1);
 
     public enum State {
-        GOOD, SHRUNK, UNCHECKED, UNREADABLE;
+        GOOD, SHRUNK, UNCHECKED, UNREADABLE, UNSIGNED, BAD_SIGNATURE, FUTURE;
 
         public String label() {
-            return name().toLowerCase(Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
+    }
+
+    /** Whether {@code backup}'s key time (local, in {@code zone}) is more than {@link #FUTURE_SKEW} after {@code now}. */
+    public static boolean isFuture(BackupKey backup, ZoneId zone, Instant now) {
+        return backup.time().atZone(zone).toInstant().isAfter(now.plus(FUTURE_SKEW));
+    }
+
+    /** Why a future-dated backup is passed over, for logs and {@code list}. */
+    static String futureNote(BackupKey backup) {
+        return "dated " + backup.time().toString().replace('T', ' ') + ", more than " + FUTURE_SKEW.toHours()
+                + " h after now: never counted, never deleted";
     }
 
     /** One stored backup: its object, what its key says, its state and (when read) its manifest. */
@@ -62,6 +84,9 @@ public class BackupCatalog {
     }
 
     private ObjectStorage storage;
+    private ManifestSignature signature;
+    private ZoneId zone = ZoneId.of("Asia/Seoul");
+    private Clock clock = Clock.systemUTC();
 
     /**
      * Sets the key ({@link DatabaseRun#KEY}) and {@value #MANIFEST}: the backup named by {@value #REQUESTED_KEY}, or else the newest
@@ -84,7 +109,8 @@ public class BackupCatalog {
             throw new NoGoodBackupException("no good backup of database '" + database + "'"
                     + (notAfter == null ? "" : " at or before " + notAfter.toString().replace('T', ' '))
                     + " in bucket " + storage.bucket(exchange.getContext()) + " (" + (backups == null ? 0 : backups.size())
-                    + " backup(s) listed; good = with a manifest and no warning; see: pg-backup list). A backup that is"
+                    + " backup(s) listed; good = with a manifest and no warning" + (isVerifying()
+                    ? ", signed by one of SIGNATURE_PUBLIC_KEYS" : "") + ", not future-dated; see: pg-backup list). A backup that is"
                     + " not good restores only when named with --key");
         }
         DatabaseRun.of(exchange).setKey(good.object().key());
@@ -95,6 +121,8 @@ public class BackupCatalog {
         CamelContext context = exchange.getContext();
         S3Client s3 = storage.client(context);
         String bucket = storage.bucket(context);
+        BackupKey backup = BackupKey.parseListed(key).orElseThrow(() -> new NoGoodBackupException(key
+                + " is not a backup's key (DIR/YYYY/MM/DD/DATABASE_YYYYMMDDHHMMSS.sql.gz...; see: pg-backup list)"));
         try {
             s3.headObject(b -> b.bucket(bucket).key(key));
         } catch (NoSuchKeyException e) {
@@ -107,11 +135,28 @@ public class BackupCatalog {
         }
         BackupManifest manifest;
         try {
-            manifest = BackupManifest.read(s3.getObject(b -> b.bucket(bucket).key(BackupManifest.keyOf(key))));
+            byte[] bytes = BackupManifest.readBytes(s3.getObject(b -> b.bucket(bucket).key(BackupManifest.keyOf(key))),
+                    BackupManifest.MAX_BYTES);
+            if (isVerifying()) {
+                Entry signed = checkSignature(s3, bucket, null, backup, bytes);
+                if (signed != null) {
+                    throw new NoGoodBackupException("refused " + key + ": its manifest is " + signed.state().label() + " ("
+                            + signed.note() + "); SIGNATURE_PUBLIC_KEYS is set, so only a backup whose manifest one of"
+                            + " those keys signed is restored or verified");
+                }
+            }
+            manifest = BackupManifest.parse(bytes);
         } catch (NoSuchKeyException e) {
+            if (isVerifying()) {
+                throw new NoGoodBackupException("refused " + key + ": it has no manifest, so it is unsigned;"
+                        + " SIGNATURE_PUBLIC_KEYS is set, so only a backup whose manifest one of those keys signed is"
+                        + " restored or verified");
+            }
             LOG.warn("{} has no manifest: it cannot be checked against what was dumped (no SHA-256, sizes or row counts);"
                     + " restoring it because it was named with --key", key);
             manifest = null;
+        } catch (NoGoodBackupException e) {
+            throw e;
         } catch (java.io.IOException | RuntimeException e) {
             throw new StoredObjectMismatchException("the manifest of " + key + " cannot be read (" + e.getMessage()
                     + "): the backup cannot be checked");
@@ -122,6 +167,9 @@ public class BackupCatalog {
         }
         if (manifest != null && manifest.warning != null && !manifest.warning.isBlank()) {
             LOG.warn("{} is not counted as good ({}); restoring it because it was named with --key", key, manifest.warning);
+        }
+        if (isFuture(backup, zone, clock.instant())) {
+            LOG.warn("{} is not counted as good ({}); restoring it because it was named with --key", key, futureNote(backup));
         }
         DatabaseRun.of(exchange).setKey(key);
         exchange.setProperty(MANIFEST, manifest);
@@ -141,7 +189,7 @@ public class BackupCatalog {
             if (backup == null || object.key().equals(except) || notAfter != null && backup.time().isAfter(notAfter)) {
                 continue;
             }
-            Entry entry = describe(s3, bucket, object, backup, manifests);
+            Entry entry = describe(s3, bucket, object, backup, manifests, clock.instant());
             if (entry.state() == State.GOOD) {
                 return entry;
             }
@@ -159,6 +207,7 @@ public class BackupCatalog {
         Set<String> manifests = manifests(exchange);
         S3Client s3 = storage.client(exchange.getContext());
         String bucket = storage.bucket(exchange.getContext());
+        Instant now = clock.instant();
         ExecutorService readers = Executors.newFixedThreadPool(PARALLEL_READS, r -> {
             Thread t = new Thread(r, "pg-backup-manifest-reader");
             t.setDaemon(true);
@@ -168,7 +217,7 @@ public class BackupCatalog {
             List<Future<Entry>> pending = new ArrayList<>();
             for (S3Object object : backups) {
                 BackupKey backup = BackupKey.parseListed(object.key()).orElseThrow();
-                pending.add(readers.submit(() -> describe(s3, bucket, object, backup, manifests)));
+                pending.add(readers.submit(() -> describe(s3, bucket, object, backup, manifests, now)));
             }
             List<Entry> entries = new ArrayList<>(pending.size());
             for (Future<Entry> entry : pending) {
@@ -180,13 +229,23 @@ public class BackupCatalog {
         }
     }
 
-    private static Entry describe(S3Client s3, String bucket, S3Object object, BackupKey backup, Set<String> manifests) {
+    private Entry describe(S3Client s3, String bucket, S3Object object, BackupKey backup, Set<String> manifests,
+            Instant now) {
+        if (isFuture(backup, zone, now)) {
+            return new Entry(object, backup, State.FUTURE, null, futureNote(backup));
+        }
         if (!manifests.contains(object.key())) {
             return new Entry(object, backup, State.UNCHECKED, null, "no manifest");
         }
         BackupManifest manifest;
         try {
-            manifest = BackupManifest.read(s3.getObject(b -> b.bucket(bucket).key(backup.manifestKey())));
+            byte[] bytes = BackupManifest.readBytes(s3.getObject(b -> b.bucket(bucket).key(backup.manifestKey())),
+                    BackupManifest.MAX_BYTES);
+            Entry signed = isVerifying() ? checkSignature(s3, bucket, object, backup, bytes) : null;
+            if (signed != null) {
+                return signed;
+            }
+            manifest = BackupManifest.parse(bytes);
         } catch (NoSuchKeyException e) {
             return new Entry(object, backup, State.UNCHECKED, null, "no manifest");
         } catch (java.io.IOException | RuntimeException e) {
@@ -202,6 +261,52 @@ public class BackupCatalog {
         return new Entry(object, backup, State.GOOD, manifest, "manifest present, no warning");
     }
 
+    /**
+     * With SIGNATURE_PUBLIC_KEYS: null when {@code KEY.manifest.json.asc} is a good signature of the manifest's
+     * {@code bytes} by one of the keys, else the unsigned or bad-signature entry saying why.
+     */
+    private Entry checkSignature(S3Client s3, String bucket, S3Object object, BackupKey backup, byte[] bytes)
+            throws java.io.IOException {
+        byte[] asc;
+        try (java.io.InputStream in = s3.getObject(b -> b.bucket(bucket).key(
+                ManifestSignature.keyOf(backup.manifestKey())))) {
+            asc = in.readNBytes(ManifestSignature.MAX_SIGNATURE_BYTES + 1);
+        } catch (NoSuchKeyException e) {
+            return new Entry(object, backup, State.UNSIGNED, null, "no signature "
+                    + ManifestSignature.keyOf(backup.manifestKey()).substring(backup.key().lastIndexOf('/') + 1));
+        }
+        ManifestSignature.Check check = signature.verify(bytes, asc);
+        if (!check.good()) {
+            LOG.warn("manifest of {} badly signed: {}", backup.key(), check.note());
+            return new Entry(object, backup, State.BAD_SIGNATURE, null, check.note());
+        }
+        return null;
+    }
+
+    private boolean isVerifying() {
+        return signature != null && signature.isVerifying();
+    }
+
+    /**
+     * For health and the stale check: the newest good backup of each database among {@code backups} (oldest first),
+     * oldest first; manifests are read newest first, per database, until a good one is found.
+     */
+    public List<S3Object> newestGoodOfEach(CamelContext context, List<S3Object> backups, Set<String> manifests) {
+        java.util.Map<String, List<S3Object>> byDatabase = new java.util.TreeMap<>();
+        for (S3Object object : backups) {
+            BackupKey.parseListed(object.key()).ifPresent(backup -> byDatabase.computeIfAbsent(backup.database(),
+                    d -> new ArrayList<>()).add(object));
+        }
+        List<S3Object> newest = new ArrayList<>();
+        byDatabase.values().forEach(ofDatabase -> {
+            Entry good = newestGood(context, ofDatabase, manifests, null, null, false);
+            if (good != null) {
+                newest.add(good.object());
+            }
+        });
+        return newest;
+    }
+
     @SuppressWarnings("unchecked")
     public static Set<String> manifests(Exchange exchange) {
         Set<String> manifests = exchange.getProperty(ObjectListing.MANIFESTS, Set.class);
@@ -210,6 +315,20 @@ public class BackupCatalog {
 
     public void setStorage(ObjectStorage storage) {
         this.storage = storage;
+    }
+
+    public void setSignature(ManifestSignature signature) {
+        this.signature = signature;
+    }
+
+    /** BACKUP_TIMEZONE: the keys' times are local times there (for the future-dated check). */
+    public void setTimezone(String timezone) {
+        this.zone = ZoneId.of(timezone);
+    }
+
+    /** For tests: a clock of their own. */
+    public void setClock(Clock clock) {
+        this.clock = clock;
     }
 
     /** There is no backup to restore or verify (none at all, none good, or the named one is missing). */

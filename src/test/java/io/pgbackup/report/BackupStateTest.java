@@ -186,6 +186,20 @@ class BackupStateTest {
     }
 
     @Test
+    void aFutureDatedKeyInTheBucketNeverMakesADatabaseFresh() {
+        status.track(List.of("shop"));
+        clock.advance(Duration.ofHours(27));
+        status.recordFailure("shop", "dump");
+        // a bucket writer's copy under a 2099 key, and one 2 h ahead of the clock (2026-11-29 14:00 Seoul = 03:00Z + 2h)
+        status.recordStoredKeys(List.of("2099/01/01/shop_20990101020000.sql.gz", "2026/11/29/shop_20261129140000.sql.gz"));
+
+        assertThat(status.health().up()).isFalse();
+        assertThat(status.health().message()).contains("shop: last backup failed").contains("shop: no good backup known");
+        assertThat(status.staleDatabasesToAlert()).anySatisfy(line -> assertThat(line).startsWith("shop:"));
+        assertThat(status.lastSuccessEpochSeconds("shop")).isZero();
+    }
+
+    @Test
     void aNewDatabaseIsAnnouncedOnceToTheMetrics() {
         List<String> seen = new ArrayList<>();
         status.onDatabase(seen::add);

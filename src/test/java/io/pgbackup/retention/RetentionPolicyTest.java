@@ -89,11 +89,14 @@ class RetentionPolicyTest {
     }
 
     @Test
-    void aBackupFromTheFutureIsYoungerThanAnyAge() {
+    void aBackupFromTheFutureIsKeptButIsNotTheNewest() {
         List<Decision> plan = new RetentionPolicy(0, 1, 0, 0, 0)
                 .plan(List.of(backup("shop", "20261201000000"), backup("shop", "20261101000000")), NOW, SEOUL);
 
-        assertThat(keys(kept(plan))).containsExactly(backup("shop", "20261201000000").key());
+        assertThat(keys(kept(plan))).containsExactly(backup("shop", "20261101000000").key(),
+                backup("shop", "20261201000000").key());
+        assertThat(decisionOf(plan, backup("shop", "20261201000000")).reason()).isEqualTo(RetentionPolicy.FUTURE);
+        assertThat(decisionOf(plan, backup("shop", "20261101000000")).reason()).startsWith("newest of database shop");
     }
 
     // ---- the newest is always kept ----------------------------------------------------------------------------
@@ -147,7 +150,8 @@ class RetentionPolicyTest {
         BackupKey earlyOn27 = backup("shop", "20261127003000");
 
         for (ZoneId zone : List.of(SEOUL, ZoneOffset.UTC, ZoneId.of("America/Los_Angeles"))) {
-            List<Decision> plan = new RetentionPolicy(0, 0, 2, 0, 0).plan(List.of(earlyOn28, lateOn27, earlyOn27), NOW, zone);
+            List<Decision> plan = new RetentionPolicy(0, 0, 2, 0, 0).plan(List.of(earlyOn28, lateOn27, earlyOn27),
+                    NOW.plus(java.time.Duration.ofDays(1)), zone);
             assertThat(keys(kept(plan))).as(zone.getId()).containsExactly(lateOn27.key(), earlyOn28.key());
         }
     }
@@ -164,7 +168,8 @@ class RetentionPolicyTest {
         BackupKey w50 = backup("shop", "20261210020000");
 
         List<Decision> plan = new RetentionPolicy(0, 0, 0, 3, 0)
-                .plan(List.of(monW53, friW53, sunW53Late, monW01, sunW52, satW52, w50), NOW, SEOUL);
+                .plan(List.of(monW53, friW53, sunW53Late, monW01, sunW52, satW52, w50), Instant.parse("2027-02-01T00:00:00Z"),
+                        SEOUL);
 
         assertThat(keys(kept(plan))).containsExactly(sunW52.key(), sunW53Late.key(), monW01.key());
         assertThat(decisionOf(plan, sunW53Late).reason()).isEqualTo("newest of week 2026-W53");
@@ -292,6 +297,40 @@ class RetentionPolicyTest {
     }
 
     // ---- helpers ----------------------------------------------------------------------------------------------
+
+    // ---- future-dated keys ------------------------------------------------------------------------------------
+
+    @Test
+    void sevenFutureDatedCopiesNeitherCountNorPushTheRealBackupsOutAndAreNeverDeleted() {
+        List<BackupKey> backups = new ArrayList<>(dailyBackups("shop", LocalDate.of(2026, 11, 20), 8));
+        List<BackupKey> future = new ArrayList<>();
+        for (int i = 1; i <= 7; i++) {
+            future.add(backup("shop", "2099010" + i + "020000"));
+        }
+        backups.addAll(future);
+
+        List<Decision> plan = new RetentionPolicy(7, 0, 0, 0, 0).plan(backups, NOW, SEOUL);
+
+        assertThat(keys(kept(plan))).as("the 7 newest real backups and every future copy")
+                .containsAll(keys(plan.subList(1, 8))).containsAll(future.stream().map(BackupKey::key).toList());
+        assertThat(keys(plan.stream().filter(d -> !d.keep()).toList())).containsExactly(backups.get(0).key());
+        assertThat(decisionOf(plan, backups.get(7)).reason()).isEqualTo("newest of database shop; one of the 7 newest good");
+        assertThat(plan).filteredOn(d -> future.contains(d.backup()))
+                .allSatisfy(d -> assertThat(d.reason()).isEqualTo(RetentionPolicy.FUTURE));
+    }
+
+    @Test
+    void aKeyWithinTheSkewIsNotFutureButOneBeyondItIs() {
+        // NOW is 2026-11-28 12:00 Seoul: 12:59 is within the hour of skew, 13:01 is not
+        BackupKey near = backup("shop", "20261128125900");
+        BackupKey beyond = backup("shop", "20261128130100");
+        List<Decision> plan = new RetentionPolicy(1, 0, 0, 0, 0).plan(List.of(backup("shop", "20261127020000"), near,
+                beyond), NOW, SEOUL);
+
+        assertThat(decisionOf(plan, near).reason()).isEqualTo("newest of database shop; one of the 1 newest good");
+        assertThat(decisionOf(plan, beyond).reason()).isEqualTo(RetentionPolicy.FUTURE);
+        assertThat(plan.get(0).keep()).isFalse();
+    }
 
     static BackupKey backup(String database, String stamp) {
         String key = "prod/" + stamp.substring(0, 4) + "/" + stamp.substring(4, 6) + "/" + stamp.substring(6, 8) + "/"

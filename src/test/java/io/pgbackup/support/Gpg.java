@@ -29,12 +29,19 @@ public final class Gpg {
 
     /**
      * A new key pair: {@code curve25519} (an ed25519 primary with a cv25519 encryption subkey, gpg's default kind),
-     * {@code rsa3072} (primary and encryption subkey), or {@code signing-only} (an ed25519 key that cannot encrypt).
+     * {@code rsa3072} (primary and encryption subkey), {@code signing-only} (an ed25519 key that cannot encrypt), or
+     * {@code sign} (an ed25519 key that signs data: signed manifests).
      */
     public static Gpg newKey(String name, String kind, String passphrase) throws IOException, InterruptedException {
         Path home = Files.createTempDirectory("pg-backup-gpg");
         Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
         Gpg gpg = new Gpg(home, passphrase, null);
+        if (kind.equals("sign")) {
+            // a key that signs (an ed25519 primary with the sign flag), for signed manifests
+            gpg.run(null, "--quick-gen-key", name + " <" + name.toLowerCase().replace(' ', '.') + "@example.com>",
+                    "ed25519", "sign", "never");
+            return new Gpg(home, passphrase, gpg.firstFingerprint());
+        }
         String primary = kind.equals("rsa3072") ? "rsa3072" : "ed25519";
         String subkey = kind.equals("rsa3072") ? "rsa3072" : "cv25519";
         gpg.run(null, "--quick-gen-key", name + " <" + name.toLowerCase().replace(' ', '.') + "@example.com>", primary,
@@ -49,6 +56,35 @@ public final class Gpg {
             gpg.run(null, "--quick-add-key", fpr, subkey, "encr", "never");
         }
         return new Gpg(home, passphrase, fpr);
+    }
+
+    private String firstFingerprint() throws IOException, InterruptedException {
+        for (String line : run(null, "--with-colons", "--list-keys").split("\n")) {
+            if (line.startsWith("fpr:")) {
+                return line.split(":")[9];
+            }
+        }
+        return null;
+    }
+
+    /**
+     * {@code gpg --verify SIGNATURE DATA} in a fresh home that holds only the armored public key {@code publicKey}
+     * (imported first), as a restore host would check a manifest by hand: true when gpg exits 0.
+     */
+    public static boolean verifyWith(Path publicKey, Path signature, Path data) throws IOException, InterruptedException {
+        Path home = Files.createTempDirectory("pg-backup-gpg-verify");
+        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
+        Gpg verifier = new Gpg(home, "", null);
+        verifier.run(null, "--import", publicKey.toString());
+        try {
+            verifier.run(null, "--verify", signature.toString(), data.toString());
+            return true;
+        } catch (IOException e) {
+            if (e.getMessage() != null && e.getMessage().contains("exited with")) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     public String fingerprint() {
