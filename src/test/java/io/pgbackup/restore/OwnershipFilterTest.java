@@ -251,6 +251,6 @@ class OwnershipFilterTest {
         String out = filtered(filter, 64 * 1024);
         assertThat(out).isEqualTo(header + row + "GRANT ALL ON everything TO everyone;\n" + big + "\\.\n");
         assertThat(filter.skipped()).as("the ALTER after the data").isEqualTo(1);
-        assertThat(filter.lineCapacity()).as("bytes held for a 3 MB row").isLessThan(512 * 1024);
+        assertThat(filter.heldCapacity()).as("bytes held for a 3 MB row").isLessThan(512 * 1024);
     }
 }
