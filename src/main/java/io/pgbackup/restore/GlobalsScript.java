@@ -82,7 +82,7 @@ public class GlobalsScript {
      * Statement by statement (SQL's lexing, {@link StatementFilter}): a statement that creates, alters or comments on a
      * role or tablespace the server has is left out whole, whatever strings it holds; the rest runs.
      */
-    private static final class Filtered extends StatementFilter {
+    static final class Filtered extends StatementFilter {
         /** The statements about a role or tablespace: their first words, and what they are about. */
         private static final String[][] SUBJECTS = {{"role", "CREATE", "ROLE"}, {"role", "ALTER", "ROLE"},
                 {"role", "COMMENT", "ON", "ROLE"}, {"tablespace", "CREATE", "TABLESPACE"},
