@@ -108,16 +108,14 @@ public class GlobalsScript {
             boolean undecided = false;
             for (String[] subject : SUBJECTS) {
                 int words = subject.length - 1;
-                String[] keywords = java.util.Arrays.copyOfRange(subject, 1, subject.length);
-                int known = Math.min(tokens.count(), words);
-                if (!tokens.areWords(0, java.util.Arrays.copyOf(keywords, known))) {
-                    continue;
+                boolean matches = true;
+                for (int i = 0; i < Math.min(tokens.count(), words); i++) {
+                    matches &= tokens.isWord(i, subject[i + 1]);
                 }
-                if (tokens.count() <= words) {
-                    undecided = true; // the subject's words so far, its name still to come
-                    continue;
+                if (matches && tokens.count() > words) {
+                    return decide(subject[0], subject[1].equals("CREATE"), tokens.identifier(words));
                 }
-                return decide(subject[0], subject[1].equals("CREATE"), tokens.identifier(words));
+                undecided |= matches; // its first words so far, the name still to come
             }
             return undecided && !complete ? Decision.UNDECIDED : Decision.KEEP;
         }

@@ -41,6 +41,7 @@ public final class SqlLexer {
     private static final int META = 16;
     private static final int COPY_HEADER = 17;
     private static final int COPY_DATA = 18;
+    private static final int BACKSLASH = 19;
 
     private static final int COMMENT_CAP = 256;
     private static final int TAG_CAP = 4096;
@@ -279,6 +280,15 @@ public final class SqlLexer {
                         state = statement ? CODE : GAP;
                     }
                 }
+                case BACKSLASH -> { // inside a statement, psql reads \; and \: as text, any other backslash as a command
+                    if (c == ';' || c == ':') {
+                        punctuation(c);
+                        state = CODE;
+                        i++;
+                    } else {
+                        state = META;
+                    }
+                }
                 default -> { // META: a backslash command, to the end of its line
                     int newline = ByteSearch.indexOf(buffer, i, to, (byte) '\n');
                     append(buffer, i, newline < 0 ? to : newline);
@@ -326,7 +336,7 @@ public final class SqlLexer {
         } else if (c == '/') {
             state = SLASH;
         } else if (c == '\\') {
-            state = META;
+            state = BACKSLASH;
         } else if (c == ';' && parenDepth == 0 && beginDepth == 0) {
             endStatement();
             return true;

@@ -99,10 +99,11 @@ class SqlLexerTest {
 
     @Test
     void backslashCommandLinesBetweenStatementsAndInside() {
-        List<String> seen = eventsInEveryPieceSize("\\restrict AbC\nSELECT 'a\\b' \\gset\n;\nSELECT \"\\x\";\n\\unrestrict AbC\n");
+        List<String> seen = eventsInEveryPieceSize("\\restrict AbC\nSELECT 'a\\b' \\gset\n;\nSELECT \"\\x\";\n\\unrestrict AbC\n"
+                + "SELECT 1 \\; SELECT 2;\n");
 
         assertThat(seen).containsExactly("meta \\restrict AbC", "statement w:SELECT s: m:gset",
-                "statement w:SELECT q:\"\\x\"", "meta \\unrestrict AbC");
+                "statement w:SELECT q:\"\\x\"", "meta \\unrestrict AbC", "statement w:SELECT n:1 p:; w:SELECT n:2");
     }
 
     /** Only a line that is exactly \. (or \.\r) ends the data; a row holding an escaped backslash and a dot does not. */
