@@ -184,7 +184,7 @@ class SqlLexingIT {
             PgBackupProcess.Result restore = pgBackup("lex_big", "big/").run("restore", "--target-db", "lex_big_restored");
             assertThat(restore.exitCode()).as(restore.toString()).isZero();
             String body = "SELECT length(prosrc) || ':' || md5(prosrc) FROM pg_proc WHERE proname = 'big'";
-            assertThat(postgres.psql("lex_big_restored", body)).isEqualTo(postgres.psql("lex_big", body))
+            assertThat(postgres.psql("lex_big_restored", body)).as(restore.toString()).isEqualTo(postgres.psql("lex_big", body))
                     .startsWith((120 * 1024 * 1024 + 9) + ":");
         } finally {
             postgres.dropDatabase("lex_big_restored");
