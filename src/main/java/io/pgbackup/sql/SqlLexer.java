@@ -39,15 +39,11 @@ public final class SqlLexer {
     private static final int LINE_COMMENT = 14;
     private static final int BLOCK_COMMENT = 15;
     private static final int META = 16;
-    private static final int COPY_HEADER = 17;
-    private static final int COPY_DATA = 18;
-    private static final int BACKSLASH = 19;
+    private static final int COPY = 17;
+    private static final int BACKSLASH = 18;
 
     private static final int COMMENT_CAP = 256;
     private static final int TAG_CAP = 4096;
-    private static final int NO_WORD = 0;
-    private static final int FROM = 1;
-    private static final int OWNER = 2;
 
     private int state = GAP;
     private Event event = Event.NONE;
@@ -63,17 +59,7 @@ public final class SqlLexer {
     private final byte[] raw = new byte[StatementTokens.RAW_CAP];
     private int rawLength;
     private final StatementTokens tokens = new StatementTokens();
-    private int parenDepth;
-    private int beginDepth;
-    private int identifierCount;
-    private final char[] identifiers = new char[4];
-    private int lastWord;
-    private boolean copyFromStdin;
-    private boolean ownerTo;
-    private String copyTable;
-    private long copyRows;
-    private int rowLength;
-    private final byte[] rowHead = new byte[3];
+    private final CopyData copy = new CopyData();
 
     /**
      * Reads {@code buffer[from, to)} up to the next event; returns the index it stopped at ({@code to} when none).
@@ -86,40 +72,14 @@ public final class SqlLexer {
         while (i < to) {
             byte c = buffer[i];
             switch (state) {
-                case COPY_DATA -> {
-                    if (rowLength > 3) {
-                        int newline = ByteSearch.indexOf(buffer, i, to, (byte) '\n');
-                        if (newline < 0) {
-                            return to;
-                        }
-                        i = newline;
-                        c = '\n';
-                    }
-                    i++;
-                    if (c != '\n') {
-                        if (rowLength < rowHead.length) {
-                            rowHead[rowLength] = c;
-                        }
-                        rowLength++;
-                    } else if (rowHead[0] == '\\' && rowHead[1] == '.' && (rowLength == 2 || rowLength == 3 && rowHead[2] == '\r')) {
-                        state = GAP;
-                        event = Event.COPY_END;
-                        return i;
-                    } else {
-                        copyRows++;
-                        rowLength = 0;
-                        rowHead[0] = 0;
-                    }
-                }
-                case COPY_HEADER -> { // the rest of the COPY's line: psql reads the data from the next line on
-                    int newline = ByteSearch.indexOf(buffer, i, to, (byte) '\n');
-                    if (newline < 0) {
+                case COPY -> {
+                    int end = copy.scan(buffer, i, to);
+                    if (end < 0) {
                         return to;
                     }
-                    i = newline + 1;
-                    state = COPY_DATA;
-                    rowLength = 0;
-                    rowHead[0] = 0;
+                    state = GAP;
+                    event = Event.COPY_END;
+                    return end;
                 }
                 case GAP -> {
                     if (isSpace(c)) {
@@ -195,7 +155,6 @@ public final class SqlLexer {
                         i++;
                     } else {
                         token(StatementTokens.QUOTED_IDENTIFIER);
-                        lastWord = NO_WORD;
                         state = CODE;
                     }
                 }
@@ -337,15 +296,10 @@ public final class SqlLexer {
             state = SLASH;
         } else if (c == '\\') {
             state = BACKSLASH;
-        } else if (c == ';' && parenDepth == 0 && beginDepth == 0) {
+        } else if (c == ';' && tokens.endsAtSemicolon()) {
             endStatement();
             return true;
         } else {
-            if (c == '(') {
-                parenDepth++;
-            } else if (c == ')' && parenDepth > 0) {
-                parenDepth--;
-            }
             punctuation(c);
         }
         return false;
@@ -357,70 +311,31 @@ public final class SqlLexer {
         state = meta ? META : CODE;
         rawLength = 0;
         tokens.clear();
-        parenDepth = 0;
-        beginDepth = 0;
-        identifierCount = 0;
-        Arrays.fill(identifiers, (char) 0);
-        lastWord = NO_WORD;
-        copyFromStdin = false;
-        ownerTo = false;
     }
 
     private void endStatement() {
         event = Event.STATEMENT_END;
         statement = false;
-        if (tokens.isWord(0, "COPY") && copyFromStdin) {
-            state = COPY_HEADER;
-            copyTable = tokens.name(1);
-            copyRows = 0;
+        if (tokens.isWord(0, "COPY") && tokens.copyFromStdin()) {
+            state = COPY;
+            copy.start(tokens.name(1));
         } else {
             state = GAP;
         }
     }
 
-    /** A word ended: kept as a token, and followed for psql's statement end and the COPY / OWNER TO pairs. */
     private void endWord() {
-        if (state == NUMBER) {
-            token(StatementTokens.NUMBER);
-            lastWord = NO_WORD;
-            return;
-        }
-        String word = rawLength > 16 ? "" : new String(raw, 0, rawLength, StandardCharsets.US_ASCII).toLowerCase(java.util.Locale.ROOT);
-        // psql: inside CREATE [OR REPLACE] FUNCTION/PROCEDURE, a BEGIN ... END body holds semicolons (psqlscan.l)
-        if (identifierCount < identifiers.length && switch (word) {
-            case "create", "function", "procedure", "or", "replace" -> true;
-            default -> false;
-        }) {
-            identifiers[identifierCount] = word.charAt(0);
-        }
-        identifierCount++;
-        if (identifiers[0] == 'c' && (identifiers[1] == 'f' || identifiers[1] == 'p' || identifiers[1] == 'o'
-                && identifiers[2] == 'r' && (identifiers[3] == 'f' || identifiers[3] == 'p')) && parenDepth == 0) {
-            if (word.equals("begin") || word.equals("case") && beginDepth > 0) {
-                beginDepth++;
-            } else if (word.equals("end") && beginDepth > 0) {
-                beginDepth--;
-            }
-        }
-        if (parenDepth == 0) {
-            copyFromStdin |= lastWord == FROM && word.equals("stdin");
-            ownerTo |= lastWord == OWNER && word.equals("to");
-        }
-        lastWord = word.equals("from") ? FROM : word.equals("owner") ? OWNER : NO_WORD;
-        token(StatementTokens.WORD);
+        tokens.word(state == NUMBER ? StatementTokens.NUMBER : StatementTokens.WORD, raw, rawLength);
+        rawLength = 0;
     }
 
     private void token(byte kind) {
-        tokens.add(kind, raw, rawLength, rawLength > raw.length);
-        if (kind != StatementTokens.WORD) {
-            lastWord = NO_WORD;
-        }
+        tokens.add(kind, raw, rawLength);
         rawLength = 0;
     }
 
     private void punctuation(byte c) {
-        tokens.add(StatementTokens.PUNCTUATION, c);
-        lastWord = NO_WORD;
+        tokens.punctuation(c);
     }
 
     private void append(byte c) {
@@ -456,7 +371,7 @@ public final class SqlLexer {
 
     /** Whether the statement being read holds the words OWNER TO outside parentheses. */
     public boolean ownerTo() {
-        return ownerTo;
+        return tokens.ownerTo();
     }
 
     /** The meta command line read last, from its backslash, without its line break (cut at 1 KiB). */
@@ -476,17 +391,17 @@ public final class SqlLexer {
 
     /** Whether the last COPY ... FROM stdin's data has not ended yet. */
     public boolean inCopy() {
-        return state == COPY_DATA || state == COPY_HEADER;
+        return state == COPY;
     }
 
     /** The table the last COPY ... FROM stdin names, as written ({@code schema.table}, quoted where needed); null if none. */
     public String copyTable() {
-        return copyTable;
+        return copy.table();
     }
 
     /** The rows of the last COPY's data read so far. */
     public long copyRows() {
-        return copyRows;
+        return copy.rows();
     }
 
     /** The table a {@code COPY ... FROM stdin;} statement names, or null when {@code statement} is none. */

@@ -2,11 +2,14 @@ package io.pgbackup.sql;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * The first tokens of the statement being read (outside comments, at any parenthesis depth), as they were written:
  * enough for a filter to tell what a statement is and for a reader to take the name it is about. A token longer than
- * {@value #RAW_CAP} bytes is kept cut and marked so (no identifier PostgreSQL keeps is that long).
+ * {@value #RAW_CAP} bytes is kept cut and marked so (no identifier PostgreSQL keeps is that long). Followed through
+ * the whole statement: its parentheses and psql's {@code BEGIN ... END} function bodies (where a semicolon ends no
+ * statement), and the word pairs {@code FROM STDIN} and {@code OWNER TO} outside parentheses.
  */
 public final class StatementTokens {
 
@@ -27,29 +30,91 @@ public final class StatementTokens {
     private final boolean[] cut = new boolean[MAX];
     private final byte[] kind = new byte[MAX];
     private int count;
+    private int parenDepth;
+    private int beginDepth;
+    private int identifierCount;
+    private final char[] identifiers = new char[4];
+    private String lastWord = "";
+    private boolean copyFromStdin;
+    private boolean ownerTo;
 
     void clear() {
         count = 0;
+        parenDepth = 0;
+        beginDepth = 0;
+        identifierCount = 0;
+        Arrays.fill(identifiers, (char) 0);
+        lastWord = "";
+        copyFromStdin = false;
+        ownerTo = false;
     }
 
-    void add(byte tokenKind, byte[] text, int textLength, boolean textCut) {
+    /** A token other than a word or a punctuation mark; {@code textLength} may exceed what {@code text} holds. */
+    void add(byte tokenKind, byte[] text, int textLength) {
+        lastWord = "";
         if (count < MAX) {
             kind[count] = tokenKind;
-            length[count] = Math.min(textLength, RAW_CAP);
+            length[count] = Math.min(textLength, Math.min(text.length, RAW_CAP));
             System.arraycopy(text, 0, raw[count], 0, length[count]);
-            cut[count] = textCut || textLength > RAW_CAP;
+            cut[count] = textLength > length[count];
             count++;
         }
     }
 
-    void add(byte tokenKind, byte text) {
-        if (count < MAX) {
-            kind[count] = tokenKind;
-            raw[count][0] = text;
-            length[count] = 1;
-            cut[count] = false;
-            count++;
+    void punctuation(byte c) {
+        if (c == '(') {
+            parenDepth++;
+        } else if (c == ')' && parenDepth > 0) {
+            parenDepth--;
         }
+        byte[] one = {c};
+        add(PUNCTUATION, one, 1);
+    }
+
+    /** A word (or a number) ended: kept, and followed for psql's statement end and the word pairs. */
+    void word(byte tokenKind, byte[] text, int textLength) {
+        if (tokenKind != WORD) {
+            add(tokenKind, text, textLength);
+            return;
+        }
+        String word = textLength > 16 ? "" : new String(text, 0, textLength, StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
+        // psql (psqlscan.l): inside CREATE [OR REPLACE] FUNCTION/PROCEDURE, a BEGIN ... END body holds semicolons
+        if (identifierCount < identifiers.length && switch (word) {
+            case "create", "function", "procedure", "or", "replace" -> true;
+            default -> false;
+        }) {
+            identifiers[identifierCount] = word.charAt(0);
+        }
+        identifierCount++;
+        if (identifiers[0] == 'c' && (identifiers[1] == 'f' || identifiers[1] == 'p' || identifiers[1] == 'o'
+                && identifiers[2] == 'r' && (identifiers[3] == 'f' || identifiers[3] == 'p')) && parenDepth == 0) {
+            if (word.equals("begin") || word.equals("case") && beginDepth > 0) {
+                beginDepth++;
+            } else if (word.equals("end") && beginDepth > 0) {
+                beginDepth--;
+            }
+        }
+        if (parenDepth == 0) {
+            copyFromStdin |= lastWord.equals("from") && word.equals("stdin");
+            ownerTo |= lastWord.equals("owner") && word.equals("to");
+        }
+        add(WORD, text, textLength);
+        lastWord = parenDepth == 0 ? word : "";
+    }
+
+    /** Whether a semicolon here ends the statement (psql: outside parentheses and function bodies). */
+    boolean endsAtSemicolon() {
+        return parenDepth == 0 && beginDepth == 0;
+    }
+
+    /** The statement holds the words FROM STDIN outside parentheses. */
+    boolean copyFromStdin() {
+        return copyFromStdin;
+    }
+
+    /** The statement holds the words OWNER TO outside parentheses. */
+    boolean ownerTo() {
+        return ownerTo;
     }
 
     /** How many tokens were read whole so far (at most {@value #MAX}). */
