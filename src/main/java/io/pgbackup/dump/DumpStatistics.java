@@ -2,10 +2,9 @@ package io.pgbackup.dump;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
+
+import io.pgbackup.sql.ByteSearch;
+import io.pgbackup.sql.SqlLexer;
 
 
 /**
@@ -15,29 +14,19 @@ import java.nio.charset.StandardCharsets;
  * ({@code -- PostgreSQL database dump complete}) arrived. A stream that ends without it throws
  * {@link IncompleteDumpException} at its end, so a dump cut short is never stored, whatever the exit code said.
  * <p>
+ * The dump is read by SQL's lexing rules ({@link SqlLexer}), not line by line: only a real COPY statement starts table
+ * data (a line inside a string, a comment or a function body that looks like one is text), and a table's name is read
+ * whole, quotes and line breaks included, as pg_dump wrote it.
+ * <p>
  * The row counts are those of the dump's own snapshot: what a restore of this backup must contain.
  */
 public final class DumpStatistics extends DumpWatcher {
 
-
-    private static final byte[] COPY = "COPY ".getBytes(StandardCharsets.US_ASCII);
-    private static final String FROM_STDIN = "FROM stdin;";
     private static final String SERVER_VERSION = "-- Dumped from database version ";
     private static final String DUMP_VERSION = "-- Dumped by pg_dump";
-    private static final int HEAD = 4096;
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
-    private static final long ONES = 0x0101010101010101L;
-    private static final long HIGH_BITS = 0x8080808080808080L;
 
     private final boolean requireTrailer;
-    private static final int MAX_COPY_LINE = 512 * 1024;
-
-    private byte[] line = new byte[HEAD];
-    private int lineLength;
-    private boolean inCopy;
-    private String copyTable;
-    private long copyRows;
+    private final SqlLexer lexer = new SqlLexer();
     private boolean complete;
     private String serverVersion = "";
     private String dumpVersion = "";
@@ -48,112 +37,56 @@ public final class DumpStatistics extends DumpWatcher {
     }
 
     @Override
-    void scan(byte[] buffer, int offset, int length) {
+    void scan(byte[] buffer, int offset, int length) throws IOException {
         int end = offset + length;
-        int i = offset;
-        while (i < end) {
-            if (inCopy && lineLength >= 3) {
-                // inside a row of table data only the row's end matters (a row is counted at its newline, and "\."
-                // is told by its first bytes): jump to it eight bytes at a time
-                int newline = indexOfNewline(buffer, i, end);
-                if (newline < 0) {
-                    return;
+        for (int i = offset; i < end; ) {
+            i = lexer.scan(buffer, i, end);
+            switch (lexer.event()) {
+                case STATEMENT_END -> {
+                    if (lexer.inCopy() && lexer.copyTable() == null) {
+                        throw new IOException("pg_dump output holds a COPY statement whose table name cannot be read: "
+                                + lexer.tokens());
+                    }
                 }
-                i = newline + 1;
-                endOfLine();
-                continue;
-            }
-            byte c = buffer[i++];
-            if (c == '\n') {
-                endOfLine();
-            } else if (lineLength < (inCopy ? 3 : line.length)) {
-                line[lineLength++] = c;
-            } else if (!inCopy && line.length < MAX_COPY_LINE && startsWith(COPY)) {
-                // a COPY header naming many columns: keep all of it, its end says whether data follows
-                line = java.util.Arrays.copyOf(line, line.length * 2);
-                line[lineLength++] = c;
+                case COPY_END -> rows.merge(lexer.copyTable(), lexer.copyRows(), Long::sum);
+                case COMMENT_END -> comment(lexer.comment().strip());
+                default -> {
+                    // nothing to note
+                }
             }
         }
     }
 
     /** The index of the first '\n' in {@code buffer[from, to)}, or -1: eight bytes a step (SWAR). */
     public static int indexOfNewline(byte[] buffer, int from, int to) {
-        int i = from;
-        for (; i + Long.BYTES <= to; i += Long.BYTES) {
-            long word = (long) LONGS.get(buffer, i) ^ NEWLINES;
-            // a byte of word is zero where the input had '\n'; the lowest flagged byte is the first one (exact)
-            long zeros = (word - ONES) & ~word & HIGH_BITS;
-            if (zeros != 0) {
-                return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
-            }
-        }
-        for (; i < to; i++) {
-            if (buffer[i] == '\n') {
-                return i;
-            }
-        }
-        return -1;
+        return ByteSearch.indexOf(buffer, from, to, (byte) '\n');
     }
 
-    private void endOfLine() {
-        if (inCopy) {
-            if (lineLength == 2 && line[0] == '\\' && line[1] == '.') {
-                inCopy = false;
-                rows.merge(copyTable, copyRows, Long::sum);
-            } else {
-                copyRows++;
-            }
-        } else if (startsWith(COPY)) {
-            String text = new String(line, 0, lineLength, StandardCharsets.UTF_8);
-            if (text.endsWith(FROM_STDIN)) {
-                inCopy = true;
-                copyRows = 0;
-                copyTable = tableOf(text);
-            }
-        } else if (lineLength > 3 && line[0] == '-' && line[1] == '-' && line[2] == ' ') {
-            String text = new String(line, 0, lineLength, StandardCharsets.UTF_8).strip();
-            if (text.startsWith(SERVER_VERSION)) {
-                serverVersion = text.substring(SERVER_VERSION.length()).strip();
-            } else if (text.startsWith(DUMP_VERSION)) {
-                // "-- Dumped by pg_dump version 15.8" or "-- Dumped by pg_dumpall version 15.8"
-                int at = text.indexOf("version ");
-                dumpVersion = at < 0 ? text : text.substring(at + "version ".length()).strip();
-            } else if (text.startsWith("-- PostgreSQL database") && text.endsWith("dump complete")) {
-                complete = true;
-            }
-        }
-        lineLength = 0;
-        if (line.length > HEAD) {
-            line = new byte[HEAD];
+    /** A {@code --} comment between statements: the versions in the header, the trailer. */
+    private void comment(String text) {
+        if (text.startsWith(SERVER_VERSION)) {
+            serverVersion = text.substring(SERVER_VERSION.length()).strip();
+        } else if (text.startsWith(DUMP_VERSION)) {
+            // "-- Dumped by pg_dump version 15.8" or "-- Dumped by pg_dumpall version 15.8"
+            int at = text.indexOf("version ");
+            dumpVersion = at < 0 ? text : text.substring(at + "version ".length()).strip();
+        } else if (text.startsWith("-- PostgreSQL database") && text.endsWith("dump complete")) {
+            complete = true;
         }
     }
 
-    /** "COPY public.t (a, b) FROM stdin;" -> "public.t" (quoted names kept as written, usable in SQL). */
-    static String tableOf(String copyLine) {
-        String rest = copyLine.substring(COPY.length, copyLine.length() - FROM_STDIN.length()).strip();
-        boolean quoted = false;
-        for (int i = 0; i < rest.length(); i++) {
-            char c = rest.charAt(i);
-            if (c == '"') {
-                quoted = !quoted;
-            } else if (!quoted && (c == ' ' || c == '(')) {
-                return rest.substring(0, i);
-            }
-        }
-        return rest;
-    }
-
-    private boolean startsWith(byte[] prefix) {
-        return lineLength >= prefix.length && java.util.Arrays.equals(line, 0, prefix.length, prefix, 0, prefix.length);
+    /** "COPY public.t (a, b) FROM stdin;" -> "public.t" (quoted names kept as written, usable in SQL); null if none. */
+    static String tableOf(String copyStatement) {
+        return SqlLexer.copyTableOf(copyStatement);
     }
 
     @Override
     void end() throws IOException {
-        if (lineLength > 0) {
-            endOfLine();
+        if (lexer.inComment()) {
+            comment(lexer.comment().strip());
         }
-        if (inCopy) {
-            throw new IncompleteDumpException("pg_dump output ended inside the data of table " + copyTable
+        if (lexer.inCopy()) {
+            throw new IncompleteDumpException("pg_dump output ended inside the data of table " + lexer.copyTable()
                     + ": the dump is incomplete");
         }
         if (requireTrailer && !complete) {

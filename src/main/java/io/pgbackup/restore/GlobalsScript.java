@@ -1,14 +1,14 @@
 package io.pgbackup.restore;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Set;
 
-import io.pgbackup.streams.BulkInputStream;
+import io.pgbackup.sql.SqlLexer;
+import io.pgbackup.sql.StatementFilter;
+import io.pgbackup.sql.StatementTokens;
 
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * existing ones (among them the role pg-backup connects as, whose own CREATE ROLE would fail) are left as they are.
  * <p>
  * {@link #existing} reads the server's roles and tablespaces (hex-encoded names, one a line: {@code r...} or
- * {@code t...}); {@link #filter} wraps the checked download in a stream that comments out the skipped statements.
+ * {@code t...}); {@link #filter} wraps the checked download in a stream that leaves the skipped statements out, whole
+ * (SQL's lexing finds where each ends: a multi-line string in a role's comment is part of its statement).
  */
 public class GlobalsScript {
 
@@ -77,125 +78,61 @@ public class GlobalsScript {
         return summary;
     }
 
-    /** The role or tablespace a statement is about, when it creates or alters one; else null. */
-    static String[] subject(String line) {
-        for (String[] prefix : new String[][] {{"CREATE ROLE ", "role"}, {"ALTER ROLE ", "role"}, {"COMMENT ON ROLE ", "role"},
-                {"CREATE TABLESPACE ", "tablespace"}, {"ALTER TABLESPACE ", "tablespace"},
-                {"COMMENT ON TABLESPACE ", "tablespace"}}) {
-            if (line.startsWith(prefix[0])) {
-                String name = identifier(line.substring(prefix[0].length()));
-                return name == null ? null : new String[] {prefix[1], name, prefix[0]};
-            }
-        }
-        return null;
-    }
+    /**
+     * Statement by statement (SQL's lexing, {@link StatementFilter}): a statement that creates, alters or comments on a
+     * role or tablespace the server has is left out whole, whatever strings it holds; the rest runs.
+     */
+    static final class Filtered extends StatementFilter {
+        /** The statements about a role or tablespace: their first words, and what they are about. */
+        private static final String[][] SUBJECTS = {{"role", "CREATE", "ROLE"}, {"role", "ALTER", "ROLE"},
+                {"role", "COMMENT", "ON", "ROLE"}, {"tablespace", "CREATE", "TABLESPACE"},
+                {"tablespace", "ALTER", "TABLESPACE"}, {"tablespace", "COMMENT", "ON", "TABLESPACE"}};
 
-    /** The identifier at the start of {@code text}: "quoted" (with "" for a quote) or bare (up to a space or ;). */
-    static String identifier(String text) {
-        if (text.startsWith("\"")) {
-            StringBuilder name = new StringBuilder();
-            for (int i = 1; i < text.length(); i++) {
-                char c = text.charAt(i);
-                if (c == '"') {
-                    if (i + 1 < text.length() && text.charAt(i + 1) == '"') {
-                        name.append('"');
-                        i++;
-                    } else {
-                        return name.toString();
-                    }
-                } else {
-                    name.append(c);
-                }
-            }
-            return null;
-        }
-        int end = 0;
-        while (end < text.length() && text.charAt(end) != ' ' && text.charAt(end) != ';') {
-            end++;
-        }
-        return end == 0 ? null : text.substring(0, end);
-    }
-
-    /** Line by line: statements about existing roles and tablespaces become comments. */
-    private static final class Filtered extends BulkInputStream {
-        private final InputStream in;
         private final Set<String> roles;
         private final Set<String> tablespaces;
         private final int[] counts;
-        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
-        private byte[] pending = new byte[0];
-        private int position;
-        private boolean skippingStatement;
-        private boolean ended;
 
         Filtered(InputStream in, Set<String> roles, Set<String> tablespaces, int[] counts) {
-            this.in = in;
+            super(in);
             this.roles = roles;
             this.tablespaces = tablespaces;
             this.counts = counts;
         }
 
-
         @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            while (position >= pending.length) {
-                if (ended) {
-                    return -1;
-                }
-                nextLine();
+        protected Decision decide(SqlLexer lexer, boolean meta, boolean complete) {
+            StatementTokens tokens = lexer.tokens();
+            if (meta) {
+                return Decision.KEEP;
             }
-            int n = Math.min(length, pending.length - position);
-            System.arraycopy(pending, position, buffer, offset, n);
-            position += n;
-            return n;
+            boolean undecided = false;
+            for (String[] subject : SUBJECTS) {
+                int words = subject.length - 1;
+                boolean matches = true;
+                for (int i = 0; i < Math.min(tokens.count(), words); i++) {
+                    matches &= tokens.isWord(i, subject[i + 1]);
+                }
+                if (matches && tokens.count() > words) {
+                    return decide(subject[0], subject[1].equals("CREATE"), tokens.identifier(words));
+                }
+                undecided |= matches; // its first words so far, the name still to come
+            }
+            return undecided && !complete ? Decision.UNDECIDED : Decision.KEEP;
         }
 
-        private void nextLine() throws IOException {
-            line.reset();
-            int b;
-            while ((b = in.read()) >= 0 && b != '\n') {
-                line.write(b);
+        private Decision decide(String kind, boolean create, String name) {
+            if (name == null) {
+                return Decision.KEEP;
             }
-            if (b < 0) {
-                ended = true;
-                if (line.size() == 0) {
-                    pending = new byte[0];
-                    position = 0;
-                    return;
-                }
-            }
-            String text = line.toString(StandardCharsets.UTF_8);
-            pending = (transform(text) + (b < 0 ? "" : "\n")).getBytes(StandardCharsets.UTF_8);
-            position = 0;
-        }
-
-        private String transform(String text) {
-            if (skippingStatement) {
-                skippingStatement = !text.endsWith(";");
-                return "-- (skipped) " + text;
-            }
-            String[] subject = subject(text);
-            if (subject == null) {
-                return text;
-            }
-            boolean role = subject[0].equals("role");
-            boolean exists = (role ? roles : tablespaces).contains(subject[1]);
-            if (subject[2].startsWith("CREATE")) {
+            boolean role = kind.equals("role");
+            boolean exists = (role ? roles : tablespaces).contains(name);
+            if (create) {
                 counts[(role ? 0 : 2) + (exists ? 1 : 0)]++;
                 if (exists) {
-                    LOG.info("{} {} exists on this server: skipped (left as it is)", subject[0], subject[1]);
+                    LOG.info("{} {} exists on this server: skipped (left as it is)", kind, name);
                 }
             }
-            if (!exists) {
-                return text;
-            }
-            skippingStatement = !text.endsWith(";");
-            return "-- pg-backup: skipped, " + subject[0] + " exists: " + text;
-        }
-
-        @Override
-        public void close() throws IOException {
-            in.close();
+            return exists ? Decision.DROP : Decision.KEEP;
         }
     }
 }

@@ -115,6 +115,35 @@ class DumpStatisticsTest {
         }
     }
 
+    /**
+     * A table whose name holds a line break and what looks like a second COPY header with a shell command: one table,
+     * named whole as pg_dump wrote it (a name to_regclass accepts), with its rows.
+     */
+    @Test
+    void aTableNameHoldingACopyLookingLineIsOneTableNamedWhole() throws Exception {
+        String name = "public.\"x\nCOPY pg_class;\\!\ttouch /tmp/x;#\"";
+        String dump = "COPY " + name + " (id) FROM stdin;\n1\n2\n3\n\\.\n-- PostgreSQL database dump complete\n";
+        for (int chunk : new int[] {1, 5, 4096}) {
+            assertThat(read(dump, chunk).rows()).as("chunk %d", chunk).containsExactly(Map.entry(name, 3L));
+        }
+    }
+
+    /** A COPY-looking line inside a comment's string or a function's body is text: the tables and rows are the real ones. */
+    @Test
+    void copyLookingLinesInCommentsAndFunctionBodiesAreText() throws Exception {
+        String fake = "COPY public.fake (a) FROM stdin;";
+        String dump = "CREATE TABLE public.t (a int);\n"
+                + "COMMENT ON TABLE public.t IS 'first line\n" + fake + "\n1\n\\.\nlast line';\n"
+                + "CREATE FUNCTION public.f() RETURNS void LANGUAGE plpgsql AS $$\nBEGIN\n" + fake + "\nEND\n$$;\n"
+                + "COPY public.t (a) FROM stdin;\n7\n8\n\\.\n"
+                + "-- PostgreSQL database dump complete\n";
+        for (int chunk : new int[] {1, 3, 4096}) {
+            DumpStatistics statistics = read(dump, chunk);
+            assertThat(statistics.rows()).as("chunk %d", chunk).containsExactly(Map.entry("public.t", 2L));
+            assertThat(statistics.isComplete()).isTrue();
+        }
+    }
+
     /** Reads through the filter in chunks of {@code chunk} bytes, as the compressor does. */
     private static DumpStatistics read(String text, int chunk) throws Exception {
         DumpStatistics statistics = new DumpStatistics(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), true);

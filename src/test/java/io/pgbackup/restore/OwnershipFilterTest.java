@@ -61,7 +61,7 @@ class OwnershipFilterTest {
     }
 
     /** All of {@code filter}, read {@code readSize} bytes at a time (1: through the single-byte read). */
-    static String filtered(OwnershipFilter filter, int readSize) throws IOException {
+    static String filtered(InputStream filter, int readSize) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buffer = new byte[readSize];
         for (int n; (n = readSize == 1 ? single(filter, buffer) : filter.read(buffer, 0, buffer.length)) >= 0; ) {
@@ -251,6 +251,31 @@ class OwnershipFilterTest {
         String out = filtered(filter, 64 * 1024);
         assertThat(out).isEqualTo(header + row + "GRANT ALL ON everything TO everyone;\n" + big + "\\.\n");
         assertThat(filter.skipped()).as("the ALTER after the data").isEqualTo(1);
-        assertThat(filter.lineCapacity()).as("bytes held for a 3 MB row").isLessThan(512 * 1024);
+        assertThat(filter.heldCapacity()).as("bytes held for a 3 MB row").isLessThan(512 * 1024);
+    }
+
+    /** The statement is the unit: one written over several lines goes whole, one sharing a line with another too. */
+    @Test
+    void statementsGoWholeWhateverTheirLines() throws IOException {
+        String dump = "GRANT SELECT\n    ON TABLE public.orders\n    TO reporting;\nSELECT 1; REVOKE ALL ON t FROM u;\n"
+                + "ALTER TABLE public.\"odd\nOWNER TO x\" OWNER\n TO prod_user;\nALTER TABLE t ADD COLUMN \"owner to\" int;\n";
+        assertThat(filtered(trickle(dump), true, true, 4096))
+                .isEqualTo("SELECT 1; ALTER TABLE t ADD COLUMN \"owner to\" int;\n");
+    }
+
+    /**
+     * A function body on one line of any length (a 120 MB one ran the shipped 200 MB heap out) passes in pieces: the
+     * filter holds no more than a short statement.
+     */
+    @Test
+    void aLongOneLineFunctionBodyPassesInPieces() throws IOException {
+        String body = "SELECT '" + "x".repeat(3 * 1024 * 1024) + "'";
+        String dump = "CREATE FUNCTION public.big() RETURNS text LANGUAGE sql AS $$" + body + "$$;\n"
+                + "ALTER FUNCTION public.big() OWNER TO prod_user;\nGRANT ALL ON FUNCTION public.big() TO PUBLIC;\n";
+        OwnershipFilter filter = new OwnershipFilter(new ByteArrayInputStream(dump.getBytes(StandardCharsets.UTF_8)),
+                true, true, true);
+        assertThat(filtered(filter, 64 * 1024)).isEqualTo(dump.substring(0, dump.indexOf("ALTER FUNCTION")));
+        assertThat(filter.skipped()).isEqualTo(2);
+        assertThat(filter.heldCapacity()).as("bytes held for a 3 MB line").isLessThan(512 * 1024);
     }
 }
