@@ -92,11 +92,13 @@ final class ErrorLines {
 
     /** A line that quotes data, one that starts a message of its own, or another (continuing the one before). */
     private static Verdict verdict(String text) {
-        String message = PSQL_PREFIX.matcher(text).replaceFirst("");
+        java.util.regex.Matcher prefix = PSQL_PREFIX.matcher(text);
+        boolean psqlsOwn = prefix.find();
+        String message = psqlsOwn ? text.substring(prefix.end()) : text;
         if (QUOTING.matcher(message).matches()) {
             return Verdict.QUOTING;
         }
-        if (MESSAGE_START.matcher(message).matches()) {
+        if (psqlsOwn || MESSAGE_START.matcher(message).matches()) {
             return Verdict.MESSAGE;
         }
         return Verdict.OTHER;

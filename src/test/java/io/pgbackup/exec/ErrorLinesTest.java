@@ -67,6 +67,19 @@ class ErrorLinesTest {
     }
 
     @Test
+    void psqlsOwnLinesAfterAQuotingLineStay() {
+        String tail = tail("""
+                psql:<stdin>:4: NOTICE:  table "x" does not exist, skipping
+                CONTEXT:  SQL statement "DROP TABLE IF EXISTS x"
+                psql:<stdin>:5: server closed the connection unexpectedly
+                	This probably means the server terminated abnormally
+                """);
+
+        assertThat(tail).contains("NOTICE:  table").contains("server closed the connection unexpectedly")
+                .contains("This probably means").doesNotContain("SQL statement");
+    }
+
+    @Test
     void otherProgramsLinesStayAndALongLineIsCut() {
         assertThat(tail("connection lost\nsecond line\n")).isEqualTo("connection lost | second line");
         assertThat(tail("x".repeat(5000))).hasSize(ErrorLines.MAX_LINE_BYTES + 1).endsWith("x…");
