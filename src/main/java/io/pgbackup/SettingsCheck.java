@@ -88,6 +88,18 @@ public final class SettingsCheck {
         if ("restore".equals(command) && !value("restore.secret.id").isEmpty() && value("restore.db.password").isEmpty()) {
             ncpKeys("to read RESTORE_SECRET_ID from Secret Manager");
         }
+        // the source database's password is never sent to another server: a restore or test restore there needs its own
+        if ("restore".equals(command) && !ownRestorePassword && otherServer("restore.db")) {
+            throw new InvalidSettingException("RESTORE_DB_PASSWORD", "is not set (nor RESTORE_SECRET_ID), and RESTORE_DB_HOST"
+                    + " / RESTORE_DB_PORT (" + server("restore.db") + ") is another server than DB_HOST / DB_PORT ("
+                    + server("db") + "): it needs its own password; the source database's is never sent elsewhere");
+        }
+        boolean verifies = "verify".equals(command) || "service".equals(command) && !value("verify.cron").isEmpty();
+        if (verifies && value("verify.db.password").isEmpty() && otherServer("verify.db")) {
+            throw new InvalidSettingException("VERIFY_DB_PASSWORD", "is not set, and VERIFY_DB_HOST / VERIFY_DB_PORT ("
+                    + server("verify.db") + ") is another server than DB_HOST / DB_PORT (" + server("db") + "): it needs its"
+                    + " own password; the source database's is never sent elsewhere");
+        }
         if (needsPassword && value("db.password").isEmpty() && !("restore".equals(command) && ownRestorePassword)) {
             if (value("secret.id").isEmpty()) {
                 throw new InvalidSettingException("SECRET_ID (or set DB_PASSWORD)", "is not set");
@@ -102,6 +114,11 @@ public final class SettingsCheck {
         }
         if (needsPassword && databases.everyDatabase()) {
             program("psql.path");
+        }
+        boolean runsPsql = "restore".equals(command) || "verify".equals(command)
+                || backs && databases.everyDatabase() || "service".equals(command) && !value("verify.cron").isEmpty();
+        if (runsPsql) {
+            unrestrictedPsql();
         }
         if ("gzip".equals(value("backup.compression")) && !value("backup.compression.level").isEmpty()
                 && Long.parseLong(value("backup.compression.level")) > 9) {
@@ -121,6 +138,25 @@ public final class SettingsCheck {
         signingKeys();
         if ("service".equals(command)) {
             freePort();
+        }
+    }
+
+    /** Whether the restore or verify server ({@code prefix}.host / .port) is not the source's DB_HOST / DB_PORT. */
+    private boolean otherServer(String prefix) {
+        return !value(prefix + ".host").strip().equalsIgnoreCase(value("db.host").strip())
+                || !value(prefix + ".port").strip().equals(value("db.port").strip());
+    }
+
+    /** host:port of {@code prefix}.host / .port, for the message. */
+    private String server(String prefix) {
+        return value(prefix + ".host").strip() + ":" + value(prefix + ".port").strip();
+    }
+
+    /** A psql that cannot refuse backslash commands runs only when PSQL_ALLOW_UNRESTRICTED=true says so. */
+    private void unrestrictedPsql() {
+        String problem = io.pgbackup.restore.MetaCommandGuard.problem(context);
+        if (problem != null) {
+            throw new InvalidSettingException("PSQL_PATH", problem);
         }
     }
 

@@ -147,6 +147,70 @@ class RestoreToAnotherServerIT {
                 + " OR datname LIKE 'pgbackup_restore_%'").strip()).isEqualTo("0");
     }
 
+    /** A port that only counts who connects to it (and answers nothing): "another server" that must see no one. */
+    static final class ListeningPort implements AutoCloseable {
+        final java.net.ServerSocket socket = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+        final Thread acceptor = new Thread(() -> {
+            while (!socket.isClosed()) {
+                try (java.net.Socket ignored = socket.accept()) {
+                    connections.incrementAndGet();
+                } catch (java.io.IOException e) {
+                    // closed
+                }
+            }
+        });
+
+        ListeningPort() throws java.io.IOException {
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            socket.close();
+        }
+    }
+
+    /**
+     * A restore into another server with no password of its own stops at start naming RESTORE_DB_PASSWORD: the source's
+     * password is never offered there (nothing connects to it at all), and nothing is made on the source either.
+     */
+    @Test
+    void anotherServerWithoutItsOwnPasswordIsRefusedBeforeAnythingConnects() throws Exception {
+        try (ListeningPort other = new ListeningPort()) {
+            PgBackupProcess.Result restore = new PgBackupProcess().timeoutSeconds(120).setAll(Map.of(
+                    "DB_USER", "prod_user", "DB_PASSWORD", PRODUCTION_PASSWORD, "DB_NAME", DATABASE, "BUCKET_NAME", BUCKET,
+                    "RETRY_MAX", "0", "DB_CONNECT_TIMEOUT_SECONDS", "2",
+                    "PSQL_PATH", PostgresServer.BIN.resolve("psql").toString(),
+                    "RESTORE_DB_HOST", "127.0.0.1", "RESTORE_DB_PORT", Integer.toString(other.socket.getLocalPort())))
+                    .setAll(production.clientSettings()).setAll(s3.clientSettings())
+                    .run("restore", "--target-db", "shop_elsewhere", "--no-owner", "--no-privileges");
+
+            assertThat(restore.exitCode()).as(restore.toString()).isEqualTo(2);
+            assertThat(restore.stderr()).contains("RESTORE_DB_PASSWORD").contains("another server");
+            assertThat(other.connections.get()).as("connections to the other server").isZero();
+            assertThat(restore.all()).doesNotContain(PRODUCTION_PASSWORD);
+        }
+    }
+
+    /** The same for the test restore: VERIFY_DB_HOST / VERIFY_DB_PORT elsewhere needs VERIFY_DB_PASSWORD. */
+    @Test
+    void aTestRestoreOnAnotherServerWithoutItsOwnPasswordIsRefusedBeforeAnythingConnects() throws Exception {
+        try (ListeningPort other = new ListeningPort()) {
+            PgBackupProcess.Result verify = new PgBackupProcess().timeoutSeconds(120).setAll(Map.of(
+                    "DB_USER", "prod_user", "DB_PASSWORD", PRODUCTION_PASSWORD, "DB_NAME", DATABASE, "BUCKET_NAME", BUCKET,
+                    "RETRY_MAX", "0", "DB_CONNECT_TIMEOUT_SECONDS", "2",
+                    "PSQL_PATH", PostgresServer.BIN.resolve("psql").toString(),
+                    "VERIFY_DB_HOST", "127.0.0.1", "VERIFY_DB_PORT", Integer.toString(other.socket.getLocalPort())))
+                    .setAll(production.clientSettings()).setAll(s3.clientSettings()).run("verify");
+
+            assertThat(verify.exitCode()).as(verify.toString()).isEqualTo(2);
+            assertThat(verify.stderr()).contains("VERIFY_DB_PASSWORD").contains("another server");
+            assertThat(other.connections.get()).as("connections to the other server").isZero();
+        }
+    }
+
     @Test
     void aWrongStagingPasswordChangesNothingAndSaysWhere() throws Exception {
         PgBackupProcess.Result restore = restoreWithoutProduction().set("RESTORE_DB_PASSWORD", "not the password")

@@ -33,8 +33,8 @@ import org.apache.camel.component.exec.ExecResult;
  * The body given to the exec endpoint, if any, is fed to the child's stdin by a thread. When that body fails while it
  * is read (a download cut off, a checksum that does not match at its end), the child is killed <em>before</em> its
  * stdin is closed: psql commits when its input ends, so a failed input must never look like an ended one. The
- * command's {@code timeout} (ms) kills the child when exceeded. Stderr is drained continuously and its tail kept for
- * the error.
+ * command's {@code timeout} (ms) kills the child when exceeded. Stderr is drained continuously and its last error
+ * lines kept for the failure (not the lines quoting rows or SQL: {@link ErrorLines}).
  * <p>
  * A {@link CommandWithEnvironment} runs with an environment built from scratch: the few variables of
  * {@link #INHERITED} from this process (PATH, HOME, locale, time zone), then the command's own. No other variable of
@@ -303,11 +303,13 @@ public class StreamingCommandExecutor implements ExecCommandExecutor {
         }
     }
 
-    /** Drains a child's stderr, keeping only its last bytes, so a chatty child never blocks nor fills the heap. */
+    /**
+     * Drains a child's stderr, keeping only its last lines worth telling ({@link ErrorLines}: its error lines, not the
+     * lines that quote rows or SQL), so a chatty child never blocks nor fills the heap.
+     */
     static final class StderrTail extends Thread {
         private final InputStream stream;
-        private final byte[] ring = new byte[STDERR_TAIL_BYTES];
-        private long total;
+        private final ErrorLines lines = new ErrorLines(STDERR_TAIL_BYTES);
 
         StderrTail(InputStream stream, String name) {
             super(name + "-stderr");
@@ -322,9 +324,7 @@ public class StreamingCommandExecutor implements ExecCommandExecutor {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
                     synchronized (this) {
-                        for (int i = 0; i < n; i++) {
-                            ring[(int) (total++ % ring.length)] = buffer[i];
-                        }
+                        lines.write(buffer, 0, n);
                     }
                 }
             } catch (IOException ignored) {
@@ -333,14 +333,7 @@ public class StreamingCommandExecutor implements ExecCommandExecutor {
         }
 
         synchronized String tail() {
-            int length = (int) Math.min(total, ring.length);
-            byte[] out = new byte[length];
-            long start = total - length;
-            for (int i = 0; i < length; i++) {
-                out[i] = ring[(int) ((start + i) % ring.length)];
-            }
-            String text = new String(out, StandardCharsets.UTF_8).strip();
-            return text.replaceAll("\\s*\\R\\s*", " | ");
+            return lines.tail();
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 import io.pgbackup.DatabaseRun;
@@ -168,37 +169,48 @@ public class ArchiveRestore {
         InputStream sql = exchange.getMessage().getMandatoryBody(InputStream.class);
         ArchiveSelection selection = exchange.getProperty(SELECTION, ArchiveSelection.class);
         String tag = dollarTag(selection);
-        StringBuilder before = new StringBuilder("SET standard_conforming_strings = on;\n");
-        for (String schema : selection.schemas()) {
-            before.append("CREATE SCHEMA IF NOT EXISTS ").append(RestoreTarget.identifier(schema)).append(";\n");
+        // the names (from the archive's table of contents) are data: hex-encoded JSON the server decodes and quotes
+        StringBuilder before = new StringBuilder();
+        if (!selection.schemas().isEmpty()) {
+            before.append("DO ").append(tag).append(" DECLARE s text; BEGIN\nFOR s IN SELECT pg_catalog.json_array_elements_text(")
+                    .append(NamesAsData.json(selection.schemas())).append(") LOOP\n")
+                    .append("EXECUTE pg_catalog.format('CREATE SCHEMA IF NOT EXISTS %I', s);\nEND LOOP;\nEND ")
+                    .append(tag).append(";\n");
         }
         if (!exchange.getProperty(CLEAN, false, Boolean.class) && !selection.relations().isEmpty()) {
-            before.append("DO ").append(tag).append(" BEGIN\n");
+            List<Map<String, String>> relations = new ArrayList<>();
             for (ArchiveToc.Entry relation : selection.relations()) {
-                before.append("IF to_regclass(format('%I.%I', ").append(RestoreTarget.literal(relation.namespace()))
-                        .append(", ").append(RestoreTarget.literal(relation.tag())).append(")) IS NOT NULL THEN RAISE")
-                        .append(" EXCEPTION 'pg-backup: % already exists in this database: add --clean to replace it', ")
-                        .append(RestoreTarget.literal(relation.qualifiedName())).append("; END IF;\n");
+                relations.add(Map.of("schema", relation.namespace() == null ? "" : relation.namespace(), "name", relation.tag(),
+                        "shown", relation.qualifiedName()));
             }
-            before.append("END ").append(tag).append(";\n");
+            before.append("DO ").append(tag).append(" DECLARE r record; BEGIN\nFOR r IN SELECT * FROM")
+                    .append(" pg_catalog.json_to_recordset(").append(NamesAsData.json(relations))
+                    .append(") AS t(schema text, name text, shown text) LOOP\n")
+                    .append("IF r.schema <> '' AND r.name <> '' THEN\n")
+                    .append("IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', r.schema, r.name)) IS NOT NULL THEN")
+                    .append(" RAISE EXCEPTION 'pg-backup: % already exists in this database: add --clean to replace it',")
+                    .append(" r.shown; END IF;\nEND IF;\nEND LOOP;\nEND ").append(tag).append(";\n");
         }
         StringBuilder after = new StringBuilder("\n");
         BackupManifest manifest = exchange.getProperty(BackupCatalog.MANIFEST, BackupManifest.class);
         long rows = 0;
         if (manifest != null && !selection.tables().isEmpty()) {
-            after.append("DO ").append(tag).append(" DECLARE n bigint; BEGIN\n");
+            List<Map<String, Object>> expected = new ArrayList<>();
             for (String table : selection.tables()) {
-                Long expected = manifest.tables.get(table);
-                if (expected == null) {
-                    continue;
+                Long count = manifest.tables.get(table);
+                if (count != null) {
+                    rows += count;
+                    expected.add(Map.of("name", table, "rows", count));
                 }
-                rows += expected;
-                after.append("SELECT count(*) INTO n FROM ONLY ").append(table).append(";\n")
-                        .append("IF n <> ").append(expected).append(" THEN RAISE EXCEPTION ")
-                        .append("'pg-backup: % has % rows after the restore, the backup has %', ")
-                        .append(RestoreTarget.literal(table)).append(", n, ").append(expected).append("; END IF;\n");
             }
-            after.append("END ").append(tag).append(";\n");
+            after.append("DO ").append(tag).append(" DECLARE r record; c regclass; n bigint; BEGIN\nFOR r IN SELECT *")
+                    .append(" FROM pg_catalog.json_to_recordset(").append(NamesAsData.json(expected))
+                    .append(") AS t(name text, rows bigint) LOOP\n")
+                    .append("c := ").append(NamesAsData.table("r.name")).append(";\n")
+                    .append("IF c IS NULL THEN RAISE EXCEPTION 'pg-backup: % is missing after the restore', r.name; END IF;\n")
+                    .append("EXECUTE pg_catalog.format('SELECT count(*) FROM ONLY %s', c) INTO n;\n")
+                    .append("IF n <> r.rows THEN RAISE EXCEPTION 'pg-backup: % has % rows after the restore, the backup")
+                    .append(" has %', r.name, n, r.rows; END IF;\nEND LOOP;\nEND ").append(tag).append(";\n");
         }
         exchange.setProperty(RowCountCheck.SUMMARY, manifest == null
                 ? "loaded without checks (the backup has no manifest)"

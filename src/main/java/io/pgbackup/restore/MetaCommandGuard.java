@@ -26,8 +26,14 @@ import org.slf4j.LoggerFactory;
  * restricted mode (13.22, 14.19, 15.14, 16.10, 17.6 and later: the fix for CVE-2025-8714) refuses every backslash
  * command until <code>&#92;unrestrict KEY</code>: the restore puts {@code \restrict KEY} in front of the SQL with a random key
  * nobody else knows (the dump's own restrict lines are left out by {@link OwnershipFilter}), so such a backup fails
- * with psql's "backslash commands are restricted" and nothing runs. An older psql cannot do this: the restore goes on
- * with a warning to upgrade it.
+ * with psql's "backslash commands are restricted" and nothing runs. Every other psql input pg-backup writes (queries,
+ * CREATE / DROP / ALTER DATABASE: psql.yaml) goes behind a key of its own too ({@link #restricted}), so no text that
+ * came from a backup or a database can ever be read by psql as a backslash command.
+ * <p>
+ * An older psql cannot do this: it is refused (one line naming the releases; {@link #problem}), at start by
+ * {@code SettingsCheck} for the commands that run psql and here before any input reaches it, unless
+ * PSQL_ALLOW_UNRESTRICTED=true says to run it anyway (then with a warning, and without the restrict line, which it
+ * would not understand).
  */
 public final class MetaCommandGuard {
 
@@ -47,12 +53,68 @@ public final class MetaCommandGuard {
      */
     static InputStream guard(Exchange exchange, InputStream sql, boolean noOwner, boolean noPrivileges) {
         InputStream filtered = new OwnershipFilter(sql, noOwner, noPrivileges, true);
-        String psql = SettingsDeclaration.value(exchange.getContext(), "psql.path");
-        if (!SUPPORTED.computeIfAbsent(psql, MetaCommandGuard::restrictable)) {
+        String line = restrictLine(exchange);
+        if (line.isEmpty()) {
             return filtered;
         }
-        String line = "\\restrict " + key() + "\n";
         return new SequenceInputStream(new ByteArrayInputStream(line.getBytes(StandardCharsets.US_ASCII)), filtered);
+    }
+
+    /**
+     * For psql.yaml: the body (SQL pg-backup wrote: a String, or a stream) with {@code \restrict KEY} in front, a
+     * fresh key each time. Throws {@link UnrestrictedPsqlException} when the configured psql has no restricted mode
+     * and PSQL_ALLOW_UNRESTRICTED is not true.
+     */
+    public static Object restricted(Exchange exchange) {
+        String line = restrictLine(exchange);
+        Object body = exchange.getMessage().getBody();
+        if (body instanceof InputStream stream) {
+            return line.isEmpty() ? stream
+                    : new SequenceInputStream(new ByteArrayInputStream(line.getBytes(StandardCharsets.US_ASCII)), stream);
+        }
+        String sql = exchange.getMessage().getBody(String.class);
+        return line + (sql == null ? "" : sql);
+    }
+
+    /** {@code \restrict KEY} and a line break; empty for a psql without restricted mode that the settings allow. */
+    private static String restrictLine(Exchange exchange) {
+        String psql = SettingsDeclaration.value(exchange.getContext(), "psql.path");
+        if (SUPPORTED.computeIfAbsent(psql, MetaCommandGuard::restrictable)) {
+            return "\\restrict " + key() + "\n";
+        }
+        if (allowed(exchange.getContext())) {
+            return "";
+        }
+        throw new UnrestrictedPsqlException(problem(psql));
+    }
+
+    /**
+     * Why the configured psql may not run (it has no restricted mode, and PSQL_ALLOW_UNRESTRICTED is not true), or
+     * null when it may. For SettingsCheck, at start.
+     */
+    public static String problem(org.apache.camel.CamelContext context) {
+        String psql = SettingsDeclaration.value(context, "psql.path");
+        if (SUPPORTED.computeIfAbsent(psql, MetaCommandGuard::restrictable) || allowed(context)) {
+            return null;
+        }
+        return problem(psql);
+    }
+
+    private static String problem(String psql) {
+        return psql + " cannot refuse backslash commands (\\restrict came with psql 13.22, 14.19, 15.14, 16.10, 17.6 and"
+                + " 18): upgrade it, or set PSQL_ALLOW_UNRESTRICTED=true to run it anyway (a tampered backup could then"
+                + " run commands on this host)";
+    }
+
+    private static boolean allowed(org.apache.camel.CamelContext context) {
+        return "true".equalsIgnoreCase(SettingsDeclaration.value(context, "psql.allow.unrestricted").strip());
+    }
+
+    /** The configured psql has no restricted mode, and the settings do not allow it anyway. */
+    public static class UnrestrictedPsqlException extends IllegalStateException {
+        public UnrestrictedPsqlException(String message) {
+            super(message);
+        }
     }
 
     /** A fresh key: 40 letters and digits (psql's rule for a restrict key). */
@@ -85,7 +147,8 @@ public final class MetaCommandGuard {
         boolean supported = supports(version);
         if (!supported) {
             LOG.warn("{} cannot refuse backslash commands in a backup (psql 13.22, 14.19, 15.14, 16.10, 17.6 or newer"
-                    + " can): a tampered backup could run commands on this host through it; upgrade psql", version);
+                    + " can): a tampered backup could run commands on this host through it; upgrade psql (it runs only"
+                    + " with PSQL_ALLOW_UNRESTRICTED=true)", version);
         }
         return supported;
     }

@@ -66,18 +66,24 @@ public class RowCountCheck {
         return summary;
     }
 
-    /** One SQL query counting the rows of every table the manifest lists: "index|count" lines, in manifest order. */
+    /**
+     * One SQL query counting the rows of every table the manifest lists: "index|count" lines, in manifest order, and
+     * "index|missing" for a name that names no table there. The names are data ({@link NamesAsData}): hex-encoded JSON
+     * the server decodes, each resolved with {@code to_regclass} and counted through {@code query_to_xml} with the
+     * server's own quoting of the table ({@code %s} of a regclass). No manifest text is ever part of the SQL, so a
+     * name holding a line break, a quote or {@code \!} is only a name that matches no table.
+     */
     public String countQuery(Exchange exchange) {
         List<Map.Entry<String, Long>> tables = expected(exchange, manifest(exchange));
         if (tables.isEmpty()) {
             return "SELECT -1, 0;\n";
         }
-        StringBuilder sql = new StringBuilder();
-        int i = 0;
-        for (String table : tables.stream().map(Map.Entry::getKey).toList()) {
-            sql.append(i == 0 ? "" : "\nUNION ALL ").append("SELECT ").append(i++).append(", count(*) FROM ONLY ").append(table);
-        }
-        return sql.append(";\n").toString();
+        List<String> names = tables.stream().map(Map.Entry::getKey).toList();
+        return "SELECT t.i - 1, CASE WHEN t.c IS NULL THEN 'missing' ELSE (pg_catalog.xpath('/row/c/text()',"
+                + " pg_catalog.query_to_xml(pg_catalog.format('SELECT count(*) AS c FROM ONLY %s', t.c), false, true,"
+                + " '')))[1]::text END\nFROM (SELECT e.i, " + NamesAsData.table("e.name") + " AS c\n"
+                + "  FROM pg_catalog.json_array_elements_text(" + NamesAsData.json(names)
+                + ") WITH ORDINALITY AS e(name, i)) t\nORDER BY t.i;\n";
     }
 
     /** Body: psql's output of {@link #countQuery}. Throws naming every table whose count differs. */
@@ -86,14 +92,17 @@ public class RowCountCheck {
         List<Map.Entry<String, Long>> expected = expected(exchange, manifest);
         long[] actual = new long[expected.size()];
         boolean[] seen = new boolean[expected.size()];
+        boolean[] missing = new boolean[expected.size()];
         String output = exchange.getMessage().getBody(String.class);
         for (String line : (output == null ? "" : output).lines().toList()) {
             String[] fields = line.strip().split("\\|");
             if (fields.length == 2 && fields[0].matches("\\d+")) {
                 int index = Integer.parseInt(fields[0]);
-                if (index < actual.length) {
+                if (index < actual.length && fields[1].strip().matches("\\d+")) {
                     actual[index] = Long.parseLong(fields[1].strip());
                     seen[index] = true;
+                } else if (index < actual.length && fields[1].strip().equals("missing")) {
+                    missing[index] = true;
                 }
             }
         }
@@ -102,7 +111,9 @@ public class RowCountCheck {
         for (int i = 0; i < expected.size(); i++) {
             long want = expected.get(i).getValue();
             rows += want;
-            if (!seen[i]) {
+            if (missing[i]) {
+                differences.add(expected.get(i).getKey() + " is missing (no such table)");
+            } else if (!seen[i]) {
                 differences.add(expected.get(i).getKey() + " not counted");
             } else if (actual[i] != want) {
                 differences.add(expected.get(i).getKey() + " has " + actual[i] + " rows, the dump had " + want);

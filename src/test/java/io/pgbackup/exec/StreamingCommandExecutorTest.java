@@ -44,6 +44,18 @@ class StreamingCommandExecutorTest {
     }
 
     @Test
+    void aFailedCopysRowDataStaysOutOfTheFailure() throws Exception {
+        ExecResult result = executor.execute(command("sh", List.of("-c", "printf '%s\\n' 'psql:<stdin>:9: ERROR:  value too"
+                + " long for type character varying(3)' 'CONTEXT:  COPY t, line 1, column a: \"card 4111-1111\"' >&2; exit 3"),
+                0, null));
+
+        assertThatThrownBy(() -> result.getStdout().readAllBytes())
+                .isInstanceOf(CommandFailedException.class)
+                .hasMessageContaining("ERROR:  value too long for type character varying(3)")
+                .hasMessageNotContaining("4111").hasMessageNotContaining("CONTEXT");
+    }
+
+    @Test
     void theTimeoutKillsTheChildAndFailsTheStream() throws Exception {
         ExecResult result = executor.execute(command("sh", List.of("-c", "echo started; sleep 30"), 500, null));
 

@@ -5,14 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgbackup.manifest.BackupManifest;
 import io.pgbackup.storage.BackupCatalog;
+import io.pgbackup.support.PostgresServer;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The comparison of what a load did (psql's COPY tags) and what a copy holds (count(*)) with the manifest. */
+@Timeout(120)
 class RowCountCheckTest {
 
     private final DefaultCamelContext context = new DefaultCamelContext();
@@ -69,10 +72,66 @@ class RowCountCheckTest {
         assertThatThrownBy(() -> check.compareLoaded(exchange(null))).hasMessageContaining("public.orders was not loaded");
     }
 
+    /** A manifest as a bucket writer could write it: names that would be SQL, or psql commands, if pasted. */
+    private Exchange hostile() {
+        BackupManifest manifest = new BackupManifest();
+        manifest.key = "2026/12/01/shop_20261201020000.sql.gz";
+        manifest.tables.put("public.orders", 5L);
+        manifest.tables.put("public.orders\n\\! touch /tmp/pgbackup-rowcount-test", 0L);
+        manifest.tables.put("public.orders; DROP TABLE public.orders; --", 0L);
+        manifest.tables.put("public.orders') UNION SELECT 1, 1 --", 0L);
+        manifest.tables.put("x.y.z", 0L);
+        manifest.tables.put("a\0b", 0L);
+        manifest.tables.put("public.v", 0L);
+        manifest.tables.put("\"한글 스키마\".\"주문\"", 2L);
+        manifest.tables.put("public.p", 0L);
+        manifest.tables.put("public.p1", 1L);
+        Exchange exchange = new DefaultExchange(context);
+        exchange.setProperty(BackupCatalog.MANIFEST, manifest);
+        return exchange;
+    }
+
     @Test
-    void theCountQueryCountsEveryTableWithoutItsChildrenInManifestOrder() {
-        assertThat(check.countQuery(exchange(""))).isEqualTo("SELECT 0, count(*) FROM ONLY public.orders\n"
-                + "UNION ALL SELECT 1, count(*) FROM ONLY public.\"Odd\"\nUNION ALL SELECT 2, count(*) FROM ONLY public.empty;\n");
+    void theCountQueryHoldsNoManifestTextOnlyHexDigits() {
+        String sql = check.countQuery(hostile());
+
+        assertThat(sql).doesNotContain("orders").doesNotContain("\\").doesNotContain("DROP").doesNotContain("주문");
+        assertThat(sql.strip().lines().count()).as("its own four lines, whatever the names hold").isEqualTo(4);
+    }
+
+    /**
+     * The query against a real PostgreSQL 15: every table counted without its children (ONLY), in manifest order; a
+     * name that names no table (a hostile one, a view, a name PostgreSQL cannot parse) is "missing" without hiding the
+     * others, and nothing a name holds runs.
+     */
+    @Test
+    void theCountQueryCountsRealTablesAndReportsTheRestMissing() throws Exception {
+        PostgresServer postgres = PostgresServer.shared();
+        postgres.createDatabase("rowcount_names");
+        try {
+            postgres.psql("rowcount_names", """
+                    CREATE TABLE public.orders (id int); INSERT INTO public.orders SELECT generate_series(1, 5);
+                    CREATE VIEW public.v AS SELECT 1;
+                    CREATE SCHEMA "한글 스키마"; CREATE TABLE "한글 스키마"."주문" (x int);
+                    INSERT INTO "한글 스키마"."주문" VALUES (1), (2);
+                    CREATE TABLE public.p (a int) PARTITION BY RANGE (a);
+                    CREATE TABLE public.p1 PARTITION OF public.p FOR VALUES FROM (0) TO (10); INSERT INTO public.p VALUES (1);
+                    """);
+            Exchange exchange = hostile();
+            String counts = postgres.psql("rowcount_names", check.countQuery(exchange));
+
+            assertThat(counts.strip().lines().toList()).containsExactly("0|5", "1|missing", "2|missing", "3|missing",
+                    "4|missing", "5|missing", "6|missing", "7|2", "8|0", "9|1");
+            assertThat(postgres.psql("rowcount_names", "SELECT count(*) FROM public.orders").strip()).isEqualTo("5");
+            exchange.getMessage().setBody(counts);
+            assertThatThrownBy(() -> check.compareCounts(exchange))
+                    .isInstanceOf(RowCountCheck.RowCountMismatchException.class)
+                    .hasMessageContaining("public.orders; DROP TABLE public.orders; -- is missing (no such table)")
+                    .hasMessageContaining("public.v is missing (no such table)")
+                    .hasMessageNotContaining("public.orders has");
+        } finally {
+            postgres.dropDatabase("rowcount_names");
+        }
     }
 
     @Test
