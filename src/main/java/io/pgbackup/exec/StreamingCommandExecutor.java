@@ -154,7 +154,9 @@ public class StreamingCommandExecutor implements ExecCommandExecutor {
                     int n;
                     try {
                         n = in.read(buffer);
-                    } catch (IOException | RuntimeException e) {
+                    } catch (Throwable e) {
+                        // any failure of the input, an Error too (OutOfMemoryError): the child dies before its stdin
+                        // closes, or psql would take the end of its input for the end of the backup and commit
                         inputError.compareAndSet(null, e);
                         kill();
                         return;
@@ -175,7 +177,7 @@ public class StreamingCommandExecutor implements ExecCommandExecutor {
                     }
                 }
                 stdin.close();
-            } catch (IOException | RuntimeException e) {
+            } catch (Throwable e) {
                 writeError.compareAndSet(null, e);
                 kill();
             } finally {
@@ -189,7 +191,7 @@ public class StreamingCommandExecutor implements ExecCommandExecutor {
                 while (!timedOut.get() && !abandoned.get() && in.read(buffer) >= 0) {
                     // read for the input's own checks only
                 }
-            } catch (IOException | RuntimeException e) {
+            } catch (Throwable e) {
                 inputError.compareAndSet(null, e);
                 kill();
             }

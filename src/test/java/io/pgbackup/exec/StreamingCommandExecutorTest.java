@@ -173,6 +173,30 @@ class StreamingCommandExecutorTest {
                 .hasMessageContaining("download cut");
     }
 
+    /**
+     * An Error while the input is read (the heap running out on a huge line) must fail the command like any input
+     * failure: the child is killed before its stdin closes, so a psql never takes the cut input for a whole one.
+     */
+    @Test
+    void anErrorWhileReadingTheInputKillsTheChildBeforeItsInputEnds() throws Exception {
+        InputStream failing = new InputStream() {
+            private int left = 3;
+
+            @Override
+            public int read() {
+                if (left-- > 0) {
+                    return 'x';
+                }
+                throw new OutOfMemoryError("simulated: Java heap space");
+            }
+        };
+        ExecResult result = executor.execute(command("sh", List.of("-c", "cat > /dev/null; echo committed"), 0, failing));
+
+        assertThatThrownBy(() -> result.getStdout().readAllBytes())
+                .isInstanceOf(CommandFailedException.class)
+                .hasMessageContaining("Java heap space");
+    }
+
     @Test
     void theEnvironmentIsNamedButNeverPrinted() {
         ExecCommand plain = command("true", List.of(), 0, null);
