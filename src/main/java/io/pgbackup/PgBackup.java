@@ -420,6 +420,7 @@ public final class PgBackup {
                 // of routes/beans.yaml, which would otherwise fail on a bad value with a message naming no setting
                 SettingsCheck.checkEarly(configuring.getCamelContext());
                 derivedSettings(configuring.getCamelContext(), command.name());
+                io.pgbackup.settings.SettingValues.register(configuring.getCamelContext());
                 SettingsCheck.check(configuring.getCamelContext(), command.name());
                 // the stage of a failure is the route group it happened in (report/FailedStage)
                 configuring.getCamelContext().addRoutePolicyFactory(new io.pgbackup.report.FailedStage());

@@ -13,6 +13,22 @@ public class SettingValues implements CamelContextAware {
 
     private CamelContext context;
 
+    /** The settings routes/beans.yaml hands to beans as {@code "#bean:setting.KEY"} (see {@link #register}). */
+    static final java.util.List<String> AS_BEANS = java.util.List.of("db.name", "backup.prefix");
+
+    /**
+     * Registers the settings of {@link #AS_BEANS} as String beans named {@code setting.KEY}, before the beans of
+     * routes/beans.yaml are made: a bean property written {@code "{{db.name}}"} is resolved twice (once by the YAML
+     * loader, then again by Camel's property binding), so a database named {@code {{db.user}}} became the login's
+     * name, and a value starting {@code #class:} would make an object. A bean reference's object is set as it is.
+     */
+    public static void register(CamelContext context) {
+        for (String key : AS_BEANS) {
+            SettingsDeclaration.builtIn().get(key);
+            context.getRegistry().bind("setting." + key, String.class, context.resolvePropertyPlaceholders("{{" + key + ":}}"));
+        }
+    }
+
     /** The declared setting {@code key} as {@link SettingsDeclaration#value} reads it (trimmed, empty when unset). */
     public String value(String key) {
         return SettingsDeclaration.value(context, key);
