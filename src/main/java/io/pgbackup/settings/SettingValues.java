@@ -20,12 +20,14 @@ public class SettingValues implements CamelContextAware {
      * Registers the settings of {@link #AS_BEANS} as String beans named {@code setting.KEY}, before the beans of
      * routes/beans.yaml are made: a bean property written {@code "{{db.name}}"} is resolved twice (once by the YAML
      * loader, then again by Camel's property binding), so a database named {@code {{db.user}}} became the login's
-     * name, and a value starting {@code #class:} would make an object. A bean reference's object is set as it is.
+     * name, and a value starting {@code #class:} would make an object. A bean reference to an object that is not a
+     * String (a StringBuilder, converted to the property's String by its text) is set as it is.
      */
     public static void register(CamelContext context) {
         for (String key : AS_BEANS) {
             SettingsDeclaration.builtIn().get(key);
-            context.getRegistry().bind("setting." + key, String.class, context.resolvePropertyPlaceholders("{{" + key + ":}}"));
+            // not a String: the binding resolves placeholders in a String even when a bean reference gave it
+            context.getRegistry().bind("setting." + key, new StringBuilder(context.resolvePropertyPlaceholders("{{" + key + ":}}")));
         }
     }
 
