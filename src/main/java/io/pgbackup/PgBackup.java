@@ -399,7 +399,8 @@ public final class PgBackup {
             // restore works on one database: --database, else the one a --key names, else DB_NAME (checked: one name)
             String database = restoreDatabase(command, "");
             if (!database.isEmpty()) {
-                main.addOverrideProperty("db.name", database);
+                // a value, never a placeholder: {{...}} in it stays as it is (LiteralEnvironment.escape)
+                main.addOverrideProperty("db.name", io.pgbackup.settings.LiteralEnvironment.escape(database));
             }
         }
         if (command.name().equals("service")) {
@@ -415,10 +416,14 @@ public final class PgBackup {
                 ((org.apache.camel.component.properties.PropertiesComponent) configuring.getCamelContext()
                         .getPropertiesComponent()).setEnvironmentVariableMode(
                                 org.apache.camel.component.properties.PropertiesComponent.ENVIRONMENT_VARIABLES_MODE_NEVER);
+                // {{env:NAME:default}} takes the variable's value as data: a {{...}} inside it is not resolved
+                configuring.getCamelContext().getPropertiesComponent()
+                        .addPropertiesFunction(new io.pgbackup.settings.LiteralEnvironment());
                 // every setting is checked before anything reads it: camel-main (camel.management.*), and the beans
                 // of routes/beans.yaml, which would otherwise fail on a bad value with a message naming no setting
                 SettingsCheck.checkEarly(configuring.getCamelContext());
                 derivedSettings(configuring.getCamelContext(), command.name());
+                io.pgbackup.settings.SettingValues.register(configuring.getCamelContext());
                 SettingsCheck.check(configuring.getCamelContext(), command.name());
                 // the stage of a failure is the route group it happened in (report/FailedStage)
                 configuring.getCamelContext().addRoutePolicyFactory(new io.pgbackup.report.FailedStage());

@@ -154,6 +154,38 @@ class VerifyIT {
         assertThat(scratchDatabases()).isEmpty();
     }
 
+    /**
+     * Two databases of one verify run fail for different causes (docs: its object damaged; shop: no backup at all):
+     * each is logged on its own line with its own stage and cause, each is notified, and the run exits 1.
+     */
+    @Test
+    void twoDatabasesFailingForDifferentCausesAreEachLoggedAndNotified() throws Exception {
+        createShop("verify_two_docs", 300);
+        createShop("verify_two_shop", 10);
+        assertThat(pgBackup("verify_two_docs", "two/").run("backup").exitCode()).isZero();
+        String key = backups("two/").get(0).key();
+        byte[] object = s3.get(BUCKET, key);
+        object[object.length / 2] ^= 0x5a;
+        s3.put(BUCKET, key, object);
+        int slackBefore = slack.texts().size();
+
+        PgBackupProcess.Result verify = pgBackup("verify_two_docs,verify_two_shop", "two/").run("verify");
+
+        assertThat(verify.exitCode()).as(verify.toString()).isEqualTo(1);
+        List<String> failures = verify.stderr().lines().filter(l -> l.contains("test restore FAILED")).toList();
+        assertThat(failures).as(verify.toString()).hasSize(2);
+        String docs = failures.stream().filter(l -> l.contains("database=verify_two_docs ")).findFirst().orElseThrow();
+        String shop = failures.stream().filter(l -> l.contains("database=verify_two_shop ")).findFirst().orElseThrow();
+        assertThat(docs).doesNotContain("stage=list-databases").contains(key).doesNotContain("verify_two_shop");
+        assertThat(shop).doesNotContain("stage=list-databases").doesNotContain("verify_two_docs");
+        assertThat(docs.replaceAll(".*: ", "")).isNotEqualTo(shop.replaceAll(".*: ", ""));
+        List<String> messages = slack.texts().subList(slackBefore, slack.texts().size());
+        assertThat(messages).as(verify.toString()).hasSize(2);
+        assertThat(messages).anySatisfy(m -> assertThat(m).contains("FAILED").contains("verify_two_docs"))
+                .anySatisfy(m -> assertThat(m).contains("FAILED").contains("verify_two_shop"));
+        assertThat(scratchDatabases()).isEmpty();
+    }
+
     /** Rows removed from the object, with checksums and sizes made to match: only the row counts can tell. */
     @Test
     void tamperedDataIsReportedAsARowCountMismatch() throws Exception {

@@ -96,6 +96,7 @@ public class ArchiveRestore {
      * backup, and --jobs the room for the archive in BACKUP_WORK_DIR.
      */
     public void check(Exchange exchange) throws IOException {
+        removeLeftovers(exchange);
         String key = DatabaseRun.of(exchange).key();
         List<String> options = new ArrayList<>();
         if (!list(exchange, TABLES).isEmpty()) {
@@ -302,6 +303,49 @@ public class ArchiveRestore {
                 return tag;
             }
         }
+    }
+
+    /** The names of what a restore writes to BACKUP_WORK_DIR (Files.createTempFile: prefix, a number, suffix). */
+    static final java.util.regex.Pattern OWN_FILE = java.util.regex.Pattern.compile("pgbackup-restore-\\d+\\.(dump|list)");
+    /** After pg_restore (killed at RESTORE_TIMEOUT_MS at the latest): the row counts and the rename. */
+    private static final long LEFTOVER_MARGIN_MILLIS = 30L * 60 * 1000;
+
+    /**
+     * At the start of a restore: what a restore killed outright (SIGKILL, an OOM kill) left in BACKUP_WORK_DIR is
+     * removed, each file logged. Only files of pg-backup's own names, untouched for longer than any running restore
+     * can use them (RESTORE_TIMEOUT_MS, plus 30 minutes): another restore running at the same time, here or on
+     * another instance sharing the folder, writes its archive continuously and reads it for at most that long.
+     */
+    void removeLeftovers(Exchange exchange) {
+        try {
+            long timeout = Long.parseLong(SettingsDeclaration.value(exchange.getContext(), "restore.timeout.ms"));
+            removeLeftovers(workDir(exchange), java.time.Instant.now().minusMillis(timeout + LEFTOVER_MARGIN_MILLIS));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not look for files left in BACKUP_WORK_DIR by a restore that was killed: {}", e.getMessage());
+        }
+    }
+
+    /** Removes the files of {@link #OWN_FILE}'s names in {@code folder} last modified before {@code notAfter}. */
+    static List<Path> removeLeftovers(Path folder, java.time.Instant notAfter) throws IOException {
+        List<Path> removed = new ArrayList<>();
+        try (java.util.stream.Stream<Path> files = Files.list(folder)) {
+            for (Path file : files.toList()) {
+                if (!OWN_FILE.matcher(file.getFileName().toString()).matches()
+                        || !Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
+                }
+                java.nio.file.attribute.FileTime modified = Files.getLastModifiedTime(file,
+                        java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                if (modified.toInstant().isBefore(notAfter)) {
+                    long size = Files.size(file);
+                    Files.deleteIfExists(file);
+                    removed.add(file);
+                    LOG.warn("removed {} ({}, last written {}): left in BACKUP_WORK_DIR by a restore that was killed",
+                            file, gib(size), modified);
+                }
+            }
+        }
+        return removed;
     }
 
     private static Path workDir(Exchange exchange) throws IOException {

@@ -59,6 +59,10 @@ public final class ClusteredScheduler {
         quartz.setProperty("org.quartz.jobStore.clusterCheckinInterval", SettingsDeclaration.value(context, "scheduler.cluster.checkin.ms"));
         quartz.setProperty("org.quartz.jobStore.misfireThreshold", SettingsDeclaration.value(context, "scheduler.misfire.threshold.ms"));
         quartz.setProperty("org.quartz.jobStore.acquireTriggersWithinLock", "true");
+        // job data as string properties, not Java-serialized objects: what camel-quartz keeps there is all strings
+        // (context name, endpoint URI, trigger type, cron and time zone), and nothing read from the shared database is
+        // ever deserialized
+        quartz.setProperty("org.quartz.jobStore.useProperties", "true");
         quartz.setProperty("org.quartz.dataSource.pgbackup.provider", "hikaricp");
         quartz.setProperty("org.quartz.dataSource.pgbackup.driver", "org.postgresql.Driver");
         quartz.setProperty("org.quartz.dataSource.pgbackup.URL", url);

@@ -133,8 +133,16 @@ public record SettingType(String kind, long min, long max, List<String> allowed)
                 return DatabaseList.parse(value).problem();
             }
             case "jdbc-url" -> {
-                return value.startsWith("jdbc:postgresql://") ? null : "is not a jdbc:postgresql:// URL (it starts with '"
-                        + value.replaceAll("^([A-Za-z:]{0,20}).*$", "$1") + "'; the rest is not shown: it may hold a password)";
+                if (!value.startsWith("jdbc:postgresql://")) {
+                    return "is not a jdbc:postgresql:// URL (it starts with '" + value.replaceAll("^([A-Za-z:]{0,20}).*$", "$1")
+                            + "'; the rest is not shown: it may hold a password)";
+                }
+                // the URI form users copy (user:password@host): pgjdbc takes the login for a host name and puts it,
+                // password and all, in its error. The only jdbc-url setting is the scheduler's.
+                String authority = value.substring("jdbc:postgresql://".length()).split("[/?]", 2)[0];
+                return authority.contains("@") ? "holds a login before '@' (not shown: it may hold a password), which"
+                        + " pg-backup does not take in the URL: write jdbc:postgresql://HOST:PORT/DATABASE and give the login"
+                        + " in SCHEDULER_JDBC_USER and SCHEDULER_JDBC_PASSWORD" : null;
             }
             default -> {
                 return null;

@@ -18,11 +18,14 @@ import software.amazon.awssdk.services.s3.model.MultipartUpload;
  * Bucket hygiene: a backup killed mid-upload (SIGKILL, an OOM kill, a forced stop, a cluster instance that died)
  * leaves a multipart upload behind whose parts stay in the bucket, billed and invisible to a listing. Before each
  * backup run and in {@code prune}, the incomplete multipart uploads of backup keys under BACKUP_PREFIX whose backup
- * began (the time in the key) longer ago than DUMP_TIMEOUT_MS plus a grace period (DUMP_TIMEOUT_MS again, at most 5
- * minutes, for the last part after the dump) are aborted, each one logged: no running backup, on any instance, can
- * still own them. {@code prune --dry-run} only lists them. Uploads of other keys are never touched (the prefix may be
- * shared), and the key's time is used rather than the store's own "initiated" time, which some stores (S3Proxy) do
- * not keep. A store that cannot list them is logged as a warning: hygiene never fails a backup.
+ * began longer ago than DUMP_TIMEOUT_MS plus a grace period (DUMP_TIMEOUT_MS again, at most 5 minutes, for the last
+ * part after the dump) are aborted, each one logged: no running backup, on any instance, can still own them. When
+ * it began is the later of the time in the key and the store's own {@code Initiated} time when the store reports it
+ * (NCP does; S3Proxy's in-memory store answers with the time of the listing itself, which is no upload's start and
+ * is passed over, as a missing one is): another instance, with a longer DUMP_TIMEOUT_MS
+ * or a clock behind ours, may upload under a key that looks old, and its live upload must not be aborted.
+ * {@code prune --dry-run} only lists them. Uploads of other keys are never touched (the prefix may be shared). A
+ * store that cannot list them is logged as a warning: hygiene never fails a backup.
  */
 public class IncompleteUploads {
 
@@ -69,21 +72,23 @@ public class IncompleteUploads {
             for (int page = 0; page < MAX_PAGES; page++) {
                 String keyFrom = keyMarker;
                 String uploadFrom = uploadIdMarker;
+                Instant asked = Instant.now();
                 ListMultipartUploadsResponse listing = s3.listMultipartUploads(b -> b.bucket(bucket)
                         .prefix(prefix.isEmpty() ? null : prefix).keyMarker(keyFrom).uploadIdMarker(uploadFrom));
                 LOG.debug("{} incomplete multipart upload(s) in {} under '{}' (page {}), aborting those begun before {}",
                         listing.uploads().size(), bucket, prefix, page + 1, cutoff);
                 for (MultipartUpload upload : listing.uploads()) {
-                    Instant begun = BackupKey.parse(upload.key(), prefix).map(b -> b.time().atZone(zone).toInstant())
+                    Instant keyTime = BackupKey.parse(upload.key(), prefix).map(b -> b.time().atZone(zone).toInstant())
                             .orElse(null);
-                    LOG.debug("incomplete upload of {}: backup begun {}, upload initiated {}", upload.key(), begun,
+                    Instant begun = begun(keyTime, upload.initiated(), asked);
+                    LOG.debug("incomplete upload of {}: key time {}, upload initiated {}", upload.key(), keyTime,
                             upload.initiated());
                     if (begun != null && begun.isBefore(cutoff)) {
                         if (!dryRun) {
                             s3.abortMultipartUpload(b -> b.bucket(bucket).key(upload.key()).uploadId(upload.uploadId()));
-                            LOG.warn("aborted the incomplete multipart upload of {}/{} (its backup began {}, longer ago"
-                                    + " than DUMP_TIMEOUT_MS allows a backup to run): its parts are gone", bucket, upload.key(),
-                                    begun);
+                            LOG.warn("aborted the incomplete multipart upload of {}/{} (its backup began {}, upload"
+                                    + " initiated {}: longer ago than DUMP_TIMEOUT_MS allows a backup to run): its parts are"
+                                    + " gone", bucket, upload.key(), keyTime, upload.initiated());
                         } else {
                             LOG.info("would abort the incomplete multipart upload of {}/{} (its backup began {})", bucket,
                                     upload.key(), begun);
@@ -104,6 +109,20 @@ public class IncompleteUploads {
             LOG.warn("cannot list or abort incomplete multipart uploads in {} under '{}' ({}); set the bucket's lifecycle"
                     + " rule for incomplete uploads (README)", bucket, prefix, e.getMessage());
         }
+    }
+
+    /**
+     * When an upload began, for judging its age: the later of the backup's time (from its key; null for a key that is
+     * not a backup's, which is never touched) and the store's Initiated time (null when the store does not report it;
+     * passed over when not before {@code asked}, the moment the listing was asked for).
+     */
+    static Instant begun(Instant keyTime, Instant initiated, Instant asked) {
+        if (keyTime == null) {
+            return null;
+        }
+        // a time not before the listing was asked for is the listing's own, not the upload's
+        boolean reported = initiated != null && initiated.isBefore(asked);
+        return reported && initiated.isAfter(keyTime) ? initiated : keyTime;
     }
 
     public void setStorage(ObjectStorage storage) {

@@ -103,9 +103,10 @@ class SettingsDeclarationTest {
         }
         assertThat(keys).hasSizeGreaterThan(30).allSatisfy(key -> assertThat(DECLARED.declares(key)).as(key).isTrue());
         // what these read is not a setting: the process's PATH (to find a program), HOSTNAME (the report's host), the
-        // variables a child process inherits (PATH, HOME, LANG, TZ) and main() handing the environment to PgBackup
+        // variables a child process inherits (PATH, HOME, LANG, TZ), main() handing the environment to PgBackup, and
+        // the {{env:NAME:default}} function of application.properties itself (LiteralEnvironment)
         assertThat(getenv).containsExactlyInAnyOrder("SettingType.java", "RunReport.java", "StreamingCommandExecutor.java",
-                "PgBackup.java");
+                "PgBackup.java", "LiteralEnvironment.java");
         assertThat(read("src/main/java/io/pgbackup/PgBackup.java").split("System\\.getenv\\(", -1)).hasSize(2);
     }
 
@@ -147,13 +148,16 @@ class SettingsDeclarationTest {
                 new Case("program", "sh", "no-such-program-x", "is not found on PATH"),
                 new Case("databases", "app, billing", "app,,billing", "has an empty name"),
                 new Case("databases", "*", "app,@globals", "cannot be part of a list"),
-                new Case("jdbc-url", "jdbc:postgresql://h/q", "postgresql://u:pw@h/q", "is not a jdbc:postgresql:// URL"))) {
+                new Case("jdbc-url", "jdbc:postgresql://h/q", "postgresql://u:pw@h/q", "is not a jdbc:postgresql:// URL"),
+                new Case("jdbc-url", "jdbc:postgresql://h:5432/q?user=a@b", "jdbc:postgresql://u:pw@h:5432/q",
+                        "SCHEDULER_JDBC_USER and SCHEDULER_JDBC_PASSWORD"))) {
             SettingType type = SettingType.parse(c.type());
             assertThat(type.problem(c.good(), "'" + c.good() + "'")).as(c.toString()).isNull();
             assertThat(type.problem(c.bad(), "'" + c.bad() + "'")).as(c.toString()).contains(c.problem());
         }
         // a secret's value stays out of the message
         assertThat(SettingType.parse("jdbc-url").problem("postgresql://u:pwSECRET@h/q", "hidden")).doesNotContain("pwSECRET");
+        assertThat(SettingType.parse("jdbc-url").problem("jdbc:postgresql://u:pwSECRET@h/q", "hidden")).doesNotContain("pwSECRET");
         assertThat(SettingType.parse("url").problem("hooks/T0/tokenSECRET", "its value (not shown: it is a secret)"))
                 .doesNotContain("tokenSECRET");
     }

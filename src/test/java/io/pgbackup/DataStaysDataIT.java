@@ -1,0 +1,131 @@
+package io.pgbackup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.pgbackup.storage.BackupKey;
+import io.pgbackup.support.PgBackupProcess;
+import io.pgbackup.support.PostgresServer;
+import io.pgbackup.support.S3Server;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Values from the command line and the settings are data: nothing in them is evaluated as a Camel Simple expression
+ * ({@code ${...}}) or a property placeholder ({@code {{...}}}). Real databases are named with both, on a PostgreSQL
+ * server of their own; a token in the child's environment must never be shown.
+ */
+@Timeout(600)
+class DataStaysDataIT {
+
+    static final String BUCKET = "data-it";
+    static final String PASSWORD = "data pw";
+    static final String SIMPLE_NAME = "${env:HOME}";
+    static final String PLACEHOLDER_NAME = "{{db.user}}";
+    static final String TOKEN = "tok-" + UUID.randomUUID();
+
+    static PostgresServer postgres;
+    static S3Server s3;
+
+    @BeforeAll
+    static void start() throws Exception {
+        postgres = PostgresServer.dedicated();
+        s3 = new S3Server();
+        s3.createBucket(BUCKET);
+        postgres.createRole("data_user", PASSWORD);
+        List<String> names = List.of(SIMPLE_NAME, PLACEHOLDER_NAME);
+        for (int i = 0; i < names.size(); i++) {
+            postgres.createDatabase(names.get(i));
+            postgres.psql(names.get(i), "CREATE TABLE t (id int, label text); INSERT INTO t SELECT g, "
+                    + PostgresServer.quoteLiteral(names.get(i)) + " FROM generate_series(1, " + (i + 2) + ") g");
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (s3 != null) {
+            s3.close();
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    PgBackupProcess pgBackup(String databases, String prefix) {
+        return new PgBackupProcess().setAll(Map.of(
+                "DB_USER", "data_user",
+                "DB_PASSWORD", PASSWORD,
+                "DB_NAME", databases,
+                "BUCKET_NAME", BUCKET,
+                "BACKUP_PREFIX", prefix,
+                "PSQL_PATH", PostgresServer.BIN.resolve("psql").toString(),
+                "SOME_TOKEN", TOKEN,
+                "RETRY_MAX", "0"))
+                .setAll(postgres.clientSettings())
+                .setAll(s3.clientSettings());
+    }
+
+    List<String> backedUp(String prefix) {
+        return s3.keys(BUCKET).stream().filter(k -> k.startsWith(prefix) && !k.endsWith(".manifest.json"))
+                .map(k -> BackupKey.parse(k, prefix).orElseThrow().database()).toList();
+    }
+
+    @Test
+    void anExpressionInRestoreKeyOrDatabaseIsNeverEvaluated() throws Exception {
+        PgBackupProcess.Result byKey = pgBackup("postgres", "none/").run("restore", "--key", "abc${env:SOME_TOKEN}",
+                "--target-db", "never_made");
+        PgBackupProcess.Result byDatabase = pgBackup("postgres", "none/").run("restore", "--database",
+                "abc${env:SOME_TOKEN}", "--target-db", "never_made");
+
+        assertThat(byKey.exitCode()).as(byKey.toString()).isNotZero();
+        assertThat(byKey.all()).doesNotContain(TOKEN);
+        assertThat(byDatabase.exitCode()).as(byDatabase.toString()).isNotZero();
+        assertThat(byDatabase.all()).doesNotContain(TOKEN).contains("abc${env:SOME_TOKEN}");
+    }
+
+    @Test
+    void databasesNamedLikeExpressionsAreBackedUpByStarAndByNameAndRestoredByDatabase() throws Exception {
+        PgBackupProcess.Result star = pgBackup("*", "star/").run("backup");
+        assertThat(star.exitCode()).as(star.toString()).isZero();
+        assertThat(backedUp("star/")).contains(SIMPLE_NAME, PLACEHOLDER_NAME);
+
+        for (String name : List.of(SIMPLE_NAME, PLACEHOLDER_NAME)) {
+            String prefix = "one-" + (name.startsWith("$") ? "simple" : "placeholder") + "/";
+            PgBackupProcess.Result one = pgBackup(name, prefix).run("backup");
+            assertThat(one.exitCode()).as(one.toString()).isZero();
+            assertThat(backedUp(prefix)).containsExactly(name);
+
+            String target = "restored_" + (name.startsWith("$") ? "simple" : "placeholder");
+            try {
+                PgBackupProcess.Result restore = pgBackup("postgres", prefix).run("restore", "--database", name,
+                        "--target-db", target);
+                assertThat(restore.exitCode()).as(restore.toString()).isZero();
+                assertThat(postgres.psql(target, "SELECT count(*) || ' ' || min(label) FROM t").strip())
+                        .isEqualTo((name.startsWith("$") ? 2 : 3) + " " + name);
+            } finally {
+                postgres.dropDatabase(target);
+            }
+        }
+    }
+
+    /** The URI form users copy (user:password@host) is refused at the settings check; its password never shown. */
+    @Test
+    void aJdbcUrlHoldingALoginIsRefusedNamingTheSupportedForm() throws Exception {
+        PgBackupProcess.Result run = pgBackup("postgres", "jdbc/")
+                .set("SCHEDULER_JDBC_URL", "jdbc:postgresql://sched:jdbcSECRETpw@127.0.0.1:" + postgres.port() + "/q")
+                .timeoutSeconds(60).run("service");
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
+        List<String> lines = run.stderr().lines().filter(l -> l.contains("invalid setting")).toList();
+        assertThat(lines).as(run.toString()).singleElement().asString()
+                .startsWith("pg-backup: invalid setting SCHEDULER_JDBC_URL")
+                .contains("SCHEDULER_JDBC_USER").contains("SCHEDULER_JDBC_PASSWORD");
+        assertThat(run.all()).doesNotContain("jdbcSECRETpw");
+    }
+}

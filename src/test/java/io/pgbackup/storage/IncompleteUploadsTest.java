@@ -1,0 +1,87 @@
+package io.pgbackup.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.util.List;
+
+import io.pgbackup.support.S3Server;
+
+import org.apache.camel.component.aws2.s3.AWS2S3Component;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+
+/**
+ * The incomplete-upload sweep judges an upload by when it really began: the later of the key's time and the store's
+ * Initiated time when the store reports one. Another instance's live upload under a key that looks old (a longer
+ * DUMP_TIMEOUT_MS there, a clock behind ours) is left alone.
+ */
+@Timeout(120)
+class IncompleteUploadsTest {
+
+    static final String BUCKET = "uploads-test";
+    static final ZoneId ZONE = ZoneId.of("Asia/Seoul");
+
+    @Test
+    void theLaterOfKeyTimeAndInitiatedTimeIsWhenTheUploadBegan() {
+        Instant key = Instant.parse("2026-12-07T01:00:00Z");
+        Instant later = Instant.parse("2026-12-07T03:00:00Z");
+        Instant asked = Instant.parse("2026-12-07T04:00:00Z");
+        assertThat(IncompleteUploads.begun(key, later, asked)).as("another instance's upload under an old-looking key")
+                .isEqualTo(later);
+        assertThat(IncompleteUploads.begun(later, key, asked)).isEqualTo(later);
+        assertThat(IncompleteUploads.begun(key, null, asked)).as("a store that reports no Initiated time").isEqualTo(key);
+        assertThat(IncompleteUploads.begun(key, asked, asked)).as("the listing's own time (S3Proxy in memory)").isEqualTo(key);
+        assertThat(IncompleteUploads.begun(null, later, asked)).as("not a backup's key: never touched").isNull();
+    }
+
+    /**
+     * On S3Proxy's in-memory store, whose Initiated is the time of the listing: an upload under a key dated two hours
+     * ago is judged by its key (aborted once past DUMP_TIMEOUT_MS), and one under a key of now is left alone.
+     */
+    @Test
+    void onAStoreWithoutARealInitiatedTimeTheKeyTimeJudges() throws Exception {
+        // as PgBackup.main sets them: S3Proxy refuses the SDK's default trailing checksums
+        System.setProperty("aws.requestChecksumCalculation", "when_required");
+        System.setProperty("aws.responseChecksumValidation", "when_required");
+        try (S3Server s3 = new S3Server(); DefaultCamelContext context = new DefaultCamelContext()) {
+            s3.createBucket(BUCKET);
+            AWS2S3Component component = new AWS2S3Component();
+            component.getConfiguration().setOverrideEndpoint(true);
+            component.getConfiguration().setUriEndpointOverride(s3.endpoint());
+            component.getConfiguration().setRegion(S3Server.REGION);
+            component.getConfiguration().setAccessKey(S3Server.ACCESS_KEY);
+            component.getConfiguration().setSecretKey(S3Server.SECRET_KEY);
+            component.getConfiguration().setForcePathStyle(true);
+            context.addComponent("aws2-s3", component);
+            context.start();
+            ObjectStorage storage = new ObjectStorage();
+            storage.setEndpointUri("aws2-s3://" + BUCKET);
+            String oldKey = BackupKey.format("p/", "shop", LocalDateTime.now(ZONE).minusHours(2), "gz");
+            String newKey = BackupKey.format("p/", "docs", LocalDateTime.now(ZONE), "gz");
+            s3.client().createMultipartUpload(b -> b.bucket(BUCKET).key(oldKey));
+            s3.client().createMultipartUpload(b -> b.bucket(BUCKET).key(newKey));
+
+            IncompleteUploads sweep = new IncompleteUploads();
+            sweep.setStorage(storage);
+            sweep.setPrefix("p/");
+            sweep.setTimezone(ZONE.getId());
+            sweep.setOlderThanMillis(600_000);
+            DefaultExchange exchange = new DefaultExchange(context);
+            sweep.cleanUp(exchange);
+
+            assertThat(openUploads(s3)).containsExactly(newKey);
+            assertThat((List<?>) exchange.getProperty(IncompleteUploads.FOUND, List.class)).hasSize(1);
+        }
+    }
+
+    static List<String> openUploads(S3Server s3) {
+        return s3.client().listMultipartUploads(b -> b.bucket(BUCKET)).uploads().stream().map(MultipartUpload::key).toList();
+    }
+}
