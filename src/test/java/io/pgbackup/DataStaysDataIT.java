@@ -76,6 +76,22 @@ class DataStaysDataIT {
                 .map(k -> BackupKey.parse(k, prefix).orElseThrow().database()).toList();
     }
 
+    /**
+     * A password is data too: one holding a placeholder, a Simple expression and a bean-reference prefix reaches
+     * pg_dump as it is (beans.yaml's properties are otherwise resolved twice), and never shows in the output.
+     */
+    @Test
+    void aPasswordHoldingPlaceholdersAndExpressionsLogsInAsItIs() throws Exception {
+        String password = "#class:java.lang.Object {{db.user}} ${env:SOME_TOKEN} pw";
+        postgres.createRole("odd_pw_user", password);
+        postgres.psql(SIMPLE_NAME, "GRANT SELECT ON t TO odd_pw_user");
+        PgBackupProcess.Result backup = pgBackup(SIMPLE_NAME, "oddpw/").set("DB_USER", "odd_pw_user")
+                .set("DB_PASSWORD", password).run("backup");
+        assertThat(backup.exitCode()).as(backup.toString()).isZero();
+        assertThat(backedUp("oddpw/")).containsExactly(SIMPLE_NAME);
+        assertThat(backup.all()).doesNotContain("{{db.user}} ${env:SOME_TOKEN} pw").doesNotContain(TOKEN);
+    }
+
     @Test
     void anExpressionInRestoreKeyOrDatabaseIsNeverEvaluated() throws Exception {
         PgBackupProcess.Result byKey = pgBackup("postgres", "none/").run("restore", "--key", "abc${env:SOME_TOKEN}",

@@ -14,7 +14,16 @@ public class SettingValues implements CamelContextAware {
     private CamelContext context;
 
     /** The settings routes/beans.yaml hands to beans as {@code "#bean:setting.KEY"} (see {@link #register}). */
-    static final java.util.List<String> AS_BEANS = java.util.List.of("db.name", "backup.prefix");
+    static final java.util.List<String> AS_BEANS = java.util.List.of("db.name", "backup.prefix",
+            // free text and secrets that beans.yaml hands to beans: a password holding {{x}} or starting #class:
+            // must reach the bean as it is (and the scrubbing of secrets from messages must know it as it is)
+            "ncp.access.key", "ncp.secretKey", "secret.password.key", "db.password",
+            "db.sslrootcert", "db.host", "db.user", "db.maintenance.name",
+            "verify.db.host", "verify.db.user", "verify.db.maintenance.name", "restore.db.host",
+            "restore.db.user", "restore.db.maintenance.name", "signing.key.file", "signing.key.passphrase",
+            "signature.public.keys", "encryption.public.keys", "decryption.key.file", "decryption.key.passphrase",
+            "verify.db.password", "restore.db.password", "slack.webhook", "object.storage.secretKey",
+            "mail.smtp.password");
 
     /**
      * Registers the settings of {@link #AS_BEANS} as String beans named {@code setting.KEY}, before the beans of
