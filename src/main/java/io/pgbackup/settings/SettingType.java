@@ -17,7 +17,7 @@ import org.quartz.CronExpression;
 /**
  * What a setting's value must be, as its {@code #@} line says: {@code text}, {@code int MIN..MAX}, {@code bool},
  * {@code one of A, B}, {@code cron}, {@code duration}, {@code timer-duration}, {@code zone}, {@code url}, {@code host},
- * {@code folder}, {@code file}, {@code program}, {@code databases}, {@code jdbc-url}, {@code keyfiles}. A non-empty
+ * {@code folder}, {@code file}, {@code program}, {@code databases}, {@code jdbc-url}, {@code keyfiles}, {@code name}. A non-empty
  * value is checked for every command (each command creates every route); whether it may be empty is the setting's
  * needed-by field. {@link #problem} says what is wrong in words a user can act on, never showing a secret.
  */
@@ -25,7 +25,7 @@ public record SettingType(String kind, long min, long max, List<String> allowed)
 
     private static final Pattern INT = Pattern.compile("int (-?\\d+)\\.\\.(-?\\d+)");
     private static final List<String> KINDS = List.of("text", "bool", "cron", "duration", "timer-duration", "zone", "url",
-            "host", "folder", "file", "program", "databases", "jdbc-url", "keyfiles");
+            "host", "folder", "file", "program", "databases", "jdbc-url", "keyfiles", "name");
 
     /** The type as written after {@code #@} (without {@code secret}). */
     public static SettingType parse(String text) {
@@ -65,6 +65,7 @@ public record SettingType(String kind, long min, long max, List<String> allowed)
             case "databases" -> "name, comma list, or *";
             case "jdbc-url" -> "jdbc:postgresql:// URL";
             case "keyfiles" -> "key files, comma-separated";
+            case "name" -> "letters, digits, '.', '-', '_'";
             default -> "text";
         };
     }
@@ -143,6 +144,13 @@ public record SettingType(String kind, long min, long max, List<String> allowed)
                 return authority.contains("@") ? "holds a login before '@' (not shown: it may hold a password), which"
                         + " pg-backup does not take in the URL: write jdbc:postgresql://HOST:PORT/DATABASE and give the login"
                         + " in SCHEDULER_JDBC_USER and SCHEDULER_JDBC_PASSWORD" : null;
+            }
+            case "name" -> {
+                // a bucket or a Secret Manager secret: it becomes part of a URL's path, so nothing that could end or
+                // extend that path (/, ?, &, %, #, spaces) and nothing an expression language would read (${, {{)
+                return value.matches("[A-Za-z0-9._-]{1,255}") ? null
+                        : shown + " holds characters a bucket or secret name cannot have (letters, digits, '.', '-',"
+                                + " '_' only)";
             }
             default -> {
                 return null;

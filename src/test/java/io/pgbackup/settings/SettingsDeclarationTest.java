@@ -150,7 +150,9 @@ class SettingsDeclarationTest {
                 new Case("databases", "*", "app,@globals", "cannot be part of a list"),
                 new Case("jdbc-url", "jdbc:postgresql://h/q", "postgresql://u:pw@h/q", "is not a jdbc:postgresql:// URL"),
                 new Case("jdbc-url", "jdbc:postgresql://h:5432/q?user=a@b", "jdbc:postgresql://u:pw@h:5432/q",
-                        "SCHEDULER_JDBC_USER and SCHEDULER_JDBC_PASSWORD"))) {
+                        "SCHEDULER_JDBC_USER and SCHEDULER_JDBC_PASSWORD"),
+                new Case("name", "manvscloud-psql.backup_1", "sec/../other?x=1", "cannot have"),
+                new Case("name", "abc", "id${env:HOME}", "cannot have"))) {
             SettingType type = SettingType.parse(c.type());
             assertThat(type.problem(c.good(), "'" + c.good() + "'")).as(c.toString()).isNull();
             assertThat(type.problem(c.bad(), "'" + c.bad() + "'")).as(c.toString()).contains(c.problem());
