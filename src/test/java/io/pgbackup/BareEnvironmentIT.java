@@ -25,7 +25,7 @@ class BareEnvironmentIT {
 
     static final String BUCKET = "bare-env";
     static final String PASSWORD = "bare pw";
-    static final String DATABASE = "상점 shop";
+    static final String DATABASE = "가게 bare shop";
     static final String TABLE = "\"Ünïcode schema\".\"주문\"";
 
     static PostgresServer postgres;

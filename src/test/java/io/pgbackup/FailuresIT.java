@@ -476,8 +476,16 @@ class FailuresIT {
 
         Process locker = postgres.hold(DB, "BEGIN; LOCK TABLE items IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(120);");
         try {
-            PgBackupProcess.Result busy = pgBackup().set("BACKUP_CRON", "* * * * * ?").set("DUMP_TIMEOUT_MS", "4000")
-                    .set("BACKUP_PREFIX", "busy/").runFor(Duration.ofSeconds(13));
+            // until a fire came while the held-up backup still ran (bounded): a slow start leaves fewer fires in a
+            // fixed time, not fewer chances to overlap
+            PgBackupProcess.Running running = pgBackup().set("BACKUP_CRON", "* * * * * ?").set("DUMP_TIMEOUT_MS", "4000")
+                    .set("BACKUP_PREFIX", "busy/").launch();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!running.peekStderr().contains("scheduled backup skipped: the previous backup was still running")
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            PgBackupProcess.Result busy = running.stop();
 
             assertThat(busy.stderr()).as(busy.toString())
                     .contains("scheduled backup skipped: the previous backup was still running at fire time");
