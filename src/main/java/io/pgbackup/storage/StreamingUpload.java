@@ -265,7 +265,10 @@ public class StreamingUpload {
             return;
         }
         if (Boolean.TRUE.equals(exchange.getProperty(MANIFEST_WRITTEN, Boolean.class))) {
-            s3.deleteObject(b -> b.bucket(bucket).key(io.pgbackup.manifest.BackupManifest.keyOf(key)));
+            // its signature too, when it was signed (deleting a key that is not there is no error)
+            String manifest = io.pgbackup.manifest.BackupManifest.keyOf(key);
+            s3.deleteObject(b -> b.bucket(bucket).key(manifest + io.pgbackup.crypto.ManifestSignature.SUFFIX));
+            s3.deleteObject(b -> b.bucket(bucket).key(manifest));
         }
         s3.deleteObject(b -> b.bucket(bucket).key(key));
         LOG.warn("removed {}/{}: its backup failed after the upload", bucket, key);
