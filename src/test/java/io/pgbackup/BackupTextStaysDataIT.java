@@ -90,8 +90,11 @@ class BackupTextStaysDataIT {
      * The backup stored again under a later key of the same day ({@code time}, HHmmss), its manifest edited as a
      * bucket writer could: the table sales.orders renamed to a name holding a line break and a psql shell command.
      */
-    static String editedCopy(String time, Path marker) {
-        String copy = key.substring(0, key.lastIndexOf('_') + 9) + time + ".dump.gz";
+    /** A copy of the backup dated {@code secondsLater} after it (never in the future: that would never count). */
+    static String editedCopy(int secondsLater, Path marker) {
+        io.pgbackup.storage.BackupKey original = io.pgbackup.storage.BackupKey.parse(key, "").orElseThrow();
+        String copy = io.pgbackup.storage.BackupKey.format("", original.database(), original.time().plusSeconds(secondsLater),
+                "custom", "gz");
         String manifest = new String(s3.get(BUCKET, key + ".manifest.json"), StandardCharsets.UTF_8);
         // in JSON: "sales.orders<line break>\! touch MARKER #"
         String edited = manifest.replace(key, copy).replace("\"sales.orders\"",
@@ -109,7 +112,7 @@ class BackupTextStaysDataIT {
     @Test
     void aManifestTableNameWithALineBreakAndShellCommandRunsNothingInVerify() throws Exception {
         Path marker = marker();
-        String copy = editedCopy("235958", marker);
+        String copy = editedCopy(2, marker);
 
         PgBackupProcess.Result verify = pgBackup().run("verify");
 
@@ -123,7 +126,7 @@ class BackupTextStaysDataIT {
     @Test
     void aManifestTableNameWithALineBreakAndShellCommandRunsNothingInRestoreJobs() throws Exception {
         Path marker = marker();
-        String copy = editedCopy("235957", marker);
+        String copy = editedCopy(1, marker);
 
         PgBackupProcess.Result restore = pgBackup().run("restore", "--key", copy, "--target-db", "text_jobs",
                 "--jobs", "2");

@@ -573,7 +573,7 @@ class FailuresIT {
                     .set("VERIFY_DOWNLOAD", "true").set("OBJECT_STORAGE_ENDPOINT", proxy.endpoint()).run("backup");
 
             assertFailureReported(run, "verify", null, BULK_DB);
-            assertThat(run.stderr()).containsAnyOf("is damaged", "the object is corrupted");
+            assertThat(run.stderr()).containsAnyOf("is damaged", "the object is corrupted", "differs from its manifest in chunk");
             assertThat(proxy.corrupted()).isPositive();
             assertThat(run.stderr()).contains("removed " + BUCKET + "/");
         }
