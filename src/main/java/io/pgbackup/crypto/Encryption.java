@@ -14,13 +14,11 @@ import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.pgbackup.manifest.BackupManifest;
 import io.pgbackup.secret.Secret;
 import io.pgbackup.secret.SecretManagerException;
-import io.pgbackup.secret.SecretValueReader;
 import io.pgbackup.storage.BackupCatalog;
 
 import org.apache.camel.Exchange;
@@ -125,21 +123,10 @@ public class Encryption {
 
     /** Body: Secret Manager's answer for DECRYPTION_KEY_SECRET_ID; the unlocked keys become exchange property KEYS. */
     public void readKeySecret(Exchange exchange) throws Exception {
-        JsonNode active;
-        try (InputStream body = exchange.getMessage().getMandatoryBody(InputStream.class)) {
-            active = SecretValueReader.activeDocument(body);
-        } finally {
-            exchange.getMessage().setBody(null);
-        }
-        JsonNode key = active.get("privateKey");
-        JsonNode phrase = active.get("passphrase");
-        if (key == null || !key.isTextual() || phrase == null || !phrase.isValueNode()) {
-            throw new SecretManagerException("the active value of DECRYPTION_KEY_SECRET_ID needs the keys 'privateKey'"
-                    + " (the armored secret key) and 'passphrase'");
-        }
+        KeyFromSecret secret = KeyFromSecret.read(exchange, "DECRYPTION_KEY_SECRET_ID");
         try {
-            exchange.setProperty(KEYS, new Keys(OpenPgpKeys.privateKeys(key.asText().getBytes(StandardCharsets.US_ASCII),
-                    phrase.asText().toCharArray(), "the secret DECRYPTION_KEY_SECRET_ID")));
+            exchange.setProperty(KEYS, new Keys(OpenPgpKeys.privateKeys(secret.armored(), secret.passphrase(),
+                    "the secret DECRYPTION_KEY_SECRET_ID")));
         } catch (OpenPgpKeys.KeyException e) {
             throw new SecretManagerException(e.getMessage());
         }

@@ -10,11 +10,9 @@ import java.nio.file.Path;
 import java.util.Date;
 import java.util.Iterator;
 
-import com.fasterxml.jackson.databind.JsonNode;
 
 import io.pgbackup.secret.Secret;
 import io.pgbackup.secret.SecretManagerException;
-import io.pgbackup.secret.SecretValueReader;
 
 import org.apache.camel.Exchange;
 import org.bouncycastle.bcpg.ArmoredOutputStream;
@@ -106,21 +104,9 @@ public class ManifestSignature {
 
     /** Body: Secret Manager's answer for SIGNING_KEY_SECRET_ID; the unlocked key becomes exchange property SIGNER. */
     public void readKeySecret(Exchange exchange) throws Exception {
-        JsonNode active;
-        try (InputStream body = exchange.getMessage().getMandatoryBody(InputStream.class)) {
-            active = SecretValueReader.activeDocument(body);
-        } finally {
-            exchange.getMessage().setBody(null);
-        }
-        JsonNode key = active.get("privateKey");
-        JsonNode phrase = active.get("passphrase");
-        if (key == null || !key.isTextual() || phrase == null || !phrase.isValueNode()) {
-            throw new SecretManagerException("the active value of SIGNING_KEY_SECRET_ID needs the keys 'privateKey'"
-                    + " (the armored secret key) and 'passphrase'");
-        }
+        KeyFromSecret secret = KeyFromSecret.read(exchange, "SIGNING_KEY_SECRET_ID");
         try {
-            exchange.setProperty(SIGNER, signer(key.asText().getBytes(StandardCharsets.US_ASCII),
-                    phrase.asText().toCharArray(), "the secret SIGNING_KEY_SECRET_ID"));
+            exchange.setProperty(SIGNER, signer(secret.armored(), secret.passphrase(), "the secret SIGNING_KEY_SECRET_ID"));
         } catch (OpenPgpKeys.KeyException e) {
             throw new SecretManagerException(e.getMessage());
         }
