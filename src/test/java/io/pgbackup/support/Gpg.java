@@ -35,6 +35,7 @@ public final class Gpg {
     public static Gpg newKey(String name, String kind, String passphrase) throws IOException, InterruptedException {
         Path home = Files.createTempDirectory("pg-backup-gpg");
         Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopAgent(home)));
         Gpg gpg = new Gpg(home, passphrase, null);
         if (kind.equals("sign")) {
             // a key that signs (an ed25519 primary with the sign flag), for signed manifests
@@ -84,6 +85,23 @@ public final class Gpg {
                 return false;
             }
             throw e;
+        } finally {
+            stopAgent(home);
+        }
+    }
+
+    /** gpg starts an agent per home that outlives the tests (and spins once its home is gone): stop it. */
+    private static void stopAgent(Path home) {
+        try {
+            Process stop = new ProcessBuilder("gpgconf", "--homedir", home.toString(), "--kill", "gpg-agent")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!stop.waitFor(10, TimeUnit.SECONDS)) {
+                stop.destroyForcibly();
+            }
+        } catch (IOException e) {
+            // no gpgconf: the agent stays, as before
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
