@@ -4,7 +4,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Date;
@@ -162,23 +161,13 @@ public class ManifestSignature {
      * revoked or expired, unlocked with the passphrase.
      */
     public static Signer signer(byte[] armored, char[] passphrase, String source) {
-        String text = new String(armored, StandardCharsets.US_ASCII);
-        if (text.contains("PUBLIC KEY BLOCK") && !text.contains("PRIVATE KEY BLOCK")) {
-            throw new OpenPgpKeys.KeyException(source + " holds a public key: signing needs the secret key"
-                    + " (gpg --armor --export-secret-keys KEY)");
-        }
-        PGPSecretKeyRingCollection rings;
-        try (InputStream in = PGPUtil.getDecoderStream(new ByteArrayInputStream(armored))) {
-            rings = new PGPSecretKeyRingCollection(in, new BcKeyFingerprintCalculator());
-        } catch (IOException | PGPException | RuntimeException e) {
-            throw new OpenPgpKeys.KeyException(source + " is not an OpenPGP secret key (gpg --armor --export-secret-keys KEY > FILE)");
-        }
+        PGPSecretKeyRingCollection rings = OpenPgpKeys.secretKeyRings(armored, source, "signing");
         PGPSecretKey chosen = null;
         for (Iterator<PGPSecretKeyRing> it = rings.getKeyRings(); it.hasNext();) {
             for (Iterator<PGPSecretKey> secrets = it.next().getSecretKeys(); secrets.hasNext();) {
                 PGPSecretKey secret = secrets.next();
                 PGPPublicKey key = secret.getPublicKey();
-                if (secret.isPrivateKeyEmpty() || !canSign(key) || key.hasRevocation() || expired(key)) {
+                if (secret.isPrivateKeyEmpty() || !canSign(key) || key.hasRevocation() || OpenPgpKeys.expired(key)) {
                     continue;
                 }
                 if (chosen == null || key.getCreationTime().after(chosen.getPublicKey().getCreationTime())) {
@@ -209,11 +198,6 @@ public class ManifestSignature {
             }
         }
         return false;
-    }
-
-    private static boolean expired(PGPPublicKey key) {
-        long valid = key.getValidSeconds();
-        return valid > 0 && key.getCreationTime().toInstant().plusSeconds(valid).isBefore(java.time.Instant.now());
     }
 
     // ---- checking (every host that lists, restores, verifies or prunes) --------------------------------------------
@@ -282,27 +266,8 @@ public class ManifestSignature {
     /** Every key of a comma list of armored public key files (SIGNATURE_PUBLIC_KEYS). */
     public static PGPPublicKeyRingCollection publicKeys(String files) {
         java.util.List<PGPPublicKeyRing> rings = new java.util.ArrayList<>();
-        for (String name : files.split(",")) {
-            if (name.isBlank()) {
-                continue;
-            }
-            Path file = Path.of(name.strip());
-            byte[] content;
-            try {
-                content = Files.readAllBytes(file);
-            } catch (IOException e) {
-                throw new OpenPgpKeys.KeyException("'" + file + "' cannot be read (" + e.getClass().getSimpleName() + ")");
-            }
-            if (new String(content, StandardCharsets.US_ASCII).contains("PRIVATE KEY BLOCK")) {
-                throw new OpenPgpKeys.KeyException("'" + file + "' holds a private key: give the public key"
-                        + " (gpg --armor --export KEY); hosts that check signatures need no private key");
-            }
-            try (InputStream in = PGPUtil.getDecoderStream(new ByteArrayInputStream(content))) {
-                new PGPPublicKeyRingCollection(in, new BcKeyFingerprintCalculator()).forEach(rings::add);
-            } catch (IOException | PGPException | RuntimeException e) {
-                throw new OpenPgpKeys.KeyException("'" + file + "' is not an OpenPGP public key (gpg --armor --export KEY > FILE)");
-            }
-        }
+        OpenPgpKeys.forEachKeyFile(files, (name, content) -> OpenPgpKeys.publicKeyRings(content, name,
+                "; hosts that check signatures need no private key").forEach(rings::add));
         if (rings.isEmpty()) {
             throw new OpenPgpKeys.KeyException("names no public key");
         }

@@ -61,6 +61,15 @@ public final class OpenPgpKeys {
     /** Every file of a comma list, each one or more armored public keys: one encryption (sub)key per key. */
     public static List<Recipient> recipients(String files) {
         List<Recipient> recipients = new ArrayList<>();
+        forEachKeyFile(files, (name, content) -> recipients.addAll(recipientsIn(content, name)));
+        if (recipients.isEmpty()) {
+            throw new KeyException("names no key file");
+        }
+        return recipients;
+    }
+
+    /** Each file of a comma list of key files (blank entries left out), read whole and handed to {@code use} in turn. */
+    static void forEachKeyFile(String files, java.util.function.BiConsumer<String, byte[]> use) {
         for (String name : files.split(",")) {
             if (name.isBlank()) {
                 continue;
@@ -72,25 +81,42 @@ public final class OpenPgpKeys {
             } catch (IOException e) {
                 throw new KeyException("'" + file + "' cannot be read (" + e.getClass().getSimpleName() + ")");
             }
-            recipients.addAll(recipientsIn(content, file.toString()));
+            use.accept(file.toString(), content);
         }
-        if (recipients.isEmpty()) {
-            throw new KeyException("names no key file");
-        }
-        return recipients;
     }
 
-    static List<Recipient> recipientsIn(byte[] content, String source) {
+    /**
+     * The public keys of an armored (or binary) key file; a private key is refused ({@code noPrivateKey} says why the
+     * host needs none).
+     */
+    static PGPPublicKeyRingCollection publicKeyRings(byte[] content, String source, String noPrivateKey) {
         if (new String(content, StandardCharsets.US_ASCII).contains("PRIVATE KEY BLOCK")) {
-            throw new KeyException("'" + source + "' holds a private key: give the public key (gpg --armor --export KEY);"
-                    + " the backup host needs no private key");
+            throw new KeyException("'" + source + "' holds a private key: give the public key (gpg --armor --export KEY)"
+                    + noPrivateKey);
         }
-        PGPPublicKeyRingCollection rings;
         try (InputStream in = PGPUtil.getDecoderStream(new ByteArrayInputStream(content))) {
-            rings = new PGPPublicKeyRingCollection(in, new BcKeyFingerprintCalculator());
+            return new PGPPublicKeyRingCollection(in, new BcKeyFingerprintCalculator());
         } catch (IOException | PGPException | RuntimeException e) {
             throw new KeyException("'" + source + "' is not an OpenPGP public key (gpg --armor --export KEY > FILE)");
         }
+    }
+
+    /** The secret keys of an armored secret key; a public key is refused ({@code purpose}: "decrypting", "signing"). */
+    static PGPSecretKeyRingCollection secretKeyRings(byte[] armored, String source, String purpose) {
+        String text = new String(armored, StandardCharsets.US_ASCII);
+        if (text.contains("PUBLIC KEY BLOCK") && !text.contains("PRIVATE KEY BLOCK")) {
+            throw new KeyException(source + " holds a public key: " + purpose + " needs the secret key"
+                    + " (gpg --armor --export-secret-keys KEY)");
+        }
+        try (InputStream in = PGPUtil.getDecoderStream(new ByteArrayInputStream(armored))) {
+            return new PGPSecretKeyRingCollection(in, new BcKeyFingerprintCalculator());
+        } catch (IOException | PGPException | RuntimeException e) {
+            throw new KeyException(source + " is not an OpenPGP secret key (gpg --armor --export-secret-keys KEY > FILE)");
+        }
+    }
+
+    static List<Recipient> recipientsIn(byte[] content, String source) {
+        PGPPublicKeyRingCollection rings = publicKeyRings(content, source, "; the backup host needs no private key");
         List<Recipient> recipients = new ArrayList<>();
         for (Iterator<PGPPublicKeyRing> it = rings.getKeyRings(); it.hasNext();) {
             PGPPublicKeyRing ring = it.next();
@@ -118,7 +144,7 @@ public final class OpenPgpKeys {
         return recipients;
     }
 
-    private static boolean expired(PGPPublicKey key) {
+    static boolean expired(PGPPublicKey key) {
         long valid = key.getValidSeconds();
         return valid > 0 && key.getCreationTime().toInstant().plusSeconds(valid).isBefore(java.time.Instant.now());
     }
@@ -133,17 +159,7 @@ public final class OpenPgpKeys {
      * decrypt). A wrong passphrase or a file that is no secret key is a {@link KeyException}.
      */
     public static Map<Long, PGPPrivateKey> privateKeys(byte[] armored, char[] passphrase, String source) {
-        String text = new String(armored, StandardCharsets.US_ASCII);
-        if (text.contains("PUBLIC KEY BLOCK") && !text.contains("PRIVATE KEY BLOCK")) {
-            throw new KeyException(source + " holds a public key: decrypting needs the secret key"
-                    + " (gpg --armor --export-secret-keys KEY)");
-        }
-        PGPSecretKeyRingCollection rings;
-        try (InputStream in = PGPUtil.getDecoderStream(new ByteArrayInputStream(armored))) {
-            rings = new PGPSecretKeyRingCollection(in, new BcKeyFingerprintCalculator());
-        } catch (IOException | PGPException | RuntimeException e) {
-            throw new KeyException(source + " is not an OpenPGP secret key (gpg --armor --export-secret-keys KEY > FILE)");
-        }
+        PGPSecretKeyRingCollection rings = secretKeyRings(armored, source, "decrypting");
         Map<Long, PGPPrivateKey> keys = new LinkedHashMap<>();
         for (Iterator<PGPSecretKeyRing> it = rings.getKeyRings(); it.hasNext();) {
             for (Iterator<PGPSecretKey> secrets = it.next().getSecretKeys(); secrets.hasNext();) {
