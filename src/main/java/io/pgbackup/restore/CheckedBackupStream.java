@@ -82,7 +82,8 @@ public final class CheckedBackupStream extends BulkInputStream {
         String key = DatabaseRun.of(exchange).key();
         BackupManifest manifest = exchange.getProperty(BackupCatalog.MANIFEST, BackupManifest.class);
         InputStream download = exchange.getMessage().getMandatoryBody(InputStream.class);
-        if (manifest != null && (manifest.chunkBytes == null || manifest.chunkSha256 == null)) {
+        Expected expected = Expected.of(manifest, key);
+        if (manifest != null && !expected.checksChunks()) {
             LOG.warn("the manifest of {} predates chunk hashes: the backup is checked only at the end of the stream, after"
                     + " its statements ran (back it up again to have it checked chunk by chunk)", key);
         }
@@ -92,8 +93,7 @@ public final class CheckedBackupStream extends BulkInputStream {
             Encryption.Keys found = encryption == null ? null : encryption.keys(exchange);
             keys = found == null ? Map.of() : found.byId();
         }
-        return new CheckedBackupStream(download, Decompression.forKey(exchange.getContext(), key), Expected.of(manifest, key),
-                keys);
+        return new CheckedBackupStream(download, Decompression.forKey(exchange.getContext(), key), expected, keys);
     }
 
     public CheckedBackupStream(InputStream stored, BlockCompression compression, Expected expected) throws IOException {
@@ -123,10 +123,7 @@ public final class CheckedBackupStream extends BulkInputStream {
             try {
                 compressed = DecryptingInputStream.open(download, decryptWith, "stored object " + expected.key());
             } catch (IOException e) {
-                rethrowChunkMismatch(e);
-                if (download.mismatch != null) {
-                    throw new StoredObjectMismatchException(download.mismatch.getMessage());
-                }
+                failOnChunkMismatch();
                 if (download.failure != null) {
                     throw new IOException("reading " + expected.key() + " from Object Storage failed: "
                             + download.failure.getMessage(), download.failure);
@@ -166,10 +163,7 @@ public final class CheckedBackupStream extends BulkInputStream {
         try {
             n = dump.read(buffer, offset, length);
         } catch (IOException e) {
-            rethrowChunkMismatch(e);
-            if (download.mismatch != null) {
-                throw new StoredObjectMismatchException(download.mismatch.getMessage());
-            }
+            failOnChunkMismatch();
             if (download.failure != null) {
                 throw new IOException("reading " + expected.key() + " from Object Storage failed after "
                         + download.count + " bytes: " + download.failure.getMessage(), download.failure);
@@ -200,7 +194,7 @@ public final class CheckedBackupStream extends BulkInputStream {
                 trailing += n;
             }
         } catch (IOException e) {
-            rethrowChunkMismatch(e);
+            failOnChunkMismatch();
             throw e;
         }
         done = true;
@@ -223,12 +217,13 @@ public final class CheckedBackupStream extends BulkInputStream {
         }
     }
 
-    /** A chunk that did not match (however deep in the readers it surfaced) fails as a mismatch, naming the chunk. */
-    private static void rethrowChunkMismatch(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof VerifiedChunks.ChunkMismatchException mismatch) {
-                throw new StoredObjectMismatchException(mismatch.getMessage());
-            }
+    /**
+     * A chunk that did not match fails as a mismatch naming the chunk, however the readers above the download (the
+     * decryptor, the decompressor) rewrapped it: every chunk passes through {@link Download}, which keeps it.
+     */
+    private void failOnChunkMismatch() {
+        if (download.mismatch != null) {
+            throw new StoredObjectMismatchException(download.mismatch.getMessage());
         }
     }
 
