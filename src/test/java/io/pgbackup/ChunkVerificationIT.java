@@ -118,14 +118,18 @@ class ChunkVerificationIT {
         s3.put(BUCKET, key, gzip(tampered.getBytes(StandardCharsets.UTF_8)));
     }
 
+    /** A new database {@code db} backed up under {@code prefix}, its first chunk then given {@code role}'s CREATE ROLE. */
+    void backUpAndInsertRole(String db, String prefix, String role) throws Exception {
+        createShop(db, ATTACK_ROWS);
+        PgBackupProcess.Result backup = pgBackup(db, prefix).run("backup");
+        assertThat(backup.exitCode()).as(backup.toString()).isZero();
+        insertRoleIntoFirstChunk(onlyKey(prefix), role);
+    }
+
     @Test
     void restoreRunsNothingOfAFirstChunkWithAnInsertedStatementAndNamesTheChunk() throws Exception {
-        createShop("chunks_restore", ATTACK_ROWS);
-        PgBackupProcess.Result backup = pgBackup("chunks_restore", "restore/").run("backup");
-        assertThat(backup.exitCode()).as(backup.toString()).isZero();
-        String key = onlyKey("restore/");
         String role = "evil_restore_" + System.nanoTime();
-        insertRoleIntoFirstChunk(key, role);
+        backUpAndInsertRole("chunks_restore", "restore/", role);
 
         PgBackupProcess.Result restore = pgBackup("chunks_restore", "restore/")
                 .run("restore", "--target-db", "chunks_restore_copy");
@@ -139,12 +143,8 @@ class ChunkVerificationIT {
 
     @Test
     void verifyRunsNothingOfAFirstChunkWithAnInsertedStatementAndNamesTheChunk() throws Exception {
-        createShop("chunks_verify", ATTACK_ROWS);
-        PgBackupProcess.Result backup = pgBackup("chunks_verify", "verify/").run("backup");
-        assertThat(backup.exitCode()).as(backup.toString()).isZero();
-        String key = onlyKey("verify/");
         String role = "evil_verify_" + System.nanoTime();
-        insertRoleIntoFirstChunk(key, role);
+        backUpAndInsertRole("chunks_verify", "verify/", role);
 
         PgBackupProcess.Result verify = pgBackup("chunks_verify", "verify/").run("verify");
 

@@ -172,6 +172,16 @@ class RestoreToAnotherServerIT {
         }
     }
 
+    /** The production settings with {@code server}_HOST / _PORT (RESTORE_DB, VERIFY_DB) at {@code other}, no password. */
+    static PgBackupProcess productionSettingsWith(String server, ListeningPort other) {
+        return new PgBackupProcess().timeoutSeconds(120).setAll(Map.of(
+                "DB_USER", "prod_user", "DB_PASSWORD", PRODUCTION_PASSWORD, "DB_NAME", DATABASE, "BUCKET_NAME", BUCKET,
+                "RETRY_MAX", "0", "DB_CONNECT_TIMEOUT_SECONDS", "2",
+                "PSQL_PATH", PostgresServer.BIN.resolve("psql").toString(),
+                server + "_HOST", "127.0.0.1", server + "_PORT", Integer.toString(other.socket.getLocalPort())))
+                .setAll(production.clientSettings()).setAll(s3.clientSettings());
+    }
+
     /**
      * A restore into another server with no password of its own stops at start naming RESTORE_DB_PASSWORD: the source's
      * password is never offered there (nothing connects to it at all), and nothing is made on the source either.
@@ -179,12 +189,7 @@ class RestoreToAnotherServerIT {
     @Test
     void anotherServerWithoutItsOwnPasswordIsRefusedBeforeAnythingConnects() throws Exception {
         try (ListeningPort other = new ListeningPort()) {
-            PgBackupProcess.Result restore = new PgBackupProcess().timeoutSeconds(120).setAll(Map.of(
-                    "DB_USER", "prod_user", "DB_PASSWORD", PRODUCTION_PASSWORD, "DB_NAME", DATABASE, "BUCKET_NAME", BUCKET,
-                    "RETRY_MAX", "0", "DB_CONNECT_TIMEOUT_SECONDS", "2",
-                    "PSQL_PATH", PostgresServer.BIN.resolve("psql").toString(),
-                    "RESTORE_DB_HOST", "127.0.0.1", "RESTORE_DB_PORT", Integer.toString(other.socket.getLocalPort())))
-                    .setAll(production.clientSettings()).setAll(s3.clientSettings())
+            PgBackupProcess.Result restore = productionSettingsWith("RESTORE_DB", other)
                     .run("restore", "--target-db", "shop_elsewhere", "--no-owner", "--no-privileges");
 
             assertThat(restore.exitCode()).as(restore.toString()).isEqualTo(2);
@@ -198,12 +203,7 @@ class RestoreToAnotherServerIT {
     @Test
     void aTestRestoreOnAnotherServerWithoutItsOwnPasswordIsRefusedBeforeAnythingConnects() throws Exception {
         try (ListeningPort other = new ListeningPort()) {
-            PgBackupProcess.Result verify = new PgBackupProcess().timeoutSeconds(120).setAll(Map.of(
-                    "DB_USER", "prod_user", "DB_PASSWORD", PRODUCTION_PASSWORD, "DB_NAME", DATABASE, "BUCKET_NAME", BUCKET,
-                    "RETRY_MAX", "0", "DB_CONNECT_TIMEOUT_SECONDS", "2",
-                    "PSQL_PATH", PostgresServer.BIN.resolve("psql").toString(),
-                    "VERIFY_DB_HOST", "127.0.0.1", "VERIFY_DB_PORT", Integer.toString(other.socket.getLocalPort())))
-                    .setAll(production.clientSettings()).setAll(s3.clientSettings()).run("verify");
+            PgBackupProcess.Result verify = productionSettingsWith("VERIFY_DB", other).run("verify");
 
             assertThat(verify.exitCode()).as(verify.toString()).isEqualTo(2);
             assertThat(verify.stderr()).contains("VERIFY_DB_PASSWORD").contains("another server");
