@@ -26,9 +26,10 @@ import io.pgbackup.manifest.BackupManifest;
 /**
  * The training run behind the class-data-sharing archive that {@code mvn package} makes beside the jar
  * (target/pg-backup.jsa, used by bin/pg-backup: every command starts about a second sooner). It runs {@code list} the
- * way a user does, against a stand-in store on loopback that speaks HTTPS (as NCP Object Storage does) and holds one
- * backup with its manifest, so that Camel, the routes, the AWS SDK with its XML handling, TLS, the object download and
- * the manifest's JSON are all loaded and the JVM writes them to the archive when it exits. The stand-in's certificate
+ * way a user does, then once more with every route made (what backup, restore and verify make at start), against a
+ * stand-in store on loopback that speaks HTTPS (as NCP Object Storage does) and holds one backup with its manifest, so
+ * that Camel, the routes, the AWS SDK with its XML handling, TLS, the object download and the manifest's JSON are all
+ * loaded and the JVM writes them to the archive when it exits. The stand-in's certificate
  * is made for the run by the JDK's keytool, in a temporary folder removed afterwards. Not for users.
  */
 public final class ClassDataSharingTraining {
@@ -88,7 +89,11 @@ public final class ClassDataSharingTraining {
                 "retry.max", "0");
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
         try {
-            return new PgBackup(Map.of(), quiet, System.err, settings).run(new String[] {"list"});
+            // list as a user runs it (its own routes), then with every route made, so that what backup, restore and
+            // verify make at start (their routes, the process and HTTP endpoints) is in the cache too
+            int code = new PgBackup(Map.of(), quiet, System.err, settings).run(new String[] {"list"});
+            return code != 0 ? code : new PgBackup(Map.of(), quiet, System.err, settings).everyRoute()
+                    .run(new String[] {"list"});
         } finally {
             server.stop(0);
         }

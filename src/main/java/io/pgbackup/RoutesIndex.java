@@ -25,17 +25,39 @@ public final class RoutesIndex {
     }
 
     /**
-     * The jar's routes as a Camel include pattern of named resources ({@code classpath:routes/a.yaml,...}), or the
-     * wildcard pattern when the index is missing (classes run from a build without it).
+     * The jar's routes, each as a named resource ({@code classpath:routes/a.yaml}) with its text; empty when the index
+     * is missing (classes run from a build without it: the caller falls back to the wildcard pattern).
      */
-    static String classpathRoutes() {
-        List<String> names = names(RoutesIndex.class.getClassLoader().getResourceAsStream(RESOURCE));
-        if (names.isEmpty()) {
-            return "classpath:routes/*.yaml";
+    static List<RouteSelection.RouteFile> classpathRoutes() {
+        ClassLoader loader = RoutesIndex.class.getClassLoader();
+        List<RouteSelection.RouteFile> files = new ArrayList<>();
+        for (String name : names(loader.getResourceAsStream(RESOURCE))) {
+            try (InputStream in = loader.getResourceAsStream("routes/" + name)) {
+                if (in == null) {
+                    return List.of();
+                }
+                files.add(new RouteSelection.RouteFile("classpath:routes/" + name,
+                        new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+            } catch (IOException e) {
+                return List.of();
+            }
         }
-        List<String> located = new ArrayList<>(names.size());
-        names.forEach(name -> located.add("classpath:routes/" + name));
-        return String.join(",", located);
+        return files;
+    }
+
+    /** The route files of a folder ({@code *.yaml}, by name), each as {@code file:} location with its text. */
+    static List<RouteSelection.RouteFile> folderRoutes(Path dir) {
+        List<RouteSelection.RouteFile> files = new ArrayList<>();
+        try (Stream<Path> listed = Files.list(dir)) {
+            for (Path file : listed.filter(f -> f.getFileName().toString().endsWith(".yaml") && Files.isRegularFile(f))
+                    .sorted().toList()) {
+                files.add(new RouteSelection.RouteFile("file:" + file.toAbsolutePath(),
+                        Files.readString(file, StandardCharsets.UTF_8)));
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return List.of();
+        }
+        return files;
     }
 
     static List<String> names(InputStream index) {

@@ -20,8 +20,10 @@ class RoutesIndexTest {
                     .toArray(String[]::new);
             assertThat(RoutesIndex.names(RoutesIndex.class.getClassLoader().getResourceAsStream(RoutesIndex.RESOURCE)))
                     .as("routes/index.txt made at build time (mvn process-classes)").containsExactly(yaml);
+            assertThat(RoutesIndex.classpathRoutes()).map(RouteSelection.RouteFile::location).containsExactly(
+                    java.util.Arrays.stream(yaml).map(name -> "classpath:routes/" + name).toArray(String[]::new));
         }
-        assertThat(RoutesIndex.classpathRoutes()).startsWith("classpath:routes/backup.yaml,").doesNotContain("*");
+        assertThat(RoutesIndex.classpathRoutes()).allSatisfy(file -> assertThat(file.text()).contains("- "));
     }
 
     @Test

@@ -104,9 +104,10 @@ class SettingsDeclarationTest {
         assertThat(keys).hasSizeGreaterThan(30).allSatisfy(key -> assertThat(DECLARED.declares(key)).as(key).isTrue());
         // what these read is not a setting: the process's PATH (to find a program), HOSTNAME (the report's host), the
         // variables a child process inherits (PATH, HOME, LANG, TZ), main() handing the environment to PgBackup, and
-        // the {{env:NAME:default}} function of application.properties itself (LiteralEnvironment)
+        // the {{env:NAME:default}} function of application.properties itself (LiteralEnvironment), and the log levels
+        // (LOG_LEVEL, CAMEL_LOG_LEVEL), which logging reads before any setting is loaded (LogConfiguration)
         assertThat(getenv).containsExactlyInAnyOrder("SettingType.java", "RunReport.java", "StreamingCommandExecutor.java",
-                "PgBackup.java", "LiteralEnvironment.java");
+                "PgBackup.java", "LiteralEnvironment.java", "LogConfiguration.java");
         assertThat(read("src/main/java/io/pgbackup/PgBackup.java").split("System\\.getenv\\(", -1)).hasSize(2);
     }
 
