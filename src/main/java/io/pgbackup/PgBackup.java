@@ -90,7 +90,7 @@ public final class PgBackup {
         try {
             return switch (command.name()) {
                 case "service" -> runService(main);
-                case "backup" -> runOnce(main, "direct:backup", Map.of(), exchange -> OK);
+                case "backup" -> runOnce(main, "direct:backup-with-heartbeat", Map.of(), exchange -> OK);
                 case "list" -> runOnce(main, "direct:list", Map.of(), this::printList);
                 case "verify" -> runOnce(main, "direct:verify", Map.of(), exchange -> OK);
                 case "check-managed" -> runOnce(main, "direct:managed-backup-check", Map.of(), this::printManagedCheck);
