@@ -22,6 +22,7 @@ public class SettingValues implements CamelContextAware {
             "verify.db.host", "verify.db.user", "verify.db.maintenance.name", "restore.db.host",
             "restore.db.user", "restore.db.maintenance.name", "signing.key.file", "signing.key.passphrase",
             "signature.public.keys", "encryption.public.keys", "decryption.key.file", "decryption.key.passphrase",
+            "heartbeat.url",
             "verify.db.password", "restore.db.password", "slack.webhook", "object.storage.secretKey",
             "mail.smtp.password");
 
