@@ -59,13 +59,19 @@ public class StageLogin {
         stages(exchange).acceptLast();
     }
 
-    /** True when the failure being handled is PostgreSQL refusing the password (and nothing else). */
-    public boolean isRefusal(Exchange exchange) {
-        return isPasswordRefused(caught(exchange));
-    }
-
-    public void refused(Exchange exchange) {
-        stages(exchange).refuseLast(serverSaid(caught(exchange)));
+    /**
+     * The failure being handled (a psql login): PostgreSQL refused the password, so the stage is marked refused and
+     * the next one is tried; any other failure is thrown again as it came, and no other stage is tried.
+     */
+    public void refusedOrRethrow(Exchange exchange) throws Exception {
+        Throwable failure = caught(exchange);
+        if (!isPasswordRefused(failure)) {
+            if (failure instanceof Exception e) {
+                throw e;
+            }
+            throw new IllegalStateException(failure);
+        }
+        stages(exchange).refuseLast(serverSaid(failure));
     }
 
     /** True for a psql / pg_dump failure whose server message is a refused password (28P01). */

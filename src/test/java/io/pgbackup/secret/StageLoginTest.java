@@ -51,6 +51,17 @@ class StageLoginTest {
     }
 
     @Test
+    void anyOtherFailureOfTheLoginGoesOnUpAsItCame() {
+        Exchange exchange = exchangeWith(ACTIVE, PENDING, PREVIOUS);
+        login.tryNext(exchange);
+        CommandFailedException missing = psqlFailed("psql: error: ... failed: FATAL:  database \"nope\" does not exist");
+        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, missing);
+
+        assertThatThrownBy(() -> login.refusedOrRethrow(exchange)).isSameAs(missing);
+        assertThat(exchange.getProperty(PasswordStages.PROPERTY, PasswordStages.class).refusal()).isEmpty();
+    }
+
+    @Test
     void eachTryHandsTheNextStagesValueToTheClients() {
         Exchange exchange = exchangeWith(ACTIVE, PENDING, PREVIOUS);
 
@@ -148,10 +159,12 @@ class StageLoginTest {
     }
 
     private void refuse(Exchange exchange) {
-        exchange.setException(psqlFailed(REFUSED));
-        assertThat(login.isRefusal(exchange)).isTrue();
-        login.refused(exchange);
-        exchange.setException(null);
+        try {
+            exchange.setProperty(Exchange.EXCEPTION_CAUGHT, psqlFailed(REFUSED));
+            login.refusedOrRethrow(exchange);
+        } catch (Exception e) {
+            throw new AssertionError("a refused password is no failure of the check", e);
+        }
     }
 
     private static String password(Exchange exchange) {
