@@ -73,34 +73,39 @@ class RotatedPasswordIT {
 
     @Test
     void duringARotationThePendingValueTheDatabaseHasIsUsedAndAlertedAsUnderWay() throws Exception {
-        roleHasPassword(PENDING);
+        Stored stored = backUpWhileTheRoleHas(PENDING, "pending/");
 
-        PgBackupProcess.Result run = pgBackup("pending/").run("backup");
-
-        assertThat(run.exitCode()).as(run.toString()).isZero();
-        assertThat(run.stderr()).contains("password rotation under way").contains("refused the active value")
+        assertThat(stored.log()).contains("password rotation under way").contains("refused the active value")
                 .contains("accepted the pending one").contains(SECRET_ID);
-        assertThat(storedUnder("pending/")).as("the backup and its manifest").hasSize(2);
-        String alert = single(newSlackTexts());
-        assertThat(alert).contains("ALERT").contains("password rotation under way").contains("pending")
+        assertThat(stored.alert()).contains("ALERT").contains("password rotation under way").contains("pending")
                 .contains("the backup goes on with the pending value");
-        assertNoValueIn(run.all() + alert);
     }
 
     @Test
     void aRotationNotFinishedUsesThePreviousValueAndAlertsItAsStuck() throws Exception {
-        roleHasPassword(PREVIOUS);
+        Stored stored = backUpWhileTheRoleHas(PREVIOUS, "previous/");
 
-        PgBackupProcess.Result run = pgBackup("previous/").run("backup");
+        assertThat(stored.log()).contains("password rotation stuck or not finished")
+                .contains("refused the active and pending value").contains("accepted the previous one");
+        assertThat(stored.alert()).contains("ALERT").contains("stuck or not finished")
+                .contains("give the database the active value");
+    }
+
+    /** What a backup that succeeded logged, and the one alert it sent. */
+    record Stored(String log, String alert) {
+    }
+
+    /** A backup while the role's password is {@code password}: it must succeed, store, alert once, show no value. */
+    private Stored backUpWhileTheRoleHas(String password, String prefix) throws Exception {
+        roleHasPassword(password);
+
+        PgBackupProcess.Result run = pgBackup(prefix).run("backup");
 
         assertThat(run.exitCode()).as(run.toString()).isZero();
-        assertThat(run.stderr()).contains("password rotation stuck or not finished")
-                .contains("refused the active and pending value").contains("accepted the previous one");
-        assertThat(storedUnder("previous/")).hasSize(2);
+        assertThat(storedUnder(prefix)).as("the backup and its manifest").hasSize(2);
         String alert = single(newSlackTexts());
-        assertThat(alert).contains("ALERT").contains("stuck or not finished")
-                .contains("give the database the active value");
         assertNoValueIn(run.all() + alert);
+        return new Stored(run.stderr(), alert);
     }
 
     @Test
