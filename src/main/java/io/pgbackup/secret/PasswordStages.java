@@ -82,6 +82,14 @@ public final class PasswordStages {
         return stages.size() > 1;
     }
 
+    /** A login starts (again: a retried step): every stage is untried, from active on. */
+    public void restart() {
+        next = 0;
+        accepted = null;
+        tried.clear();
+        refusal = "";
+    }
+
     /** True while no stage was accepted and one is left to try. */
     public boolean untried() {
         return accepted == null && next < stages.size();

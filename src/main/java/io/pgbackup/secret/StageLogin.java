@@ -45,6 +45,12 @@ public class StageLogin {
         return stages != null && stages.hasAlternatives();
     }
 
+    /** A login check starts (a retry of a failed one too): from the active value on. */
+    public void restart(Exchange exchange) {
+        stages(exchange).restart();
+        exchange.setProperty(SecretValueReader.PASSWORD_PROPERTY, stages(exchange).active());
+    }
+
     /** The loop condition: no stage accepted yet, and one left to try. */
     public boolean untried(Exchange exchange) {
         return stages(exchange).untried();

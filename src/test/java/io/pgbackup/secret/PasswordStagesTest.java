@@ -60,6 +60,21 @@ class PasswordStagesTest {
     }
 
     @Test
+    void aLoginStartedAgainTriesFromActiveOn() {
+        PasswordStages stages = PasswordStages.of("sec", Map.of("active", ACTIVE, "previous", PREVIOUS));
+        stages.tryNext();
+        stages.refuseLast("password authentication failed");
+        stages.tryNext();
+
+        stages.restart();
+
+        assertThat(stages.untried()).isTrue();
+        assertThat(stages.tried()).isEmpty();
+        assertThat(stages.refusal()).isEmpty();
+        assertThat(stages.tryNext().name()).isEqualTo("active");
+    }
+
+    @Test
     void anActiveValueIsRequired() {
         assertThatThrownBy(() -> PasswordStages.of("sec", Map.of("pending", PENDING)))
                 .isInstanceOf(IllegalArgumentException.class)
