@@ -143,12 +143,12 @@ class RotatedPasswordIT {
     @Test
     void anUnreachableServerIsReportedAsItIsWithoutTryingAnotherStage() throws Exception {
         PgBackupProcess.Result run = pgBackup("down/").set("DB_PORT", Integer.toString(PostgresServer.freePort()))
-                .set("RETRY_MAX", "2").set("RETRY_DELAY_MS", "100").run("backup");
+                .set("RETRY_MAX", "3").set("RETRY_DELAY_MS", "100").run("backup");
 
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
         assertThat(run.stderr()).contains("backup FAILED stage=dump").contains("Connection refused")
                 .doesNotContain("refused every stage").doesNotContain("password rotation");
-        assertThat(run.stderr().split("Failed delivery for", -1)).as("the first try and two retries").hasSize(1 + 3);
+        assertThat(run.stderr().split("Failed delivery for", -1)).as("the first try and more retries than stages").hasSize(1 + 4);
         assertNoValueIn(run.all());
     }
 
