@@ -30,6 +30,7 @@ class RotatedPasswordIT {
 
     static final String BUCKET = "stages-it";
     static final String DB = "rot_db";
+    static final String OTHER_DB = "rot_db_two";
     static final String ROLE = "rot_user";
     static final String SECRET_ID = "sec-rot";
     static final String ACTIVE = "rot-active \"A\" 활성";
@@ -55,6 +56,7 @@ class RotatedPasswordIT {
         slack = new WebhookStandIn();
         postgres.createRole(ROLE, ACTIVE);
         postgres.createDatabase(DB);
+        postgres.createDatabase(OTHER_DB);
         postgres.psql(DB, "CREATE TABLE accounts (id int PRIMARY KEY, owner text);"
                 + " INSERT INTO accounts SELECT g, 'owner ' || g FROM generate_series(1, 300) g;");
     }
@@ -89,6 +91,20 @@ class RotatedPasswordIT {
                 .contains("refused the active and pending value").contains("accepted the previous one");
         assertThat(stored.alert()).contains("ALERT").contains("stuck or not finished")
                 .contains("give the database the active value");
+    }
+
+    @Test
+    void aRunOfSeveralDatabasesAlertsTheRotationOnceAndLogsItForEach() throws Exception {
+        roleHasPassword(PENDING);
+
+        PgBackupProcess.Result run = pgBackup("several/").set("DB_NAME", DB + "," + OTHER_DB).run("backup");
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(storedUnder("several/")).as("two backups and their manifests").hasSize(4);
+        assertThat(run.stderr().split("accepted the pending one", -1)).as("a line for each database").hasSize(1 + 2);
+        String alert = single(newSlackTexts());
+        assertThat(alert).contains("password rotation under way");
+        assertNoValueIn(run.all() + alert);
     }
 
     /** What a backup that succeeded logged, and the one alert it sent. */
