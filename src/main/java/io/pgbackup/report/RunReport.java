@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.pgbackup.RunClock;
 import io.pgbackup.exec.CommandFailedException;
+import io.pgbackup.secret.PasswordStages;
 import io.pgbackup.secret.Secret;
 import io.pgbackup.secret.SecretValueReader;
 
@@ -183,6 +184,10 @@ public class RunReport {
         Secret password = exchange.getProperty(SecretValueReader.PASSWORD_PROPERTY, Secret.class);
         if (password != null && !password.isEmpty()) {
             result = result.replace(password.reveal(), password.toString());
+        }
+        PasswordStages stages = exchange.getProperty(PasswordStages.PROPERTY, PasswordStages.class);
+        if (stages != null) {
+            result = stages.mask(result);
         }
         for (String secret : secrets) {
             result = result.replace(secret, "******");

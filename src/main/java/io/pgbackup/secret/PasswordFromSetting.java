@@ -14,6 +14,8 @@ public class PasswordFromSetting implements Processor {
     @Override
     public void process(Exchange exchange) {
         exchange.setProperty(SecretValueReader.PASSWORD_PROPERTY, Secret.of(password));
+        // a setting has one value: no stages of a Secret Manager password read before (for another server) apply
+        exchange.removeProperty(PasswordStages.PROPERTY);
     }
 
     /** True when DB_PASSWORD is set: the route then skips Secret Manager. */

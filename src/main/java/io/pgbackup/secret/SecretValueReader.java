@@ -2,6 +2,9 @@ package io.pgbackup.secret;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -14,7 +17,9 @@ import org.apache.camel.Processor;
 
 /**
  * Reads a Secret Manager "get secret value" response and puts the password into the exchange property
- * {@value #PASSWORD_PROPERTY} as a {@link Secret}. The body (which holds the clear secret) is cleared.
+ * {@value #PASSWORD_PROPERTY} as a {@link Secret}, and every stage of it (active, pending, previous: the values a
+ * rotation goes through) into {@value PasswordStages#PROPERTY} for the login check (routes/db-login.yaml). The body
+ * (which holds the clear secret) is cleared.
  * <p>
  * Response shape: {@code {"code":"SUCCESS","data":{"decryptedSecretChain":{"active":"{\"cdbPassword\":\"...\"}"}}}}
  * where {@code active} is a JSON document inside a string. Errors name what is wrong, never the content: Jackson's
@@ -23,6 +28,8 @@ import org.apache.camel.Processor;
 public class SecretValueReader implements Processor {
 
     public static final String PASSWORD_PROPERTY = "dbPassword";
+    /** Exchange property: the secret read (routes/secret-manager.yaml sets it), named in log lines and alerts. */
+    public static final String SECRET_ID_PROPERTY = "secretId";
 
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
@@ -40,7 +47,38 @@ public class SecretValueReader implements Processor {
         } finally {
             exchange.getMessage().setBody(null);
         }
-        exchange.setProperty(PASSWORD_PROPERTY, Secret.of(passwordFrom(response)));
+        Map<String, String> values = new HashMap<>(otherStages(response));
+        values.put("active", passwordFrom(response));
+        PasswordStages stages = PasswordStages.of(exchange.getProperty(SECRET_ID_PROPERTY, "", String.class), values);
+        exchange.setProperty(PASSWORD_PROPERTY, stages.active());
+        exchange.setProperty(PasswordStages.PROPERTY, stages);
+    }
+
+    /**
+     * The password of the pending and previous values, those that hold one: a stage that is missing, is not a JSON
+     * document or lacks the key is no stage to try (only the active value must be whole).
+     */
+    Map<String, String> otherStages(JsonNode response) {
+        Map<String, String> values = new HashMap<>();
+        JsonNode chain = response.path("data").path("decryptedSecretChain");
+        for (String stage : List.of("pending", "previous")) {
+            JsonNode value = chain.path(stage);
+            JsonNode document = value.isTextual() ? documentOrNull(value.asText()) : null;
+            JsonNode password = document == null ? null : document.get(passwordKey);
+            if (password != null && password.isValueNode() && !password.asText().isEmpty()) {
+                values.put(stage, password.asText());
+            }
+        }
+        return values;
+    }
+
+    private static JsonNode documentOrNull(String text) {
+        try (JsonParser parser = MAPPER.createParser(text)) {
+            JsonNode document = MAPPER.readTree(parser);
+            return document != null && document.isObject() ? document : null;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     String passwordFrom(JsonNode response) {

@@ -79,6 +79,35 @@ class SecretValueReaderTest {
                 .hasMessageNotContaining("hunter2");
     }
 
+    @Test
+    void everyStageWithAPasswordIsKeptInOrderEachValueOnce() throws Exception {
+        Exchange exchange = exchange("""
+                {"code":"SUCCESS","data":{"decryptedSecretChain":{
+                  "previous":"{\\"cdbPassword\\":\\"old\\"}","active":"{\\"cdbPassword\\":\\"now\\"}",
+                  "pending":"{\\"cdbPassword\\":\\"next\\"}"}}}""");
+        exchange.setProperty(SecretValueReader.SECRET_ID_PROPERTY, "sec-7");
+
+        reader.process(exchange);
+
+        PasswordStages stages = exchange.getProperty(PasswordStages.PROPERTY, PasswordStages.class);
+        assertThat(stages.names()).containsExactly("active", "pending", "previous");
+        assertThat(stages.secretId()).isEqualTo("sec-7");
+        assertThat(exchange.getProperty(SecretValueReader.PASSWORD_PROPERTY, Secret.class).reveal()).isEqualTo("now");
+    }
+
+    @Test
+    void aPendingOrPreviousValueWithoutAPasswordIsNoStageAndNoError() throws Exception {
+        Exchange exchange = exchange("""
+                {"code":"SUCCESS","data":{"decryptedSecretChain":{"active":"{\\"cdbPassword\\":\\"now\\"}",
+                  "pending":"not json hunter2","previous":"{\\"other\\":\\"old\\"}"}}}""");
+
+        reader.process(exchange);
+
+        PasswordStages stages = exchange.getProperty(PasswordStages.PROPERTY, PasswordStages.class);
+        assertThat(stages.names()).containsExactly("active");
+        assertThat(stages.hasAlternatives()).isFalse();
+    }
+
     private static Exchange exchange(String body) {
         Exchange exchange = new DefaultExchange(new DefaultCamelContext());
         exchange.getMessage().setBody(body);

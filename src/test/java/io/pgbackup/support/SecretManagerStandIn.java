@@ -18,17 +18,26 @@ import io.pgbackup.ncp.NcpApiGatewaySigner;
  * x-ncp headers must be present, the access key known, the timestamp within 5 minutes of this clock, and the
  * signature v2 correct for the method and path it received. It answers with the documented JSON shape, where
  * {@code active} is a JSON document inside a string. Each request's verdict is recorded.
+ * <p>
+ * Like the real API it serves the whole chain of stages: {@code active}, and {@code pending} and {@code previous} when
+ * the secret has them (each a JSON document inside a string, with the same keys). By default there is a previous value
+ * ({@value #OLD_PASSWORD}) and no pending one, as after a finished rotation; {@link #stages} lets a test rotate.
  */
 public final class SecretManagerStandIn implements AutoCloseable {
 
     public static final String ACCESS_KEY = "ncp-access-key-test";
     public static final String SECRET_KEY = "ncp-secret-key-test";
+    /** The previous value served unless a test sets the stages. */
+    public static final String OLD_PASSWORD = "old-password";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpServer server;
     private final String secretId;
     private final String passwordKey;
     private volatile String password;
+    /** The password of the pending and previous stages; null: the secret has no such stage. */
+    private volatile String pending;
+    private volatile String previous = OLD_PASSWORD;
     private final List<String> verdicts = new CopyOnWriteArrayList<>();
     private volatile Mode mode = Mode.NORMAL;
     /** More keys of the active value (e.g. an armored private key and its passphrase), beside the password. */
@@ -62,6 +71,18 @@ public final class SecretManagerStandIn implements AutoCloseable {
     /** Adds a key to the active value the stand-in serves. */
     public SecretManagerStandIn with(String key, String value) {
         extra.put(key, value);
+        return this;
+    }
+
+    /**
+     * The password of each stage from now on, as a rotation leaves them (null: the secret has no such stage): e.g.
+     * a rotation under way has a pending value the database may already have, one not finished a previous value it
+     * may still have.
+     */
+    public SecretManagerStandIn stages(String active, String pending, String previous) {
+        this.password = active;
+        this.pending = pending;
+        this.previous = previous;
         return this;
     }
 
@@ -119,12 +140,24 @@ public final class SecretManagerStandIn implements AutoCloseable {
             data.put("secretId", secretId);
             ObjectNode chain = data.putObject("decryptedSecretChain");
             chain.put("active", JSON.writeValueAsString(active));
-            chain.put("previous", JSON.writeValueAsString(JSON.createObjectNode().put(passwordKey, "old-password")));
+            if (pending != null) {
+                chain.put("pending", JSON.writeValueAsString(stageValue(pending)));
+            }
+            if (previous != null) {
+                chain.put("previous", JSON.writeValueAsString(stageValue(previous)));
+            }
             if (mode != Mode.SLOW) {
                 verdicts.add(mode == Mode.NORMAL ? "ok" : "no-key");
             }
             HttpReplies.json(exchange, 200, JSON.writeValueAsString(body));
         }
+    }
+
+    /** Another stage's value: the same keys as the active one, with that stage's password. */
+    private ObjectNode stageValue(String stagePassword) {
+        ObjectNode value = JSON.createObjectNode().put(passwordKey, stagePassword);
+        extra.forEach(value::put);
+        return value;
     }
 
     private void reject(HttpExchange exchange, int status, String verdict) throws IOException {

@@ -45,6 +45,19 @@ class SecretManagerStandInTest {
     }
 
     @Test
+    void everyStageTheSecretHasIsServedAsTheRealApiDoesAndATestCanRotate() throws Exception {
+        String fresh = call(System.currentTimeMillis(), SecretManagerStandIn.ACCESS_KEY, SecretManagerStandIn.SECRET_KEY).body();
+        assertThat(fresh).contains("\"active\":\"{\\\"cdbPassword\\\":\\\"pw\\\"}\"")
+                .contains("\"previous\":\"{\\\"cdbPassword\\\":\\\"" + SecretManagerStandIn.OLD_PASSWORD)
+                .doesNotContain("pending");
+
+        standIn.stages("now", "next", null);
+        String rotating = call(System.currentTimeMillis(), SecretManagerStandIn.ACCESS_KEY, SecretManagerStandIn.SECRET_KEY).body();
+        assertThat(rotating).contains("\"active\":\"{\\\"cdbPassword\\\":\\\"now\\\"}\"")
+                .contains("\"pending\":\"{\\\"cdbPassword\\\":\\\"next\\\"}\"").doesNotContain("previous");
+    }
+
+    @Test
     void aTimestampFourMinutesOffIsAcceptedSixIsNot() throws Exception {
         long now = System.currentTimeMillis();
         assertThat(call(now - 240_000, SecretManagerStandIn.ACCESS_KEY, SecretManagerStandIn.SECRET_KEY).statusCode())
