@@ -15,6 +15,8 @@ import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
 /**
  * The objects a multipart backup upload ({@link StreamingUpload}) goes into. A store takes at most UPLOAD_MAX_PARTS
@@ -103,7 +105,7 @@ final class ObjectSequence {
         uploadId = null;
         StoredObject object = new StoredObject(key, bytes, parts.size(), HexFormat.of().formatHex(md5s.digest()) + "-"
                 + parts.size());
-        StreamingUpload.checkStored(s3, bucket, object);
+        checkStored(s3, bucket, object);
         stored.add(object);
         exchange.setProperty(STORED, List.copyOf(stored));
     }
@@ -137,6 +139,24 @@ final class ObjectSequence {
                         + " objects by hand", removeFailed.getMessage(), backupKey);
             }
             exchange.removeProperty(STORED);
+        }
+    }
+
+    /** HEAD the stored object: its size and ETag must be what was sent. */
+    static void checkStored(S3Client s3, String bucket, StoredObject sent) {
+        String key = sent.key();
+        HeadObjectResponse head = s3.headObject(HeadObjectRequest.builder().bucket(bucket).key(key).build());
+        if (head.contentLength() == null || head.contentLength() != sent.bytes()) {
+            throw new StoredObjectMismatchException("stored object " + bucket + "/" + key + " has " + head.contentLength()
+                    + " bytes, " + sent.bytes() + " were sent (left in place: it may be another writer's object)");
+        }
+        String etag = StoredObject.etag(head.eTag());
+        if (StoredObject.isMd5Form(etag) && !etag.equals(sent.etag())) {
+            throw new StoredObjectMismatchException("stored object " + bucket + "/" + key + " has ETag " + etag
+                    + ", expected " + sent.etag() + " from the bytes sent (left in place: it may be another writer's object)");
+        }
+        if (!etag.equals(sent.etag())) {
+            LOG.debug("ETag {} of {} is not an MD5 form; checked the size only", etag, key);
         }
     }
 

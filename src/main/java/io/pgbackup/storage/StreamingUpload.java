@@ -30,8 +30,6 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
-import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
-import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
@@ -113,7 +111,7 @@ public class StreamingUpload {
                 // what this run wrote: only an object with this ETag is ever removed by it (BackupObjects)
                 exchange.setProperty(ETAG, one.etag());
                 // a mismatch is not removed: the object under the key may be another writer's (two processes, one key)
-                checkStored(s3, bucket, one);
+                ObjectSequence.checkStored(s3, bucket, one);
                 stored = List.of(one);
                 exchange.setProperty(ObjectSequence.STORED, stored);
             } else {
@@ -228,24 +226,6 @@ public class StreamingUpload {
                 throw cause;
             }
             throw e;
-        }
-    }
-
-    /** HEAD the stored object: its size and ETag must be what was sent. */
-    static void checkStored(S3Client s3, String bucket, StoredObject sent) {
-        String key = sent.key();
-        HeadObjectResponse head = s3.headObject(HeadObjectRequest.builder().bucket(bucket).key(key).build());
-        if (head.contentLength() == null || head.contentLength() != sent.bytes()) {
-            throw new StoredObjectMismatchException("stored object " + bucket + "/" + key + " has " + head.contentLength()
-                    + " bytes, " + sent.bytes() + " were sent (left in place: it may be another writer's object)");
-        }
-        String etag = StoredObject.etag(head.eTag());
-        if (StoredObject.isMd5Form(etag) && !etag.equals(sent.etag())) {
-            throw new StoredObjectMismatchException("stored object " + bucket + "/" + key + " has ETag " + etag
-                    + ", expected " + sent.etag() + " from the bytes sent (left in place: it may be another writer's object)");
-        }
-        if (!etag.equals(sent.etag())) {
-            LOG.debug("ETag {} of {} is not an MD5 form; checked the size only", etag, key);
         }
     }
 
