@@ -52,6 +52,12 @@ public class BackupManifest {
     /** The SHA-256 (hex) of every chunkBytes chunk of the stored object, in order, the last one shorter. */
     public java.util.List<String> chunkSha256;
     public int parts;
+    /**
+     * A backup larger than one object (UPLOAD_MAX_PARTS parts): its objects in order, the backup's key first, then
+     * {@code KEY.part2} ..., each with its bytes, parts and ETag. Absent for a backup of one object. objectBytes,
+     * objectSha256, parts and the chunk hashes are then those of all the objects read in order as one stream.
+     */
+    public java.util.List<io.pgbackup.storage.StoredObject> objects;
     public long rawBytes;
     public String pgDumpVersion;
     public String serverVersion;
@@ -91,6 +97,8 @@ public class BackupManifest {
         java.util.List<String> chunks = exchange.getProperty(StreamingUpload.CHUNK_SHA256, java.util.List.class);
         manifest.chunkSha256 = chunks;
         manifest.parts = exchange.getProperty(StreamingUpload.PARTS, 0, Integer.class);
+        java.util.List<io.pgbackup.storage.StoredObject> objects = io.pgbackup.storage.BackupObjects.stored(exchange);
+        manifest.objects = objects != null && objects.size() > 1 ? objects : null;
         if (dump != null) {
             manifest.rawBytes = dump.bytes();
             manifest.pgDumpVersion = dump.dumpVersion();

@@ -82,6 +82,10 @@ public final class CheckedBackupStream extends BulkInputStream {
         String key = DatabaseRun.of(exchange).key();
         BackupManifest manifest = exchange.getProperty(BackupCatalog.MANIFEST, BackupManifest.class);
         InputStream download = exchange.getMessage().getMandatoryBody(InputStream.class);
+        if (manifest != null) {
+            // a backup of several objects: each checked (HEAD) before anything is read, then read as one stream
+            download = ContinuedObjects.open(exchange, key, manifest.objects, manifest.objectBytes, download);
+        }
         Expected expected = Expected.of(manifest, key);
         if (manifest != null && !expected.checksChunks()) {
             LOG.warn("the manifest of {} predates chunk hashes: the backup is checked only at the end of the stream, after"

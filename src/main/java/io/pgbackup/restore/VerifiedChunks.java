@@ -41,6 +41,8 @@ public final class VerifiedChunks extends BulkInputStream {
     private final int chunkBytes;
     private final List<String> sha256;
     private final Long objectBytes;
+    /** Which stored objects a range of bytes lies in (a backup of several objects: {@link ContinuedObjects}). */
+    private final java.util.function.BiFunction<Long, Long, String> place;
     private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(2);
     /** Two chunks and the end (or a failure): the reader never blocks on it. */
     private final BlockingQueue<Item> filled = new ArrayBlockingQueue<>(3);
@@ -74,6 +76,7 @@ public final class VerifiedChunks extends BulkInputStream {
         this.chunkBytes = (int) chunkBytes;
         this.sha256 = List.copyOf(sha256);
         this.objectBytes = objectBytes;
+        this.place = stored instanceof ContinuedObjects objects ? objects::place : (from, to) -> "";
     }
 
     @Override
@@ -139,16 +142,18 @@ public final class VerifiedChunks extends BulkInputStream {
                 int n = stored.readNBytes(buffer, 0, chunkBytes);
                 boolean last = index == sha256.size() - 1;
                 if (n == 0 || !last && n < chunkBytes || last && objectBytes != null && n != objectBytes - offset) {
+                    long expected = last && objectBytes != null ? objectBytes - offset : chunkBytes;
                     throw new ChunkMismatchException("stored object " + key + " differs from its manifest in chunk " + index
-                            + " of " + sha256.size() + " (at byte " + offset + "): it has " + n + " bytes there, "
-                            + (last && objectBytes != null ? objectBytes - offset : chunkBytes)
+                            + " of " + sha256.size() + " (at byte " + offset + place.apply(offset, offset + expected - 1)
+                            + "): it has " + n + " bytes there, " + expected
                             + " expected (cut short or replaced); nothing of that chunk was used");
                 }
                 digest.update(buffer, 0, n);
                 String actual = HexFormat.of().formatHex(digest.digest());
                 if (!actual.equalsIgnoreCase(sha256.get(index))) {
                     throw new ChunkMismatchException("stored object " + key + " differs from its manifest in chunk " + index
-                            + " of " + sha256.size() + " (bytes " + offset + " to " + (offset + n - 1) + "): SHA-256 "
+                            + " of " + sha256.size() + " (bytes " + offset + " to " + (offset + n - 1)
+                            + place.apply(offset, offset + n - 1) + "): SHA-256 "
                             + actual + ", manifest " + sha256.get(index).toLowerCase(java.util.Locale.ROOT)
                             + "; nothing of that chunk was used");
                 }

@@ -24,7 +24,8 @@ import software.amazon.awssdk.services.s3.model.MultipartUpload;
  * (NCP does; S3Proxy's in-memory store answers with the time of the listing itself, which is no upload's start and
  * is passed over, as a missing one is): another instance, with a longer DUMP_TIMEOUT_MS
  * or a clock behind ours, may upload under a key that looks old, and its live upload must not be aborted.
- * {@code prune --dry-run} only lists them. Uploads of other keys are never touched (the prefix may be shared). A
+ * {@code prune --dry-run} only lists them. A continuation object's upload ({@code KEY.part2} ...) is judged by its
+ * backup's key. Uploads of other keys are never touched (the prefix may be shared). A
  * store that cannot list them is logged as a warning: hygiene never fails a backup.
  */
 public class IncompleteUploads {
@@ -78,8 +79,9 @@ public class IncompleteUploads {
                 LOG.debug("{} incomplete multipart upload(s) in {} under '{}' (page {}), aborting those begun before {}",
                         listing.uploads().size(), bucket, prefix, page + 1, cutoff);
                 for (MultipartUpload upload : listing.uploads()) {
-                    Instant keyTime = BackupKey.parse(upload.key(), prefix).map(b -> b.time().atZone(zone).toInstant())
-                            .orElse(null);
+                    // a continuation object (KEY.part2 ...) is as old as its backup
+                    Instant keyTime = BackupKey.parse(ContinuationKey.backupOf(upload.key()), prefix)
+                            .map(b -> b.time().atZone(zone).toInstant()).orElse(null);
                     Instant begun = begun(keyTime, upload.initiated(), asked);
                     LOG.debug("incomplete upload of {}: key time {}, upload initiated {}", upload.key(), keyTime,
                             upload.initiated());

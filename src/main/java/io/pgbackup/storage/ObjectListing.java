@@ -17,7 +17,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * Used by the list-backups route (list, restore, prune) in a loop: {@link #start} forgets an earlier listing on the
  * same exchange, {@link #nextRequest} builds the request, the aws2-s3 endpoint (pojoRequest=true) runs it,
  * {@link #collectPage} keeps the backups and decides whether to go on. Only keys that match the backup naming
- * pattern ({@link BackupKey}) are kept.
+ * pattern ({@link BackupKey}) are kept. A backup's continuation objects ({@link ContinuationKey}: {@code KEY.part2}
+ * ...) are never listed as backups of their own: they are kept apart ({@value #CONTINUATIONS}), and the backup is
+ * listed with the size of all its objects.
  */
 public class ObjectListing {
 
@@ -27,6 +29,8 @@ public class ObjectListing {
     public static final String OBJECTS = "listedObjects";
     /** The keys of the listed backups that have a manifest beside them (a Set of backup keys). */
     public static final String MANIFESTS = "listedManifests";
+    /** The continuation objects of the listed backups: a Map from a backup's key to its continuation objects. */
+    public static final String CONTINUATIONS = "listedContinuations";
     private static final String MARKER = "listingMarker";
     private static final String PAGES = "listingPages";
     private static final int MAX_PAGES = 100_000;
@@ -40,6 +44,7 @@ public class ObjectListing {
     public void start(Exchange exchange) {
         exchange.removeProperty(OBJECTS);
         exchange.setProperty(MANIFESTS, new java.util.HashSet<String>());
+        exchange.setProperty(CONTINUATIONS, new java.util.HashMap<String, List<S3Object>>());
         exchange.removeProperty(MARKER);
         exchange.removeProperty(PAGES);
         exchange.setProperty(MORE, true);
@@ -74,10 +79,14 @@ public class ObjectListing {
             return;
         }
         java.util.Set<String> manifests = exchange.getProperty(MANIFESTS, java.util.Set.class);
+        java.util.Map<String, List<S3Object>> continuations = exchange.getProperty(CONTINUATIONS, java.util.Map.class);
         for (S3Object object : page) {
             String key = object.key();
+            String continued = ContinuationKey.backupOf(key);
             if (isBackup(key, prefix, database)) {
                 kept.add(object);
+            } else if (continuations != null && !continued.equals(key) && isBackup(continued, prefix, database)) {
+                continuations.computeIfAbsent(continued, k -> new ArrayList<>()).add(object);
             } else if (manifests != null && key.endsWith(io.pgbackup.manifest.BackupManifest.SUFFIX)) {
                 String backup = key.substring(0, key.length() - io.pgbackup.manifest.BackupManifest.SUFFIX.length());
                 if (isBackup(backup, prefix, database)) {
@@ -107,13 +116,25 @@ public class ObjectListing {
     }
 
     /**
-     * The collected backups, oldest first (keys carry their timestamp, so key order is time order per database). The
-     * listing's working properties are removed: only {@value #MANIFESTS} stays for the caller.
+     * The collected backups, oldest first (keys carry their timestamp, so key order is time order per database), each
+     * with the size of all its objects. The listing's working properties are removed: only {@value #MANIFESTS} and
+     * {@value #CONTINUATIONS} stay for the caller.
      */
     @SuppressWarnings("unchecked")
     public List<S3Object> sorted(Exchange exchange) {
         List<S3Object> kept = exchange.getProperty(OBJECTS, List.class);
-        List<S3Object> result = kept == null ? new ArrayList<>() : new ArrayList<>(kept);
+        java.util.Map<String, List<S3Object>> continuations = exchange.getProperty(CONTINUATIONS, java.util.Map.class);
+        List<S3Object> result = new ArrayList<>();
+        for (S3Object object : kept == null ? List.<S3Object>of() : kept) {
+            List<S3Object> more = continuations == null ? null : continuations.get(object.key());
+            if (more == null) {
+                result.add(object);
+            } else {
+                long size = object.size() == null ? 0 : object.size();
+                result.add(object.toBuilder().size(size + more.stream().mapToLong(o -> o.size() == null ? 0 : o.size())
+                        .sum()).build());
+            }
+        }
         exchange.removeProperty(OBJECTS);
         exchange.removeProperty(MARKER);
         exchange.removeProperty(PAGES);

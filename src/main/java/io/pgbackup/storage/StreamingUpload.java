@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -30,13 +29,7 @@ import org.slf4j.LoggerFactory;
 
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
-import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
-import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
-import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
-import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
-import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
@@ -49,7 +42,9 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
  * before it uploads (two part buffers; nothing on disk), each part carries its Content-MD5 so the store checks it,
  * and a failure of the source or of a part aborts the upload, so no object and no orphaned parts are left.
  * After the upload the object is checked with HEAD: its size and its ETag (the MD5, or for multipart the MD5 of the
- * parts' MD5s) must be what was sent. The SHA-256 of the whole object is recorded (exchange property
+ * parts' MD5s) must be what was sent. A stream longer than UPLOAD_MAX_PARTS parts goes on in continuation objects
+ * ({@link ObjectSequence}: {@code KEY.part2} ...), each its own multipart upload with its own HEAD check. The SHA-256
+ * of the whole object (all of them) is recorded (exchange property
  * {@value #SHA256}) for the manifest, and so is the SHA-256 of every CHUNK_SIZE chunk of it ({@value #CHUNK_SHA256}):
  * a restore checks each chunk before any of its bytes is used. While it runs, a progress line is logged every
  * {@code progressIntervalSeconds}.
@@ -67,7 +62,7 @@ public class StreamingUpload {
     public static final String ETAG = "objectEtag";
     /** Set by the manifest stage once this run's manifest is stored. */
     public static final String MANIFEST_WRITTEN = "manifestWritten";
-    /** S3's limit on parts per upload. */
+    /** S3's limit on parts per upload: the largest UPLOAD_MAX_PARTS. */
     static final int MAX_PARTS = 10_000;
 
     private static final Logger LOG = LoggerFactory.getLogger("pg-backup.upload");
@@ -102,36 +97,44 @@ public class StreamingUpload {
         ChunkHashes chunks = new ChunkHashes(Integer.parseInt(io.pgbackup.settings.SettingsDeclaration.value(
                 exchange.getContext(), "upload.chunk.size").strip()));
         Hashes sha256 = new Hashes(whole, chunks);
-        Result result;
+        int maxParts = Integer.parseInt(io.pgbackup.settings.SettingsDeclaration.value(exchange.getContext(),
+                "upload.max.parts").strip());
+        List<StoredObject> stored;
         try (InputStream in = body) {
             byte[] first = new byte[partSize];
             int n = in.readNBytes(first, 0, partSize);
             sha256.update(first, 0, n);
             progress.read.addAndGet(n);
             if (n < partSize) {
-                result = putObject(s3, bucket, key, contentType, first, n);
+                StoredObject one = putObject(s3, bucket, key, contentType, first, n);
                 progress.uploaded.addAndGet(n);
+                // what this run wrote: only an object with this ETag is ever removed by it (BackupObjects)
+                exchange.setProperty(ETAG, one.etag());
+                // a mismatch is not removed: the object under the key may be another writer's (two processes, one key)
+                ObjectSequence.checkStored(s3, bucket, one);
+                stored = List.of(one);
+                exchange.setProperty(ObjectSequence.STORED, stored);
             } else {
-                result = multipart(s3, bucket, key, contentType, in, first, partSize, sha256, progress);
+                ObjectSequence objects = new ObjectSequence(s3, bucket, key, maxParts, k -> s3.createMultipartUpload(
+                        CreateMultipartUploadRequest.builder().bucket(bucket).key(k).contentType(contentType).build())
+                        .uploadId(), exchange);
+                stored = multipart(s3, bucket, in, first, partSize, sha256, progress, objects);
+                exchange.setProperty(ETAG, stored.get(0).etag());
             }
         } finally {
             if (ticker != null) {
                 ticker.cancel(false);
             }
         }
-        // what this run wrote: only an object with this ETag is ever removed by it (removeWhatThisRunWrote)
-        exchange.setProperty(ETAG, result.etag);
-        // a mismatch is not removed: the object under the key may be another writer's (two processes, one key)
-        checkStored(s3, bucket, key, result);
-        exchange.setProperty(COMPRESSED_BYTES, result.bytes);
-        exchange.setProperty(PARTS, result.parts);
+        exchange.setProperty(COMPRESSED_BYTES, StoredObject.totalBytes(stored));
+        exchange.setProperty(PARTS, stored.stream().mapToInt(StoredObject::parts).sum());
         exchange.setProperty(SHA256, HexFormat.of().formatHex(whole.digest()));
         exchange.setProperty(CHUNK_BYTES, chunks.chunkBytes());
         exchange.setProperty(CHUNK_SHA256, chunks.finish());
-        LOG.debug("stored {}/{}: {} bytes in {} part(s), ETag {}", bucket, key, result.bytes, result.parts, result.etag);
+        LOG.debug("stored {}/{}: {}", bucket, key, stored);
     }
 
-    private static Result putObject(S3Client s3, String bucket, String key, String contentType, byte[] data, int length) {
+    private static StoredObject putObject(S3Client s3, String bucket, String key, String contentType, byte[] data, int length) {
         MessageDigest digest = digest("MD5");
         digest.update(data, 0, length);
         byte[] md5 = digest.digest();
@@ -139,25 +142,24 @@ public class StreamingUpload {
                 .contentLength((long) length).contentMD5(Base64.getEncoder().encodeToString(md5))
                 .overrideConfiguration(o -> o.addPlugin(PlainSignedPayload.INSTANCE)).build(),
                 body(data, length));
-        return new Result(length, 0, HexFormat.of().formatHex(md5));
+        return new StoredObject(key, length, 0, HexFormat.of().formatHex(md5));
     }
 
-    private static Result multipart(S3Client s3, String bucket, String key, String contentType, InputStream in,
-            byte[] first, int partSize, Hashes sha256, Progress progress) throws Exception {
-        String uploadId = s3.createMultipartUpload(CreateMultipartUploadRequest.builder().bucket(bucket).key(key)
-                .contentType(contentType).build()).uploadId();
+    /**
+     * The stream in parts, one uploading while the next is read, into {@code objects} (a new object after every
+     * UPLOAD_MAX_PARTS parts); returns the objects stored, each checked.
+     */
+    private static List<StoredObject> multipart(S3Client s3, String bucket, InputStream in, byte[] first, int partSize,
+            Hashes sha256, Progress progress, ObjectSequence objects) throws Exception {
         ExecutorService uploader = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "pg-backup-upload");
             t.setDaemon(true);
             return t;
         });
-        List<PartResult> done = new ArrayList<>();
         Future<PartResult> inFlight = null;
         try {
-            long total = first.length;
-            inFlight = uploader.submit(uploadPart(s3, bucket, key, uploadId, 1, first, first.length, progress));
+            inFlight = uploader.submit(uploadPart(s3, bucket, objects, first, first.length, progress));
             byte[] spare = new byte[partSize];
-            int part = 1;
             while (true) {
                 int n = in.readNBytes(spare, 0, partSize);
                 sha256.update(spare, 0, n);
@@ -165,52 +167,38 @@ public class StreamingUpload {
                 if (n == 0) {
                     break;
                 }
-                total += n;
                 PartResult previous = await(inFlight);
                 inFlight = null;
-                done.add(previous);
-                if (++part > MAX_PARTS) {
-                    throw new IllegalStateException("the backup needs more than " + MAX_PARTS + " parts of UPLOAD_PART_SIZE="
-                            + partSize + " bytes: raise UPLOAD_PART_SIZE");
-                }
-                inFlight = uploader.submit(uploadPart(s3, bucket, key, uploadId, part, spare, n, progress));
+                objects.partDone(previous);
+                inFlight = uploader.submit(uploadPart(s3, bucket, objects, spare, n, progress));
                 spare = previous.buffer;
                 if (n < partSize) {
                     break;
                 }
             }
-            done.add(await(inFlight));
+            objects.partDone(await(inFlight));
             inFlight = null;
-            List<CompletedPart> parts = new ArrayList<>();
-            MessageDigest md5s = digest("MD5");
-            for (PartResult p : done) {
-                parts.add(CompletedPart.builder().partNumber(p.number).eTag(p.etag).build());
-                md5s.update(p.md5);
-            }
-            s3.completeMultipartUpload(CompleteMultipartUploadRequest.builder().bucket(bucket).key(key).uploadId(uploadId)
-                    .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()).build());
-            return new Result(total, done.size(), HexFormat.of().formatHex(md5s.digest()) + "-" + done.size());
+            objects.complete();
+            return objects.stored();
         } catch (Exception | Error e) {
             if (inFlight != null) {
                 inFlight.cancel(true);
             }
             uploader.shutdownNow();
             uploader.awaitTermination(30, TimeUnit.SECONDS);
-            try {
-                s3.abortMultipartUpload(AbortMultipartUploadRequest.builder().bucket(bucket).key(key).uploadId(uploadId).build());
-            } catch (RuntimeException abortFailed) {
-                e.addSuppressed(abortFailed);
-                LOG.warn("could not abort the multipart upload of {} ({}): the store's lifecycle rule for incomplete uploads"
-                        + " will have to remove its parts", key, abortFailed.getMessage());
-            }
+            objects.abort(e);
             throw e;
         } finally {
             uploader.shutdown();
         }
     }
 
-    private static java.util.concurrent.Callable<PartResult> uploadPart(S3Client s3, String bucket, String key,
-            String uploadId, int number, byte[] data, int length, Progress progress) {
+    /** The next part of {@code objects} (numbered now, on the reading thread, when no part is in flight). */
+    private static java.util.concurrent.Callable<PartResult> uploadPart(S3Client s3, String bucket, ObjectSequence objects,
+            byte[] data, int length, Progress progress) {
+        int number = objects.nextPart();
+        String key = objects.key();
+        String uploadId = objects.uploadId();
         return () -> {
             MessageDigest md5 = digest("MD5");
             md5.update(data, 0, length);
@@ -220,7 +208,7 @@ public class StreamingUpload {
                     .contentMD5(Base64.getEncoder().encodeToString(hash))
                     .overrideConfiguration(o -> o.addPlugin(PlainSignedPayload.INSTANCE)).build(), body(data, length)).eTag();
             progress.uploaded.addAndGet(length);
-            return new PartResult(number, etag, hash, data);
+            return new PartResult(number, etag, hash, data, length);
         };
     }
 
@@ -241,56 +229,6 @@ public class StreamingUpload {
         }
     }
 
-    /**
-     * A backup that failed after its upload (read-back, manifest) must not leave its object behind, but a backup never
-     * removes an object it did not write: the object is removed only when its ETag is the one this run stored, and the
-     * manifest only when this run wrote it. What is left is logged.
-     */
-    public void removeWhatThisRunWrote(Exchange exchange) {
-        S3Client s3 = storage.client(exchange.getContext());
-        String bucket = storage.bucket(exchange.getContext());
-        String key = DatabaseRun.of(exchange).key();
-        String ours = exchange.getProperty(ETAG, String.class);
-        HeadObjectResponse head;
-        try {
-            head = s3.headObject(HeadObjectRequest.builder().bucket(bucket).key(key).build());
-        } catch (software.amazon.awssdk.services.s3.model.NoSuchKeyException e) {
-            LOG.warn("{}/{} is already gone", bucket, key);
-            return;
-        }
-        String etag = head.eTag() == null ? "" : head.eTag().replace("\"", "").toLowerCase(Locale.ROOT);
-        if (ours == null || !etag.equals(ours)) {
-            LOG.warn("{}/{} was NOT removed: it is not the object this backup stored (ETag {}, ours {}): another writer's?"
-                    + " It has no manifest of this backup, so it does not count as a good backup", bucket, key, etag, ours);
-            return;
-        }
-        if (Boolean.TRUE.equals(exchange.getProperty(MANIFEST_WRITTEN, Boolean.class))) {
-            // its signature too, when it was signed (deleting a key that is not there is no error)
-            String manifest = io.pgbackup.manifest.BackupManifest.keyOf(key);
-            s3.deleteObject(b -> b.bucket(bucket).key(manifest + io.pgbackup.crypto.ManifestSignature.SUFFIX));
-            s3.deleteObject(b -> b.bucket(bucket).key(manifest));
-        }
-        s3.deleteObject(b -> b.bucket(bucket).key(key));
-        LOG.warn("removed {}/{}: its backup failed after the upload", bucket, key);
-    }
-
-    /** HEAD the stored object: its size and ETag must be what was sent. */
-    private static void checkStored(S3Client s3, String bucket, String key, Result sent) {
-        HeadObjectResponse head = s3.headObject(HeadObjectRequest.builder().bucket(bucket).key(key).build());
-        if (head.contentLength() == null || head.contentLength() != sent.bytes) {
-            throw new StoredObjectMismatchException("stored object " + bucket + "/" + key + " has " + head.contentLength()
-                    + " bytes, " + sent.bytes + " were sent (left in place: it may be another writer's object)");
-        }
-        String etag = head.eTag() == null ? "" : head.eTag().replace("\"", "").toLowerCase(Locale.ROOT);
-        if (etag.matches("[0-9a-f]{32}(-\\d+)?") && !etag.equals(sent.etag)) {
-            throw new StoredObjectMismatchException("stored object " + bucket + "/" + key + " has ETag " + etag
-                    + ", expected " + sent.etag + " from the bytes sent (left in place: it may be another writer's object)");
-        }
-        if (!etag.equals(sent.etag)) {
-            LOG.debug("ETag {} of {} is not an MD5 form; checked the size only", etag, key);
-        }
-    }
-
     static MessageDigest digest(String algorithm) {
         try {
             return MessageDigest.getInstance(algorithm);
@@ -307,9 +245,6 @@ public class StreamingUpload {
         this.progressIntervalSeconds = seconds;
     }
 
-    private record Result(long bytes, int parts, String etag) {
-    }
-
     /** The whole object's SHA-256 and its chunks', fed together as the bytes go up. */
     private record Hashes(MessageDigest whole, ChunkHashes chunks) {
         void update(byte[] data, int offset, int length) {
@@ -318,7 +253,8 @@ public class StreamingUpload {
         }
     }
 
-    private record PartResult(int number, String etag, byte[] md5, byte[] buffer) {
+    /** A stored part: its number, the ETag the store gave it, its MD5, its buffer (free again) and its length. */
+    record PartResult(int number, String etag, byte[] md5, byte[] buffer, int length) {
     }
 
     /** The progress line: how far the dump and the upload are, and the upload rate. */

@@ -28,7 +28,10 @@ public class StoredObjectCheck {
                 DatabaseRun.of(exchange).rawBytes(),
                 exchange.getProperty(StreamingUpload.CHUNK_BYTES, Integer.class),
                 chunkHashes(exchange));
-        InputStream download = exchange.getMessage().getMandatoryBody(InputStream.class);
+        // a backup of several objects (KEY, KEY.part2 ...) is read back as the one stream it was stored as
+        InputStream download = io.pgbackup.restore.ContinuedObjects.open(exchange, key,
+                io.pgbackup.storage.BackupObjects.stored(exchange), expected.objectBytes(),
+                exchange.getMessage().getMandatoryBody(InputStream.class));
         BlockCompression compression = Decompression.forKey(exchange.getContext(), key);
         java.util.Map<Long, org.bouncycastle.openpgp.PGPPrivateKey> keys = null;
         if (key.endsWith(".gpg")) {

@@ -67,6 +67,9 @@ class IncompleteUploadsTest {
             String newKey = BackupKey.format("p/", "docs", LocalDateTime.now(ZONE), "gz");
             s3.client().createMultipartUpload(b -> b.bucket(BUCKET).key(oldKey));
             s3.client().createMultipartUpload(b -> b.bucket(BUCKET).key(newKey));
+            // continuation objects (KEY.part2) are as old as their backup's key
+            s3.client().createMultipartUpload(b -> b.bucket(BUCKET).key(oldKey + ".part2"));
+            s3.client().createMultipartUpload(b -> b.bucket(BUCKET).key(newKey + ".part2"));
 
             IncompleteUploads sweep = new IncompleteUploads();
             sweep.setStorage(storage);
@@ -76,8 +79,8 @@ class IncompleteUploadsTest {
             DefaultExchange exchange = new DefaultExchange(context);
             sweep.cleanUp(exchange);
 
-            assertThat(openUploads(s3)).containsExactly(newKey);
-            assertThat((List<?>) exchange.getProperty(IncompleteUploads.FOUND, List.class)).hasSize(1);
+            assertThat(openUploads(s3)).containsExactlyInAnyOrder(newKey, newKey + ".part2");
+            assertThat((List<?>) exchange.getProperty(IncompleteUploads.FOUND, List.class)).hasSize(2);
         }
     }
 

@@ -112,9 +112,45 @@ class ObjectListingTest {
         listing.collectPage(exchange);
 
         assertThat(listing.sorted(exchange)).hasSize(1);
-        assertThat(exchange.getProperties().keySet()).containsExactly(ObjectListing.MANIFESTS);
+        assertThat(exchange.getProperties().keySet()).containsExactlyInAnyOrder(ObjectListing.MANIFESTS,
+                ObjectListing.CONTINUATIONS);
         assertThat(exchange.getProperty(ObjectListing.MANIFESTS, java.util.Set.class))
                 .containsExactly("2026/11/28/shop_20261128010000.sql.gz");
+    }
+
+    /**
+     * A backup's continuation objects (on the page after it, too) are not backups: the backup is listed once, with
+     * the size of all its objects, and its continuations are kept for prune (the last first); a continuation of
+     * another database's backup, or of a backup that is gone, is never listed.
+     */
+    @Test
+    void continuationObjectsAddToTheirBackupsSizeAndAreNeverListedAsBackups() {
+        String key = "2026/11/28/shop_20261128010000.sql.gz";
+        ObjectListing listing = new ObjectListing();
+        listing.setPageSize(2);
+        Exchange exchange = new DefaultExchange(new DefaultCamelContext());
+        exchange.setProperty(ObjectListing.DATABASE, "shop");
+        listing.start(exchange);
+        exchange.getMessage().setBody(List.of(sized(key, 100), sized(key + ".part10", 7)));
+        listing.collectPage(exchange);
+        exchange.getMessage().setBody(List.of(sized(key + ".part2", 100), sized(key + ".part9", 100),
+                sized("2026/11/28/docs_20261128010000.sql.gz.part2", 50),
+                sized("2026/11/28/shop_20261128000000.sql.gz.part2", 50)));
+        listing.collectPage(exchange);
+
+        List<S3Object> backups = listing.sorted(exchange);
+
+        assertThat(backups).singleElement().satisfies(b -> {
+            assertThat(b.key()).isEqualTo(key);
+            assertThat(b.size()).isEqualTo(307L);
+        });
+        exchange.setProperty("pruneKey", key);
+        assertThat(new BackupObjects().prunedContinuations(exchange)).containsExactly(key + ".part10", key + ".part9",
+                key + ".part2");
+    }
+
+    private static S3Object sized(String key, long size) {
+        return S3Object.builder().key(key).size(size).build();
     }
 
     private static S3Object object(String key) {
