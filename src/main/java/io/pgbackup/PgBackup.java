@@ -44,7 +44,8 @@ public final class PgBackup {
 
     private static final Logger LOG = LoggerFactory.getLogger("pg-backup");
     /** Where each one-shot command enters the routes: it loads only the route files it can reach from there. */
-    private static final Map<String, String> ENTRIES = Map.of("backup", "direct:backup-with-heartbeat", "list", "direct:list",
+    private static final Map<String, String> ENTRIES = Map.of("backup", "direct:backup-with-heartbeat",
+            "list", "direct:list",
             "verify", "direct:verify", "check-managed", "direct:managed-backup-check", "restore", "direct:restore",
             "prune", "direct:prune");
 
