@@ -158,37 +158,66 @@ class SecondDestinationIT {
 
     @Test
     void copyStoreCutMidUploadKeepsThePrimaryAndFailsTheRunNamingTheCopyStore() throws Exception {
-        try (CuttingProxy cut = new CuttingProxy(java.net.URI.create(copy.endpoint()).getPort(), 2 * 1024 * 1024)) {
-            cut.arm();
-            List<String> primaryBefore = primary.keys(PRIMARY_BUCKET);
+        List<String> primaryBefore = primary.keys(PRIMARY_BUCKET);
 
-            PgBackupProcess.Result run = pgBackup().set("DB_NAME", BULK_DB).set("UPLOAD_PART_SIZE", "5242880")
-                    .set("COPY_TO_ENDPOINT", cut.endpoint()).run("backup");
+        PgBackupProcess.Result run = backupWithTheCopyStoreCut(pgBackup());
 
-            assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
-            assertThat(cut.cuts()).isPositive();
-            assertThat(run.all()).contains("stage=copy").contains("the copy store (COPY_TO_BUCKET " + COPY_BUCKET);
-            List<String> added = primary.keys(PRIMARY_BUCKET).stream().filter(k -> !primaryBefore.contains(k)).toList();
-            assertThat(added).as("the primary's object and manifest are kept").hasSize(2)
-                    .anyMatch(k -> k.endsWith(".manifest.json"));
-            assertThat(copy.keys(COPY_BUCKET)).noneMatch(k -> k.contains(BULK_DB));
-            assertThat(copy.client().listMultipartUploads(b -> b.bucket(COPY_BUCKET)).uploads())
-                    .as("the copy's multipart upload is aborted: no half object").isEmpty();
-        }
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.all()).contains("stage=copy").contains("the copy store (COPY_TO_BUCKET " + COPY_BUCKET);
+        List<String> added = primary.keys(PRIMARY_BUCKET).stream().filter(k -> !primaryBefore.contains(k)).toList();
+        assertThat(added).as("the primary's object and manifest are kept").hasSize(2)
+                .anyMatch(k -> k.endsWith(".manifest.json"));
+        assertThat(copy.keys(COPY_BUCKET)).noneMatch(k -> k.contains(BULK_DB));
     }
 
     @Test
     void copyStoreFailingWithCopyNotRequiredOnlyWarns() throws Exception {
+        PgBackupProcess.Result run = backupWithTheCopyStoreCut(pgBackup().set("COPY_TO_REQUIRED", "false"));
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.all()).contains("WARN").contains("the copy store (COPY_TO_BUCKET " + COPY_BUCKET)
+                .contains("COPY_TO_REQUIRED=false");
+    }
+
+    @Test
+    void pruneFromCopyAppliesTheRetentionRulesToTheCopyStoreOnly() throws Exception {
+        String database = "copy_to_prune";
+        postgres.createDatabase(database);
+        postgres.psql(database, "CREATE TABLE t (n int); GRANT SELECT ON t TO " + ROLE + ";");
+        for (int i = 0; i < 2; i++) {
+            assertThat(pgBackup().set("DB_NAME", database).run("backup").exitCode()).isZero();
+        }
+
+        PgBackupProcess.Result prune = pgBackup().set("RETENTION_KEEP_LAST", "1").run("prune", "--from", "copy");
+
+        assertThat(prune.exitCode()).as(prune.toString()).isZero();
+        assertThat(prune.stdout()).contains("DELETE\toffsite/").doesNotContain("\tprod/");
+        assertThat(copy.keys(COPY_BUCKET).stream().filter(k -> k.contains(database + "_") && k.endsWith(".sql.gz")))
+                .hasSize(1);
+        assertThat(primary.keys(PRIMARY_BUCKET).stream().filter(k -> k.contains(database + "_") && k.endsWith(".sql.gz")))
+                .as("the primary store is not touched").hasSize(2);
+    }
+
+    @Test
+    void verifyFromCopyTestRestoresTheCopysBackup() throws Exception {
+        assertThat(pgBackup().run("backup").exitCode()).isZero();
+
+        PgBackupProcess.Result verify = pgBackup().run("verify", "--from", "copy");
+
+        assertThat(verify.exitCode()).as(verify.toString()).isZero();
+        assertThat(verify.all()).contains("offsite/");
+    }
+
+    /** A backup of the bulk database (multipart: 5 MiB parts) whose copy store cuts every connection after 2 MiB. */
+    private static PgBackupProcess.Result backupWithTheCopyStoreCut(PgBackupProcess pgBackup) throws Exception {
         try (CuttingProxy cut = new CuttingProxy(java.net.URI.create(copy.endpoint()).getPort(), 2 * 1024 * 1024)) {
             cut.arm();
-
-            PgBackupProcess.Result run = pgBackup().set("DB_NAME", BULK_DB).set("UPLOAD_PART_SIZE", "5242880")
-                    .set("COPY_TO_ENDPOINT", cut.endpoint()).set("COPY_TO_REQUIRED", "false").run("backup");
-
-            assertThat(run.exitCode()).as(run.toString()).isZero();
-            assertThat(run.all()).contains("WARN").contains("the copy store (COPY_TO_BUCKET " + COPY_BUCKET)
-                    .contains("COPY_TO_REQUIRED=false");
-            assertThat(copy.client().listMultipartUploads(b -> b.bucket(COPY_BUCKET)).uploads()).isEmpty();
+            PgBackupProcess.Result run = pgBackup.set("DB_NAME", BULK_DB).set("UPLOAD_PART_SIZE", "5242880")
+                    .set("COPY_TO_ENDPOINT", cut.endpoint()).run("backup");
+            assertThat(cut.cuts()).as(run.toString()).isPositive();
+            assertThat(copy.client().listMultipartUploads(b -> b.bucket(COPY_BUCKET)).uploads())
+                    .as("the copy's multipart upload is aborted: no half object").isEmpty();
+            return run;
         }
     }
 
