@@ -104,7 +104,7 @@ public final class PgBackup {
                 case "list" -> runOnce(main, ENTRIES.get("list"), Map.of(), this::printList);
                 case "verify" -> runOnce(main, ENTRIES.get("verify"), Map.of(), exchange -> OK);
                 case "check-managed" -> runOnce(main, ENTRIES.get("check-managed"), Map.of(), this::printManagedCheck);
-                case "restore" -> restore(main, command);
+                case "restore" -> restoreOrFromCopy(main, command);
                 case "prune" -> runOnce(main, ENTRIES.get("prune"), Map.of(Pruning.DRY_RUN, command.has("dry-run"),
                         Pruning.DATABASE, command.option("database", "")), this::printPrunePlan);
                 default -> throw new IllegalStateException("unknown command " + command.name());
@@ -130,6 +130,16 @@ public final class PgBackup {
             }
         }
         return null;
+    }
+
+    /** A restore; made again from the copy store when the primary's backup could not be used (RestoreFallback). */
+    private int restoreOrFromCopy(Main main, CommandLine command) throws Exception {
+        int code = restore(main, command);
+        if (code != io.pgbackup.storage.RestoreFallback.AGAIN_FROM_COPY) {
+            return code;
+        }
+        CommandLine fromCopy = io.pgbackup.storage.RestoreFallback.fromCopy(command);
+        return restore(newMain(fromCopy), fromCopy);
     }
 
     private int restore(Main main, CommandLine command) throws Exception {
@@ -391,6 +401,9 @@ public final class PgBackup {
                     err.println("pg-backup: FAILED: " + Failures.oneLine(failure));
                     return FAILED;
                 }
+                if (io.pgbackup.storage.RestoreFallback.fallsBack(exchange)) {
+                    return io.pgbackup.storage.RestoreFallback.AGAIN_FROM_COPY;
+                }
                 if ("FAILED".equals(exchange.getProperty(RunReport.OUTCOME))) {
                     // handled by the dead-letter route, which logged and notified
                     return FAILED;
@@ -412,6 +425,8 @@ public final class PgBackup {
         Main main = new Main();
         List<RouteSelection.RouteFile> routes = routeFiles(command);
         overrides.forEach(main::addOverrideProperty);
+        // --from primary|copy: the store list, verify, prune and restore read (CopyToSettings)
+        main.addOverrideProperty("storage.from", CopyToSettings.from(command));
         if (command.name().equals("restore")) {
             // restore works on one database: --database, else the one a --key names, else DB_NAME (checked: one name)
             String database = restoreDatabase(command, "");
@@ -474,6 +489,7 @@ public final class PgBackup {
         if (service && !SettingsDeclaration.value(context, "verify.cron").isEmpty()) {
             properties.addOverrideProperty("verify.schedule.enabled", "true");
         }
+        CopyToSettings.derived(context);
         if (SettingsDeclaration.value(context, "backup.work.dir").isEmpty()) {
             properties.addOverrideProperty("backup.work.dir", System.getProperty("java.io.tmpdir"));
         }

@@ -136,6 +136,7 @@ public final class SettingsCheck {
         }
         encryptionKeys();
         signingKeys();
+        CopyToSettings.check(context, command);
         if ("service".equals(command)) {
             freePort();
         }

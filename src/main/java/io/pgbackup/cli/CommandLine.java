@@ -43,6 +43,10 @@ public record CommandLine(String name, Map<String, String> options) {
                              prints KEEP or DELETE and the reason for every backup, then a summary
                   --dry-run          print what would be deleted; delete nothing
                   --database NAME    only this database's backups (default: every database under BACKUP_PREFIX)
+              list, verify, prune and restore also take:
+                  --from primary|copy  the store to read (default primary; copy: the COPY_TO_* store). restore
+                                     from the primary falls back to the copy by itself when the primary's backup
+                                     is missing or fails its check before anything is loaded
               help           this text
               help settings  every setting: its environment variable, default, what it allows, which commands need
                              it, one line of help (the declaration in application.properties)
@@ -54,7 +58,7 @@ public record CommandLine(String name, Map<String, String> options) {
     private static final Set<String> COMMANDS = Set.of("service", "backup", "list", "restore", "verify", "check-managed",
             "prune", "help");
     private static final Set<String> OPTIONS = Set.of("config", "routes", "target-db", "key", "database", "before",
-            "table", "schema", "jobs");
+            "table", "schema", "jobs", "from");
     private static final String SEPARATOR = "\u0000";
     /** Options that may be given more than once: their values are kept in order ({@link #values}). */
     private static final Set<String> REPEATABLE = Set.of("table", "schema");

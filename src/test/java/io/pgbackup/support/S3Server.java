@@ -32,6 +32,8 @@ public final class S3Server implements AutoCloseable {
     public static final String REGION = "kr-standard";
 
     private final S3Proxy proxy;
+    private final String accessKey;
+    private final String secretKey;
     private final org.jclouds.blobstore.BlobStore blobStore;
     private final URI endpoint;
     private final S3Client client;
@@ -47,11 +49,22 @@ public final class S3Server implements AutoCloseable {
         return new S3Server(true);
     }
 
+    /** Over HTTP with keys of its own: two stores whose keys differ (a client with the other's keys is refused). */
+    public static S3Server withKeys(String accessKey, String secretKey) throws Exception {
+        return new S3Server(false, accessKey, secretKey);
+    }
+
     private S3Server(boolean tls) throws Exception {
+        this(tls, ACCESS_KEY, SECRET_KEY);
+    }
+
+    private S3Server(boolean tls, String accessKey, String secretKey) throws Exception {
+        this.accessKey = accessKey;
+        this.secretKey = secretKey;
         BlobStoreContext context = ContextBuilder.newBuilder("transient").build(BlobStoreContext.class);
         blobStore = context.getBlobStore();
         var builder = S3Proxy.builder().blobStore(blobStore)
-                .awsAuthentication(AuthenticationType.AWS_V4, ACCESS_KEY, SECRET_KEY);
+                .awsAuthentication(AuthenticationType.AWS_V4, accessKey, secretKey);
         if (tls) {
             java.nio.file.Path folder = java.nio.file.Files.createTempDirectory("pg-backup-it-tls");
             java.nio.file.Path keyStore = folder.resolve("s3proxy.p12");
@@ -98,7 +111,7 @@ public final class S3Server implements AutoCloseable {
                 .forcePathStyle(true)
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
                 .build();
     }
 
@@ -109,7 +122,7 @@ public final class S3Server implements AutoCloseable {
     /** The settings pg-backup needs to reach this store: endpoint and credentials (and, over HTTPS, trust). */
     public Map<String, String> clientSettings() {
         Map<String, String> settings = new java.util.HashMap<>(Map.of("OBJECT_STORAGE_ENDPOINT", endpoint(),
-                "OBJECT_STORAGE_ACCESS_KEY", ACCESS_KEY, "OBJECT_STORAGE_SECRET_KEY", SECRET_KEY));
+                "OBJECT_STORAGE_ACCESS_KEY", accessKey, "OBJECT_STORAGE_SECRET_KEY", secretKey));
         if (trustStore != null) {
             settings.put("JAVA_TOOL_OPTIONS", "-Djavax.net.ssl.trustStore=" + trustStore
                     + " -Djavax.net.ssl.trustStorePassword=changeit");
