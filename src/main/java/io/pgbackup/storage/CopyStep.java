@@ -26,7 +26,7 @@ public class CopyStep {
     private static final Logger LOG = LoggerFactory.getLogger("pg-backup.copy");
 
     private CopyStore copyStore;
-    private StreamingUpload copyUpload;
+    private BackupObjects copyObjects;
     private ManifestSignature signature;
 
     /** Whether this run uploaded (or tried to upload) a copy. */
@@ -50,9 +50,15 @@ public class CopyStep {
         try {
             byte[] manifest = exchange.getProperty(ManifestSignature.MANIFEST_BYTES, byte[].class);
             byte[] signed = exchange.getProperty(ManifestStep.SIGNATURE, byte[].class);
-            if (!copy.key().equals(DatabaseRun.of(exchange).key())) {
+            java.util.List<StoredObject> copyObjects = BackupObjects.stored(copied);
+            boolean continued = copyObjects != null && copyObjects.size() > 1;
+            if (!copy.key().equals(DatabaseRun.of(exchange).key()) || continued) {
+                // the copy's own key, and (a backup of more than one object) the copy's own objects and ETags
                 BackupManifest rekeyed = BackupManifest.parse(manifest);
                 rekeyed.key = copy.key();
+                if (continued) {
+                    rekeyed.objects = copyObjects;
+                }
                 manifest = rekeyed.toJson().getBytes(StandardCharsets.UTF_8);
                 if (signed != null) {
                     copied.setProperty(ManifestSignature.MANIFEST_BYTES, manifest);
@@ -106,7 +112,7 @@ public class CopyStep {
             return;
         }
         copy.exchange().setProperty(DatabaseRun.KEY, copy.key());
-        copyUpload.removeWhatThisRunWrote(copy.exchange());
+        copyObjects.removeWhatThisRunWrote(copy.exchange());
     }
 
     /** The copy store failed and COPY_TO_REQUIRED=true: the run fails, in stage "copy". */
@@ -120,8 +126,8 @@ public class CopyStep {
         this.copyStore = copyStore;
     }
 
-    public void setCopyUpload(StreamingUpload copyUpload) {
-        this.copyUpload = copyUpload;
+    public void setCopyObjects(BackupObjects copyObjects) {
+        this.copyObjects = copyObjects;
     }
 
     public void setSignature(ManifestSignature signature) {

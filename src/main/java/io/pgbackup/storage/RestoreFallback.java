@@ -55,11 +55,16 @@ public class RestoreFallback {
     public void checkObject(Exchange exchange) {
         String key = DatabaseRun.of(exchange).key();
         String bucket = storage.bucket(exchange.getContext());
-        HeadObjectResponse head = storage.client(exchange.getContext()).headObject(b -> b.bucket(bucket).key(key));
         BackupManifest manifest = exchange.getProperty(BackupCatalog.MANIFEST, BackupManifest.class);
-        if (manifest != null && head.contentLength() != null && head.contentLength() != manifest.objectBytes) {
-            throw new StoredObjectMismatchException(bucket + "/" + key + " has " + head.contentLength() + " bytes, its"
-                    + " manifest records " + manifest.objectBytes);
+        java.util.List<StoredObject> objects = manifest != null && manifest.objects != null ? manifest.objects
+                : java.util.List.of(new StoredObject(key, manifest == null ? -1 : manifest.objectBytes, 0, null));
+        for (StoredObject object : objects) {
+            HeadObjectResponse head = storage.client(exchange.getContext())
+                    .headObject(b -> b.bucket(bucket).key(object.key()));
+            if (object.bytes() >= 0 && head.contentLength() != null && head.contentLength() != object.bytes()) {
+                throw new StoredObjectMismatchException(bucket + "/" + object.key() + " has " + head.contentLength()
+                        + " bytes, its manifest records " + object.bytes());
+            }
         }
     }
 
