@@ -80,6 +80,7 @@ public class StreamingUpload {
     private int progressIntervalSeconds;
 
     private ObjectStorage storage;
+    private UploadHeaders uploadHeaders;
 
     public void upload(Exchange exchange) throws Exception {
         AWS2S3Endpoint endpoint = storage.endpoint(exchange.getContext());
@@ -98,6 +99,8 @@ public class StreamingUpload {
         ScheduledFuture<?> ticker = progressIntervalSeconds > 0
                 ? PROGRESS.scheduleAtFixedRate(progress::log, progressIntervalSeconds, progressIntervalSeconds, TimeUnit.SECONDS)
                 : null;
+        // OBJECT_LOCK_MODE's retention and UPLOAD_STORAGE_CLASS, on the PutObject or CreateMultipartUpload
+        UploadHeaders.Headers headers = uploadHeaders.forBackup(exchange);
         MessageDigest whole = digest("SHA-256");
         ChunkHashes chunks = new ChunkHashes(Integer.parseInt(io.pgbackup.settings.SettingsDeclaration.value(
                 exchange.getContext(), "upload.chunk.size").strip()));
@@ -109,10 +112,10 @@ public class StreamingUpload {
             sha256.update(first, 0, n);
             progress.read.addAndGet(n);
             if (n < partSize) {
-                result = putObject(s3, bucket, key, contentType, first, n);
+                result = putObject(s3, bucket, key, contentType, first, n, headers);
                 progress.uploaded.addAndGet(n);
             } else {
-                result = multipart(s3, bucket, key, contentType, in, first, partSize, sha256, progress);
+                result = multipart(s3, bucket, key, contentType, in, first, partSize, sha256, progress, headers);
             }
         } finally {
             if (ticker != null) {
@@ -131,21 +134,22 @@ public class StreamingUpload {
         LOG.debug("stored {}/{}: {} bytes in {} part(s), ETag {}", bucket, key, result.bytes, result.parts, result.etag);
     }
 
-    private static Result putObject(S3Client s3, String bucket, String key, String contentType, byte[] data, int length) {
+    private static Result putObject(S3Client s3, String bucket, String key, String contentType, byte[] data, int length,
+            UploadHeaders.Headers headers) {
         MessageDigest digest = digest("MD5");
         digest.update(data, 0, length);
         byte[] md5 = digest.digest();
         s3.putObject(PutObjectRequest.builder().bucket(bucket).key(key).contentType(contentType)
-                .contentLength((long) length).contentMD5(Base64.getEncoder().encodeToString(md5))
+                .contentLength((long) length).contentMD5(Base64.getEncoder().encodeToString(md5)).applyMutation(headers::put)
                 .overrideConfiguration(o -> o.addPlugin(PlainSignedPayload.INSTANCE)).build(),
                 body(data, length));
         return new Result(length, 0, HexFormat.of().formatHex(md5));
     }
 
     private static Result multipart(S3Client s3, String bucket, String key, String contentType, InputStream in,
-            byte[] first, int partSize, Hashes sha256, Progress progress) throws Exception {
+            byte[] first, int partSize, Hashes sha256, Progress progress, UploadHeaders.Headers headers) throws Exception {
         String uploadId = s3.createMultipartUpload(CreateMultipartUploadRequest.builder().bucket(bucket).key(key)
-                .contentType(contentType).build()).uploadId();
+                .contentType(contentType).applyMutation(headers::create).build()).uploadId();
         ExecutorService uploader = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "pg-backup-upload");
             t.setDaemon(true);
@@ -301,6 +305,10 @@ public class StreamingUpload {
 
     public void setStorage(ObjectStorage storage) {
         this.storage = storage;
+    }
+
+    public void setUploadHeaders(UploadHeaders uploadHeaders) {
+        this.uploadHeaders = uploadHeaders;
     }
 
     public void setProgressIntervalSeconds(int seconds) {
