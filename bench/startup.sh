@@ -7,6 +7,8 @@
 #   java25-aot-project: the same from the project folder (./routes read from disk)
 #   java17-cds:   JAVA=Java 17 with the class-data-sharing archive (the fallback)
 #   java25-plain: Java 25 without a cache (PG_BACKUP_CDS=off)
+#   before-java25-aot: with BEFORE=DIR (a checkout of another commit, built with mvn package), that build's launcher
+#                 the same way as java25-aot, taking turns with it (a before/after of a change)
 # Prints the median and every run's wall time of each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +40,7 @@ timed() { # NAME DIR [ENV...] -- COMMAND...: appends "NAME seconds" to results
 : > "$WORK/results"
 for run in $(seq 1 "$RUNS"); do
   timed java25-aot / -- "$project/bin/pg-backup" list
+  if [ -n "${BEFORE:-}" ]; then timed before-java25-aot / -- "$BEFORE/bin/pg-backup" list; fi
   timed java25-aot-project "$project" -- bin/pg-backup list
   timed java17-cds / JAVA="$JAVA17" -- "$project/bin/pg-backup" list
   timed java25-plain / PG_BACKUP_CDS=off -- "$project/bin/pg-backup" list
@@ -48,7 +51,7 @@ done
 printf '\nmachine: %s cores, %s; %s runs each, taking turns\n\n' "$(nproc)" \
   "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" "$RUNS"
 printf '| command | Java, cache, folder | median s | every run, s |\n|---|---|---|---|\n'
-for name in java25-aot java25-aot-project java17-cds java25-plain restore-java25-aot restore-java17-cds; do
+for name in java25-aot ${BEFORE:+before-java25-aot} java25-aot-project java17-cds java25-plain restore-java25-aot restore-java17-cds; do
   awk -v n="$name" '$1 == n { t[++k] = $2; all = all (all ? " / " : "") $2 }
     END { for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (t[j] < t[i]) { x = t[i]; t[i] = t[j]; t[j] = x }
           split(n, p, "-"); cmd = (p[1] == "restore") ? "restore (tiny database)" : "list"

@@ -137,8 +137,29 @@ public final class SettingsCheck {
         encryptionKeys();
         signingKeys();
         CopyToSettings.check(context, command);
+        objectLock();
         if ("service".equals(command)) {
             freePort();
+        }
+    }
+
+    /**
+     * OBJECT_LOCK_MODE and OBJECT_LOCK_DAYS go together; and a backup in an archive class cannot be read back right
+     * after its upload (VERIFY_DOWNLOAD=true would fail every backup).
+     */
+    private void objectLock() {
+        String mode = value("object.lock.mode");
+        if (!mode.isEmpty() && value("object.lock.days").isEmpty()) {
+            throw new InvalidSettingException("OBJECT_LOCK_DAYS", "is not set: OBJECT_LOCK_MODE=" + mode
+                    + " needs the number of days each backup stays locked (e.g. 30)");
+        }
+        if (mode.isEmpty() && !value("object.lock.days").isEmpty()) {
+            throw new InvalidSettingException("OBJECT_LOCK_MODE", "is not set, but OBJECT_LOCK_DAYS is: set GOVERNANCE or"
+                    + " COMPLIANCE to lock backups, or empty OBJECT_LOCK_DAYS");
+        }
+        if ("true".equals(value("verify.download")) && Set.of("GLACIER", "DEEP_ARCHIVE").contains(value("upload.storage.class"))) {
+            throw new InvalidSettingException("UPLOAD_STORAGE_CLASS", value("upload.storage.class") + " is an archive class:"
+                    + " VERIFY_DOWNLOAD=true cannot read the backup back until it is restored from the archive");
         }
     }
 

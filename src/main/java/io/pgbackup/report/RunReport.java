@@ -51,7 +51,9 @@ public class RunReport {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         exchange.setProperty(OUTCOME, "FAILED");
         exchange.setProperty(FAILED_STAGE, stageOf(exchange, failure));
-        String cause = Failures.oneLine(failure);
+        // a backup in an archive storage class: one plain line, not the store's error
+        String archived = io.pgbackup.storage.ArchivedObject.explain(failure, bucket, DatabaseRun.of(exchange).key());
+        String cause = archived != null ? archived : Failures.oneLine(failure);
         if (isRestore(exchange) && MISSING_ROLE.matcher(cause).find()) {
             cause += " (the server lacks a role of the source: restore with --no-owner --no-privileges, or restore the"
                     + " roles first: pg-backup restore --database @globals)";

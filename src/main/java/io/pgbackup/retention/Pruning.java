@@ -12,6 +12,7 @@ import io.pgbackup.SettingsCheck;
 import io.pgbackup.retention.RetentionPolicy.Decision;
 import io.pgbackup.storage.BackupCatalog;
 import io.pgbackup.storage.BackupKey;
+import io.pgbackup.storage.ObjectLock;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -31,6 +32,8 @@ public class Pruning {
     public static final String PLAN = "prunePlan";
     /** Out: one line: the rules, how many backups were kept and deleted. */
     public static final String SUMMARY = "pruneSummary";
+
+    private ObjectLock objectLock = new ObjectLock();
 
     public boolean isOff(Exchange exchange) {
         return policy(exchange.getContext()).isOff();
@@ -61,16 +64,23 @@ public class Pruning {
             }
         }
         RetentionPolicy policy = policy(context);
-        List<Decision> plan = policy.plan(backups, notGood, Instant.now(), zone);
+        // a backup still under its Object Lock is kept, LOCKED until its date
+        List<Decision> plan = objectLock.holdLocked(context, policy.plan(backups, notGood, Instant.now(), zone));
+        long locked = plan.stream().filter(decision -> decision.reason().startsWith(ObjectLock.LOCKED)).count();
         List<Decision> deletions = plan.stream().filter(decision -> !decision.keep()).toList();
         long databases = backups.stream().map(BackupKey::database).distinct().count();
         boolean dryRun = exchange.getProperty(DRY_RUN, false, Boolean.class);
         exchange.setProperty(PLAN, plan);
         exchange.setProperty(SUMMARY, String.format("retention (%s) of %d backup(s) of %d database(s) under prefix '%s': "
-                + "%s %d, %s %d%s", policy.rules(), plan.size(), databases, prefix, dryRun ? "keep" : "kept",
-                plan.size() - deletions.size(), dryRun ? "delete" : "deleted", deletions.size(),
+                + "%s %d%s, %s %d%s", policy.rules(), plan.size(), databases, prefix, dryRun ? "keep" : "kept",
+                plan.size() - deletions.size(), locked == 0 ? "" : " (" + locked + " LOCKED)", dryRun ? "delete" : "deleted",
+                deletions.size(),
                 dryRun ? " (dry run: nothing deleted)" : ""));
         return deletions;
+    }
+
+    public void setObjectLock(ObjectLock objectLock) {
+        this.objectLock = objectLock;
     }
 
     static RetentionPolicy policy(CamelContext context) {

@@ -17,7 +17,8 @@ import org.quartz.CronExpression;
 /**
  * What a setting's value must be, as its {@code #@} line says: {@code text}, {@code int MIN..MAX}, {@code bool},
  * {@code one of A, B}, {@code cron}, {@code duration}, {@code timer-duration}, {@code zone}, {@code url}, {@code host},
- * {@code folder}, {@code file}, {@code program}, {@code databases}, {@code jdbc-url}, {@code keyfiles}, {@code name}. A non-empty
+ * {@code folder}, {@code file}, {@code program}, {@code databases}, {@code jdbc-url}, {@code keyfiles}, {@code name},
+ * {@code token}. A non-empty
  * value is checked for every command (each command creates every route); whether it may be empty is the setting's
  * needed-by field. {@link #problem} says what is wrong in words a user can act on, never showing a secret.
  */
@@ -25,7 +26,7 @@ public record SettingType(String kind, long min, long max, List<String> allowed)
 
     private static final Pattern INT = Pattern.compile("int (-?\\d+)\\.\\.(-?\\d+)");
     private static final List<String> KINDS = List.of("text", "bool", "cron", "duration", "timer-duration", "zone", "url",
-            "host", "folder", "file", "program", "databases", "jdbc-url", "keyfiles", "name");
+            "host", "folder", "file", "program", "databases", "jdbc-url", "keyfiles", "name", "token");
 
     /** The type as written after {@code #@} (without {@code secret}). */
     public static SettingType parse(String text) {
@@ -66,6 +67,7 @@ public record SettingType(String kind, long min, long max, List<String> allowed)
             case "jdbc-url" -> "jdbc:postgresql:// URL";
             case "keyfiles" -> "key files, comma-separated";
             case "name" -> "letters, digits, '.', '-', '_'";
+            case "token" -> "upper-case word: A–Z, 0–9, '_'";
             default -> "text";
         };
     }
@@ -151,6 +153,11 @@ public record SettingType(String kind, long min, long max, List<String> allowed)
                 return value.matches("[A-Za-z0-9._-]{1,255}") ? null
                         : shown + " holds characters a bucket or secret name cannot have (letters, digits, '.', '-',"
                                 + " '_' only)";
+            }
+            case "token" -> {
+                // a word the store reads (a storage class), sent as a header: nothing else fits in it
+                return value.matches("[A-Z][A-Z0-9_]{0,63}") ? null
+                        : shown + " is not an upper-case word (A-Z, 0-9, '_'; e.g. STANDARD, DEEP_ARCHIVE)";
             }
             default -> {
                 return null;

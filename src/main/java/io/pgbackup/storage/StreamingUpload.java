@@ -75,6 +75,7 @@ public class StreamingUpload {
     private int progressIntervalSeconds;
 
     private ObjectStorage storage;
+    private UploadHeaders uploadHeaders;
 
     public void upload(Exchange exchange) throws Exception {
         AWS2S3Endpoint endpoint = storage.endpoint(exchange.getContext());
@@ -93,6 +94,10 @@ public class StreamingUpload {
         ScheduledFuture<?> ticker = progressIntervalSeconds > 0
                 ? PROGRESS.scheduleAtFixedRate(progress::log, progressIntervalSeconds, progressIntervalSeconds, TimeUnit.SECONDS)
                 : null;
+        // OBJECT_LOCK_MODE's retention and UPLOAD_STORAGE_CLASS, on the PutObject or CreateMultipartUpload
+        // (none for the copy store's upload: its store may have neither)
+        UploadHeaders.Headers headers = uploadHeaders == null ? new UploadHeaders.Headers(null, null, null)
+                : uploadHeaders.forBackup(exchange);
         MessageDigest whole = digest("SHA-256");
         ChunkHashes chunks = new ChunkHashes(Integer.parseInt(io.pgbackup.settings.SettingsDeclaration.value(
                 exchange.getContext(), "upload.chunk.size").strip()));
@@ -106,7 +111,7 @@ public class StreamingUpload {
             sha256.update(first, 0, n);
             progress.read.addAndGet(n);
             if (n < partSize) {
-                StoredObject one = putObject(s3, bucket, key, contentType, first, n);
+                StoredObject one = putObject(s3, bucket, key, contentType, first, n, headers);
                 progress.uploaded.addAndGet(n);
                 // what this run wrote: only an object with this ETag is ever removed by it (BackupObjects)
                 exchange.setProperty(ETAG, one.etag());
@@ -116,7 +121,8 @@ public class StreamingUpload {
                 exchange.setProperty(ObjectSequence.STORED, stored);
             } else {
                 ObjectSequence objects = new ObjectSequence(s3, bucket, key, maxParts, k -> s3.createMultipartUpload(
-                        CreateMultipartUploadRequest.builder().bucket(bucket).key(k).contentType(contentType).build())
+                        CreateMultipartUploadRequest.builder().bucket(bucket).key(k).contentType(contentType)
+                                .applyMutation(headers::create).build())
                         .uploadId(), exchange);
                 stored = multipart(s3, bucket, in, first, partSize, sha256, progress, objects);
                 exchange.setProperty(ETAG, stored.get(0).etag());
@@ -134,12 +140,13 @@ public class StreamingUpload {
         LOG.debug("stored {}/{}: {}", bucket, key, stored);
     }
 
-    private static StoredObject putObject(S3Client s3, String bucket, String key, String contentType, byte[] data, int length) {
+    private static StoredObject putObject(S3Client s3, String bucket, String key, String contentType, byte[] data, int length,
+            UploadHeaders.Headers headers) {
         MessageDigest digest = digest("MD5");
         digest.update(data, 0, length);
         byte[] md5 = digest.digest();
         s3.putObject(PutObjectRequest.builder().bucket(bucket).key(key).contentType(contentType)
-                .contentLength((long) length).contentMD5(Base64.getEncoder().encodeToString(md5))
+                .contentLength((long) length).contentMD5(Base64.getEncoder().encodeToString(md5)).applyMutation(headers::put)
                 .overrideConfiguration(o -> o.addPlugin(PlainSignedPayload.INSTANCE)).build(),
                 body(data, length));
         return new StoredObject(key, length, 0, HexFormat.of().formatHex(md5));
@@ -239,6 +246,10 @@ public class StreamingUpload {
 
     public void setStorage(ObjectStorage storage) {
         this.storage = storage;
+    }
+
+    public void setUploadHeaders(UploadHeaders uploadHeaders) {
+        this.uploadHeaders = uploadHeaders;
     }
 
     public void setProgressIntervalSeconds(int seconds) {
