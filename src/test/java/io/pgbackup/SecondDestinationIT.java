@@ -157,6 +157,46 @@ class SecondDestinationIT {
     }
 
     @Test
+    void aBackupOfSeveralObjectsIsCopiedWithItsContinuationsAndRestoresFromTheCopy() throws Exception {
+        // ~8 MiB of gzip in 5 MiB parts, one part an object: KEY and KEY.part2 in each store (a database of its own:
+        // the cut-copy tests look for the bulk database's objects)
+        String db = "copy_to_parts";
+        postgres.createDatabase(db);
+        postgres.psql(db, "CREATE TABLE blobs (id int, a text, b text, c text);"
+                + " INSERT INTO blobs SELECT g, md5(g::text), md5((g * 7)::text), md5((g * 13)::text)"
+                + " FROM generate_series(1, 150000) g; GRANT SELECT ON blobs TO " + ROLE + ";");
+        PgBackupProcess backup = pgBackup().set("DB_NAME", db).set("UPLOAD_PART_SIZE", "5242880")
+                .set("UPLOAD_MAX_PARTS", "1");
+
+        PgBackupProcess.Result run = backup.run("backup");
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        String key = primary.keys(PRIMARY_BUCKET).stream().filter(k -> k.startsWith("prod/") && k.contains("/" + db + "_")
+                && k.endsWith(".sql.gz")).reduce((a, b) -> b).orElseThrow();
+        String copyKey = "offsite/" + key.substring("prod/".length());
+        assertThat(copy.keys(COPY_BUCKET)).contains(copyKey, copyKey + ".part2", copyKey + ".manifest.json");
+        assertThat(sha256(copy.get(COPY_BUCKET, copyKey + ".part2"))).as("the continuation, the same bytes in both")
+                .isEqualTo(sha256(primary.get(PRIMARY_BUCKET, key + ".part2")));
+        String copyManifest = new String(copy.get(COPY_BUCKET, copyKey + ".manifest.json"), "UTF-8");
+        assertThat(copyManifest).as("the copy's manifest lists the copy's objects")
+                .contains("\"" + copyKey + ".part2\"").doesNotContain("prod/");
+        PgBackupProcess.Result fromPrimary = backup.run("restore", "--key", key, "--target-db", "copy_to_parts_primary");
+        assertThat(fromPrimary.exitCode()).as(fromPrimary.toString()).isZero();
+        assertThat(fromPrimary.all()).as("an intact backup of several objects is read from the primary")
+                .doesNotContain("restoring from the copy store");
+        primary.client().deleteObject(b -> b.bucket(PRIMARY_BUCKET).key(key + ".part2"));
+
+        PgBackupProcess.Result restore = backup.run("restore", "--key", key, "--target-db", "copy_to_restored_bulk");
+
+        assertThat(restore.exitCode()).as(restore.toString()).isZero();
+        assertThat(restore.all()).as("the primary's continuation is missing: the copy is read")
+                .contains("restoring from the copy store");
+        assertThat(postgres.psql("copy_to_restored_bulk", "SELECT count(*), md5(string_agg(a || b || c, ',' ORDER BY id))"
+                + " FROM blobs")).isEqualTo(postgres.psql(db,
+                        "SELECT count(*), md5(string_agg(a || b || c, ',' ORDER BY id)) FROM blobs"));
+    }
+
+    @Test
     void copyStoreCutMidUploadKeepsThePrimaryAndFailsTheRunNamingTheCopyStore() throws Exception {
         List<String> primaryBefore = primary.keys(PRIMARY_BUCKET);
 
