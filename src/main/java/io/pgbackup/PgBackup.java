@@ -43,11 +43,6 @@ public final class PgBackup {
     public static final int USAGE = 2;
 
     private static final Logger LOG = LoggerFactory.getLogger("pg-backup");
-    /** Where each one-shot command enters the routes: it loads only the route files it can reach from there. */
-    private static final Map<String, String> ENTRIES = Map.of("backup", "direct:backup-with-heartbeat",
-            "list", "direct:list",
-            "verify", "direct:verify", "check-managed", "direct:managed-backup-check", "restore", "direct:restore",
-            "prune", "direct:prune");
 
     private final Map<String, String> env;
     private final PrintStream out;
@@ -100,12 +95,12 @@ public final class PgBackup {
         try {
             return switch (command.name()) {
                 case "service" -> runService(main);
-                case "backup" -> runOnce(main, ENTRIES.get("backup"), Map.of(), exchange -> OK);
-                case "list" -> runOnce(main, ENTRIES.get("list"), Map.of(), this::printList);
-                case "verify" -> runOnce(main, ENTRIES.get("verify"), Map.of(), exchange -> OK);
-                case "check-managed" -> runOnce(main, ENTRIES.get("check-managed"), Map.of(), this::printManagedCheck);
+                case "backup" -> runOnce(main, CommandRoutes.entry("backup"), Map.of(), exchange -> OK);
+                case "list" -> runOnce(main, CommandRoutes.entry("list"), Map.of(), this::printList);
+                case "verify" -> runOnce(main, CommandRoutes.entry("verify"), Map.of(), exchange -> OK);
+                case "check-managed" -> runOnce(main, CommandRoutes.entry("check-managed"), Map.of(), this::printManagedCheck);
                 case "restore" -> restoreOrFromCopy(main, command);
-                case "prune" -> runOnce(main, ENTRIES.get("prune"), Map.of(Pruning.DRY_RUN, command.has("dry-run"),
+                case "prune" -> runOnce(main, CommandRoutes.entry("prune"), Map.of(Pruning.DRY_RUN, command.has("dry-run"),
                         Pruning.DATABASE, command.option("database", "")), this::printPrunePlan);
                 default -> throw new IllegalStateException("unknown command " + command.name());
             };
@@ -209,7 +204,7 @@ public final class PgBackup {
             properties.put(io.pgbackup.restore.ArchiveRestore.CLEAN, command.has("clean"));
             properties.put(io.pgbackup.restore.ArchiveRestore.JOBS, jobs);
             properties.put(BackupCatalog.REQUESTED_KEY, key);
-            return new Request(ENTRIES.get("restore"), properties, exchange -> {
+            return new Request(CommandRoutes.entry("restore"), properties, exchange -> {
                 out.println("restored " + DatabaseRun.of(exchange).key() + " into database " + target
                         + ": " + DatabaseRun.of(exchange).summary());
                 String note = exchange.getProperty("restoreNote", "", String.class);
@@ -256,7 +251,7 @@ public final class PgBackup {
         Map<String, Object> properties = new java.util.HashMap<>();
         properties.put(RestoreTarget.TARGET, "(the server's roles)");
         properties.put(BackupCatalog.REQUESTED_KEY, command.option("key", ""));
-        return new Request(ENTRIES.get("restore"), properties, exchange -> {
+        return new Request(CommandRoutes.entry("restore"), properties, exchange -> {
             out.println("restored " + DatabaseRun.of(exchange).key() + " onto the server: "
                     + DatabaseRun.of(exchange).summary());
             return OK;
@@ -423,7 +418,7 @@ public final class PgBackup {
 
     Main newMain(CommandLine command) {
         Main main = new Main();
-        List<RouteSelection.RouteFile> routes = routeFiles(command);
+        CommandRoutes routes = CommandRoutes.read(command, env, everyRoute);
         overrides.forEach(main::addOverrideProperty);
         // --from primary|copy: the store list, verify, prune and restore read (CopyToSettings)
         main.addOverrideProperty("storage.from", CopyToSettings.from(command));
@@ -458,8 +453,8 @@ public final class PgBackup {
                 io.pgbackup.settings.SettingValues.register(configuring.getCamelContext());
                 SettingsCheck.check(configuring.getCamelContext(), command.name());
                 // only the route files this command can reach, now that the settings tell which schedules are on
-                configureRoutes(configuring.configure(), everyRoute ? null : command.name(), routes,
-                        precondition -> isOff(configuring.getCamelContext(), precondition));
+                routes.configure(configuring.configure(),
+                        precondition -> CommandRoutes.isOff(configuring.getCamelContext(), precondition));
                 // the stage of a failure is the route group it happened in (report/FailedStage)
                 configuring.getCamelContext().addRoutePolicyFactory(new io.pgbackup.report.FailedStage());
             }
@@ -472,7 +467,7 @@ public final class PgBackup {
             }
         });
         main.setPropertyPlaceholderLocations(configLocation(command));
-        configureRoutes(main.configure(), everyRoute ? null : command.name(), routes, precondition -> false);
+        routes.configure(main.configure(), precondition -> false);
         return main;
     }
 
@@ -506,51 +501,6 @@ public final class PgBackup {
         }
         Path local = Path.of("application.properties");
         return Files.isRegularFile(local) ? "file:" + local.toAbsolutePath() : "classpath:application.properties";
-    }
-
-    /** The route files: ROUTES_DIR / --routes, else ./routes, else the jar's (by name: a pattern would scan the jar). */
-    private List<RouteSelection.RouteFile> routeFiles(CommandLine command) {
-        String given = command.option("routes", env.getOrDefault("ROUTES_DIR", ""));
-        Path dir = Path.of(given.isBlank() ? "routes" : given);
-        if (Files.isDirectory(dir)) {
-            LOG.debug("routes from {}", dir.toAbsolutePath());
-            return RoutesIndex.folderRoutes(dir);
-        }
-        if (!given.isBlank()) {
-            throw new IllegalArgumentException("ROUTES_DIR / --routes: no such folder " + dir.toAbsolutePath());
-        }
-        return RoutesIndex.classpathRoutes();
-    }
-
-    /**
-     * Camel loads the route files the command can reach from its entry and makes only the routes it can reach (the
-     * service: all of them); the rest are never parsed or made.
-     */
-    private static void configureRoutes(org.apache.camel.main.MainConfigurationProperties camel, String command,
-            List<RouteSelection.RouteFile> files, java.util.function.Predicate<String> off) {
-        if (files.isEmpty() || files.stream().anyMatch(file -> file.location().contains(","))) {
-            // no index (classes without the build's routes/index.txt), or a folder name Camel would split
-            camel.withRoutesIncludePattern("classpath:routes/*.yaml");
-            return;
-        }
-        String entry = command == null ? null : ENTRIES.get(command);
-        RouteSelection.Choice choice = entry == null
-                ? new RouteSelection.Choice(files.stream().map(RouteSelection.RouteFile::location).toList(), List.of())
-                : RouteSelection.needed(files, java.util.Set.of(entry), off);
-        LOG.debug("{}: {} of {} route files, {} of their routes left out: {}", command,
-                choice.locations().size(), files.size(), choice.leftOut().size(), choice.locations());
-        camel.withRoutesIncludePattern(String.join(",", choice.locations()));
-        camel.withRouteFilterExcludePattern(choice.leftOut().isEmpty() ? null : String.join(",", choice.leftOut()));
-    }
-
-    /** Whether a route's precondition, as written, is plainly off with these settings (the schedules' on one-shot). */
-    private static boolean isOff(CamelContext context, String precondition) {
-        try {
-            String text = precondition.strip().replaceAll("^[\"']|[\"']$", "");
-            return context.resolvePropertyPlaceholders(text).strip().equalsIgnoreCase("false");
-        } catch (RuntimeException e) {
-            return false;
-        }
     }
 
     private static String property(BaseMainSupport main, String key) {
