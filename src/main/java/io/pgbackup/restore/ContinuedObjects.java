@@ -16,7 +16,6 @@ import org.apache.camel.Exchange;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
-import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * A backup stored in several objects ({@code KEY}, {@code KEY.part2} ...: {@link ContinuationKey}) read as the one
@@ -111,16 +110,9 @@ public final class ContinuedObjects extends BulkInputStream {
         for (int i = 0; i < objects.size(); i++) {
             StoredObject object = objects.get(i);
             String which = object.key() + " (object " + (i + 1) + " of " + objects.size() + " of backup " + backupKey + ")";
-            HeadObjectResponse head;
-            try {
-                head = s3.headObject(b -> b.bucket(bucket).key(object.key()));
-            } catch (NoSuchKeyException e) {
+            HeadObjectResponse head = io.pgbackup.storage.BackupObjects.head(s3, bucket, object.key());
+            if (head == null) {
                 throw missing(which);
-            } catch (S3Exception e) {
-                if (e.statusCode() == 404) {
-                    throw missing(which);
-                }
-                throw e;
             }
             if (head.contentLength() == null || head.contentLength() != object.bytes()) {
                 throw new StoredObjectMismatchException(which + " has " + head.contentLength() + " bytes, its manifest"

@@ -123,15 +123,8 @@ public class BackupCatalog {
         String bucket = storage.bucket(context);
         BackupKey backup = BackupKey.parseListed(key).orElseThrow(() -> new NoGoodBackupException(key
                 + " is not a backup's key (DIR/YYYY/MM/DD/DATABASE_YYYYMMDDHHMMSS.sql.gz...; see: pg-backup list)"));
-        try {
-            s3.headObject(b -> b.bucket(bucket).key(key));
-        } catch (NoSuchKeyException e) {
+        if (BackupObjects.head(s3, bucket, key) == null) {
             throw new NoGoodBackupException("no backup " + key + " in bucket " + bucket + " (see: pg-backup list)");
-        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
-            if (e.statusCode() == 404) {
-                throw new NoGoodBackupException("no backup " + key + " in bucket " + bucket + " (see: pg-backup list)");
-            }
-            throw e;
         }
         BackupManifest manifest;
         try {

@@ -118,7 +118,7 @@ public class BackupObjects {
     }
 
     /** The object's HEAD, or null when there is no such key. */
-    static HeadObjectResponse head(S3Client s3, String bucket, String key) {
+    public static HeadObjectResponse head(S3Client s3, String bucket, String key) {
         try {
             return s3.headObject(b -> b.bucket(bucket).key(key));
         } catch (NoSuchKeyException e) {
