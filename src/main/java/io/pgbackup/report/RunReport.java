@@ -20,6 +20,11 @@ import io.pgbackup.secret.PasswordStages;
 import io.pgbackup.secret.Secret;
 import io.pgbackup.secret.SecretValueReader;
 
+import io.pgbackup.settings.Setting;
+import io.pgbackup.settings.SettingsDeclaration;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 
 /**
@@ -27,7 +32,7 @@ import org.apache.camel.Exchange;
  * duration and host on failure; key, size and duration on success. Every text it produces is scrubbed of the
  * run's secrets (the database password and the configured keys) as a last line of defence.
  */
-public class RunReport {
+public class RunReport implements CamelContextAware {
 
     public static final String OUTCOME = "outcome";
     public static final String FAILED_STAGE = "failedStage";
@@ -222,30 +227,47 @@ public class RunReport {
         this.bucket = bucket;
     }
 
-    public void setNcpSecretKey(String value) {
-        addSecret(value);
-    }
-
-    public void setObjectStorageSecretKey(String value) {
-        addSecret(value);
-    }
-
-    public void setSmtpPassword(String value) {
-        addSecret(value);
-    }
-
-    /** The webhook URL's path is its secret token: masked wherever it could appear (an HTTP error names the URL). */
-    public void setSlackWebhookUrl(String value) {
-        if (value != null && !value.isBlank()) {
-            try {
-                String path = java.net.URI.create(value.strip()).getRawPath();
-                if (path != null && path.length() > 1) {
-                    addSecret(path);
-                }
-            } catch (IllegalArgumentException e) {
-                addSecret(value.strip());
+    /**
+     * Masks the value of every setting application.properties declares {@code secret} (keys, passwords, passphrases,
+     * the webhook and heartbeat URLs, the scheduler's JDBC URL), so a secret setting added later is masked without a
+     * line here. A URL's path is masked too: it is the token (a Slack webhook, a healthchecks check, a Kuma push).
+     */
+    @Override
+    public void setCamelContext(CamelContext context) {
+        for (Setting setting : SettingsDeclaration.builtIn().all()) {
+            if (setting.secret()) {
+                addSecret(context.resolvePropertyPlaceholders("{{" + setting.key() + ":}}"));
             }
         }
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return null;
+    }
+
+    /** A secret value; an URL's path too (its token), which an error may show without the rest of the URL. */
+    void addSecret(String value) {
+        if (value == null || value.isBlank()) {
+            return;
+        }
+        String text = value.strip();
+        if (text.startsWith("http://") || text.startsWith("https://")) {
+            try {
+                // the host stays readable (which service failed); the path and query hold the token
+                java.net.URI url = java.net.URI.create(text);
+                if (url.getRawPath() != null && url.getRawPath().length() > 1) {
+                    addMasked(url.getRawPath());
+                    if (url.getRawQuery() != null) {
+                        addMasked(url.getRawQuery());
+                    }
+                    return;
+                }
+            } catch (IllegalArgumentException e) {
+                // not a URI: the whole value is masked below
+            }
+        }
+        addMasked(text);
     }
 
     /** The message of the exception being handled, with every secret masked (for the notifiers' own failures). */
@@ -254,25 +276,11 @@ public class RunReport {
         return scrub(exchange, caught == null ? "unknown error" : Failures.oneLine(caught));
     }
 
-    public void setDecryptionKeyPassphrase(String value) {
-        addSecret(value);
-    }
-
-    public void setVerifyDbPassword(String value) {
-        addSecret(value);
-    }
-
-    public void setRestoreDbPassword(String value) {
-        addSecret(value);
-    }
-
-    public void setDbPassword(String value) {
-        addSecret(value);
-    }
-
-    private void addSecret(String value) {
-        if (value != null && value.length() >= 4) {
+    private void addMasked(String value) {
+        if (value.length() >= 4 && !secrets.contains(value)) {
             secrets.add(value);
+            // longest first: a secret that holds another is masked whole
+            secrets.sort(java.util.Comparator.comparingInt(String::length).reversed());
         }
     }
 
