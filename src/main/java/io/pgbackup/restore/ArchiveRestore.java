@@ -349,7 +349,7 @@ public class ArchiveRestore {
     }
 
     private static Path workDir(Exchange exchange) throws IOException {
-        // never empty: PgBackup.derivedSettings puts the system's temporary folder there when it is not set
+        // never empty: CommandMain.derivedSettings puts the system's temporary folder there when it is not set
         Path folder = Path.of(SettingsDeclaration.value(exchange.getContext(), "backup.work.dir"));
         Files.createDirectories(folder);
         return folder;

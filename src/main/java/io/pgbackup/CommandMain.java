@@ -1,0 +1,117 @@
+package io.pgbackup;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import io.pgbackup.cli.CommandLine;
+import io.pgbackup.schedule.ClusteredScheduler;
+import io.pgbackup.settings.SettingsDeclaration;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+
+/**
+ * The camel-main a parsed command runs in, made but not started: its settings file (--config, PG_BACKUP_CONFIG,
+ * ./application.properties, else the jar's), the settings the command puts over them, every setting checked before
+ * anything reads it, and only the routes the command can reach ({@link CommandRoutes}).
+ */
+final class CommandMain {
+
+    private CommandMain() {
+    }
+
+    /**
+     * {@code env}: the process's environment (PG_BACKUP_CONFIG, ROUTES_DIR); {@code overrides}: settings over the
+     * configured ones; {@code everyRoute}: every route made whatever the command (the start-up cache's training run).
+     * A missing --config file or --routes folder: IllegalArgumentException (a usage error).
+     */
+    static Main make(CommandLine command, Map<String, String> env, Map<String, String> overrides, boolean everyRoute) {
+        Main main = new Main();
+        CommandRoutes routes = CommandRoutes.read(command, env, everyRoute);
+        overrides.forEach(main::addOverrideProperty);
+        // --from primary|copy: the store list, verify, prune and restore read (CopyToSettings)
+        main.addOverrideProperty("storage.from", CopyToSettings.from(command));
+        if (command.name().equals("restore")) {
+            // restore works on one database: --database, else the one a --key names, else DB_NAME (checked: one name)
+            String database = RestoreCommand.restoreDatabase(command, "");
+            if (!database.isEmpty()) {
+                // a value, never a placeholder: {{...}} in it stays as it is (LiteralEnvironment.escape)
+                main.addOverrideProperty("db.name", io.pgbackup.settings.LiteralEnvironment.escape(database));
+            }
+        }
+        if (command.name().equals("service")) {
+            // the management server (/observe/health, /observe/metrics) and the stale-backup check
+            main.addOverrideProperty("observe.enabled", "true");
+        }
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void beforeConfigure(BaseMainSupport configuring) {
+                // settings reach Camel one way only: application.properties' {{env:NAME:default}}, then the command's
+                // own overrides (restore --database). Camel would otherwise also map any variable named like a key
+                // (DB_NAME -> db.name) over both.
+                ((org.apache.camel.component.properties.PropertiesComponent) configuring.getCamelContext()
+                        .getPropertiesComponent()).setEnvironmentVariableMode(
+                                org.apache.camel.component.properties.PropertiesComponent.ENVIRONMENT_VARIABLES_MODE_NEVER);
+                // {{env:NAME:default}} takes the variable's value as data: a {{...}} inside it is not resolved
+                configuring.getCamelContext().getPropertiesComponent()
+                        .addPropertiesFunction(new io.pgbackup.settings.LiteralEnvironment());
+                // every setting is checked before anything reads it: camel-main (camel.management.*), and the beans
+                // of routes/beans.yaml, which would otherwise fail on a bad value with a message naming no setting
+                SettingsCheck.checkEarly(configuring.getCamelContext());
+                derivedSettings(configuring.getCamelContext(), command.name());
+                io.pgbackup.settings.SettingValues.register(configuring.getCamelContext());
+                SettingsCheck.check(configuring.getCamelContext(), command.name());
+                // only the route files this command can reach, now that the settings tell which schedules are on
+                routes.configure(configuring.configure(),
+                        precondition -> CommandRoutes.isOff(configuring.getCamelContext(), precondition));
+                // the stage of a failure is the route group it happened in (report/FailedStage)
+                configuring.getCamelContext().addRoutePolicyFactory(new io.pgbackup.report.FailedStage());
+            }
+
+            @Override
+            public void afterConfigure(BaseMainSupport configured) {
+                if (command.name().equals("service")) {
+                    ClusteredScheduler.configure(configured.getCamelContext());
+                }
+            }
+        });
+        main.setPropertyPlaceholderLocations(configLocation(command, env));
+        routes.configure(main.configure(), precondition -> false);
+        return main;
+    }
+
+    /**
+     * Settings the app derives from others, decided from the settings as loaded (the environment through
+     * application.properties, or a --config file: the same for both), before any route is made.
+     */
+    static void derivedSettings(CamelContext context, String command) {
+        org.apache.camel.spi.PropertiesComponent properties = context.getPropertiesComponent();
+        boolean service = command.equals("service");
+        if (service && !SettingsDeclaration.value(context, "cloud.db.instance.no").isEmpty()) {
+            properties.addOverrideProperty("managed.backup.check.enabled", "true");
+        }
+        if (service && !SettingsDeclaration.value(context, "verify.cron").isEmpty()) {
+            properties.addOverrideProperty("verify.schedule.enabled", "true");
+        }
+        CopyToSettings.derived(context);
+        if (SettingsDeclaration.value(context, "backup.work.dir").isEmpty()) {
+            properties.addOverrideProperty("backup.work.dir", System.getProperty("java.io.tmpdir"));
+        }
+    }
+
+    private static String configLocation(CommandLine command, Map<String, String> env) {
+        String given = command.option("config", env.getOrDefault("PG_BACKUP_CONFIG", ""));
+        if (!given.isBlank()) {
+            Path file = Path.of(given);
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException("PG_BACKUP_CONFIG / --config: no such file " + file.toAbsolutePath());
+            }
+            return "file:" + file.toAbsolutePath();
+        }
+        Path local = Path.of("application.properties");
+        return Files.isRegularFile(local) ? "file:" + local.toAbsolutePath() : "classpath:application.properties";
+    }
+}
