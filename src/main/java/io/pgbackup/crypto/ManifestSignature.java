@@ -1,41 +1,17 @@
 package io.pgbackup.crypto;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Date;
-import java.util.Iterator;
-
 
 import io.pgbackup.secret.Secret;
 import io.pgbackup.secret.SecretManagerException;
 
 import org.apache.camel.Exchange;
-import org.bouncycastle.bcpg.ArmoredOutputStream;
-import org.bouncycastle.bcpg.HashAlgorithmTags;
-import org.bouncycastle.bcpg.sig.KeyFlags;
-import org.bouncycastle.openpgp.PGPException;
-import org.bouncycastle.openpgp.PGPObjectFactory;
 import org.bouncycastle.openpgp.PGPPrivateKey;
 import org.bouncycastle.openpgp.PGPPublicKey;
 import org.bouncycastle.openpgp.PGPPublicKeyRing;
 import org.bouncycastle.openpgp.PGPPublicKeyRingCollection;
-import org.bouncycastle.openpgp.PGPSecretKey;
-import org.bouncycastle.openpgp.PGPSecretKeyRing;
-import org.bouncycastle.openpgp.PGPSecretKeyRingCollection;
-import org.bouncycastle.openpgp.PGPSignature;
-import org.bouncycastle.openpgp.PGPSignatureGenerator;
-import org.bouncycastle.openpgp.PGPSignatureList;
-import org.bouncycastle.openpgp.PGPSignatureSubpacketGenerator;
-import org.bouncycastle.openpgp.PGPUtil;
-import org.bouncycastle.openpgp.operator.bc.BcKeyFingerprintCalculator;
-import org.bouncycastle.openpgp.operator.bc.BcPBESecretKeyDecryptorBuilder;
-import org.bouncycastle.openpgp.operator.bc.BcPGPContentSignerBuilder;
-import org.bouncycastle.openpgp.operator.bc.BcPGPContentVerifierBuilderProvider;
-import org.bouncycastle.openpgp.operator.bc.BcPGPDigestCalculatorProvider;
 
 /**
  * Signed manifests: a detached, armored OpenPGP signature of a manifest's exact bytes, stored beside it as
@@ -46,6 +22,7 @@ import org.bouncycastle.openpgp.operator.bc.BcPGPDigestCalculatorProvider;
  * through the same signed call as the decryption key). Every host that lists, restores, verifies or prunes checks
  * with SIGNATURE_PUBLIC_KEYS (armored public key files, comma-separated): with it set, only a manifest signed by one
  * of those keys makes a backup good. Key material and passphrases never reach a log, a message or an argv.
+ * The OpenPGP work itself: {@link SigningKey} (choose, unlock, sign) and {@link SignatureCheck} (check).
  */
 public class ManifestSignature {
 
@@ -123,23 +100,7 @@ public class ManifestSignature {
 
     /** The armored detached signature (binary document, SHA-256) of {@code data}. */
     public static byte[] sign(byte[] data, Signer signer) throws IOException {
-        try {
-            PGPSignatureGenerator generator = new PGPSignatureGenerator(new BcPGPContentSignerBuilder(
-                    signer.publicKey().getAlgorithm(), HashAlgorithmTags.SHA256), signer.publicKey());
-            generator.init(PGPSignature.BINARY_DOCUMENT, signer.key());
-            PGPSignatureSubpacketGenerator hashed = new PGPSignatureSubpacketGenerator();
-            hashed.setSignatureCreationTime(false, new Date());
-            hashed.setIssuerFingerprint(false, signer.publicKey());
-            generator.setHashedSubpackets(hashed.generate());
-            generator.update(data);
-            ByteArrayOutputStream armored = new ByteArrayOutputStream();
-            try (ArmoredOutputStream out = ArmoredOutputStream.builder().build(armored)) {
-                generator.generate().encode(out);
-            }
-            return armored.toByteArray();
-        } catch (PGPException e) {
-            throw new IOException("the manifest could not be signed with " + signer + " (" + e.getMessage() + ")");
-        }
+        return SigningKey.sign(data, signer);
     }
 
     /** SIGNING_KEY_FILE's key, unlocked once per process. */
@@ -161,43 +122,7 @@ public class ManifestSignature {
      * revoked or expired, unlocked with the passphrase.
      */
     public static Signer signer(byte[] armored, char[] passphrase, String source) {
-        PGPSecretKeyRingCollection rings = OpenPgpKeys.secretKeyRings(armored, source, "signing");
-        PGPSecretKey chosen = null;
-        for (Iterator<PGPSecretKeyRing> it = rings.getKeyRings(); it.hasNext();) {
-            for (Iterator<PGPSecretKey> secrets = it.next().getSecretKeys(); secrets.hasNext();) {
-                PGPSecretKey secret = secrets.next();
-                PGPPublicKey key = secret.getPublicKey();
-                if (secret.isPrivateKeyEmpty() || !canSign(key) || key.hasRevocation() || OpenPgpKeys.expired(key)) {
-                    continue;
-                }
-                if (chosen == null || key.getCreationTime().after(chosen.getPublicKey().getCreationTime())) {
-                    chosen = secret;
-                }
-            }
-        }
-        if (chosen == null) {
-            throw new OpenPgpKeys.KeyException(source + " holds no key that can sign (a key made with gpg --quick-gen-key"
-                    + " NAME ed25519 sign, or a signing subkey: gpg --quick-add-key FPR ed25519 sign)");
-        }
-        try {
-            return new Signer(chosen.extractPrivateKey(new BcPBESecretKeyDecryptorBuilder(new BcPGPDigestCalculatorProvider())
-                    .build(passphrase)), chosen.getPublicKey());
-        } catch (PGPException | RuntimeException e) {
-            throw new OpenPgpKeys.KeyException("the passphrase does not unlock the signing key "
-                    + OpenPgpKeys.keyId(chosen.getKeyID()) + " of " + source);
-        }
-    }
-
-    /** Whether a key's self-signatures give it the sign-data flag. */
-    private static boolean canSign(PGPPublicKey key) {
-        for (Iterator<PGPSignature> it = key.getSignatures(); it.hasNext();) {
-            PGPSignature signature = it.next();
-            if (signature.getHashedSubPackets() != null
-                    && (signature.getHashedSubPackets().getKeyFlags() & KeyFlags.SIGN_DATA) != 0) {
-                return true;
-            }
-        }
-        return false;
+        return SigningKey.of(armored, passphrase, source);
     }
 
     // ---- checking (every host that lists, restores, verifies or prunes) --------------------------------------------
@@ -209,51 +134,7 @@ public class ManifestSignature {
 
     /** Whether {@code signature} (armored or binary) is a good signature of {@code data} by one of the public keys. */
     public Check verify(byte[] data, byte[] signature) {
-        return verify(data, signature, verifyingKeys());
-    }
-
-    static Check verify(byte[] data, byte[] signature, PGPPublicKeyRingCollection keys) {
-        if (signature.length > MAX_SIGNATURE_BYTES) {
-            return new Check(Verdict.BAD, "the signature is larger than " + MAX_SIGNATURE_BYTES + " bytes");
-        }
-        PGPSignatureList signatures;
-        try (InputStream in = PGPUtil.getDecoderStream(new ByteArrayInputStream(signature))) {
-            Object read = new PGPObjectFactory(in, new BcKeyFingerprintCalculator()).nextObject();
-            if (!(read instanceof PGPSignatureList list) || list.isEmpty()) {
-                return new Check(Verdict.BAD, "the .asc holds no OpenPGP signature");
-            }
-            signatures = list;
-        } catch (IOException | RuntimeException e) {
-            return new Check(Verdict.BAD, "the .asc is not an OpenPGP signature");
-        }
-        String problem = "no signature in it";
-        for (PGPSignature candidate : signatures) {
-            String id = OpenPgpKeys.keyId(candidate.getKeyID());
-            PGPPublicKey key = keys.getPublicKey(candidate.getKeyID());
-            if (key == null) {
-                problem = "signed by " + id + ", which is not one of SIGNATURE_PUBLIC_KEYS";
-                continue;
-            }
-            if (candidate.getSignatureType() != PGPSignature.BINARY_DOCUMENT) {
-                problem = "the signature by " + id + " is not a signature of a document";
-                continue;
-            }
-            if (key.hasRevocation()) {
-                problem = "the signing key " + id + " is revoked";
-                continue;
-            }
-            try {
-                candidate.init(new BcPGPContentVerifierBuilderProvider(), key);
-                candidate.update(data);
-                if (candidate.verify()) {
-                    return new Check(Verdict.GOOD, "signed by " + id);
-                }
-                problem = "the signature by " + id + " does not match the manifest's bytes";
-            } catch (PGPException | RuntimeException e) {
-                problem = "the signature by " + id + " cannot be checked (" + e.getClass().getSimpleName() + ")";
-            }
-        }
-        return new Check(Verdict.BAD, problem);
+        return SignatureCheck.verify(data, signature, verifyingKeys());
     }
 
     private PGPPublicKeyRingCollection verifyingKeys() {

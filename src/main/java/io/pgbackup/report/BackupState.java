@@ -16,9 +16,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
-import io.pgbackup.storage.BackupCatalog;
-import io.pgbackup.storage.BackupKey;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,21 +87,10 @@ public class BackupState {
 
     /**
      * The keys stored in the bucket: keeps the newest start time of each database tracked here (keys of other
-     * databases, other objects, and keys dated more than {@link BackupCatalog#FUTURE_SKEW} after now are left out).
+     * databases, other objects, and keys dated in the future are left out: {@link NewestStoredBackups}).
      */
     public synchronized void recordStoredKeys(Collection<String> keys) {
-        Map<String, Instant> newest = new LinkedHashMap<>();
-        Instant now = clock.instant();
-        for (String key : keys) {
-            BackupKey.parseListed(key).ifPresent(backup -> {
-                if (BackupCatalog.isFuture(backup, zone, now)) {
-                    LOG.warn("{} is dated more than {} h after now: not counted as fresh", key,
-                            BackupCatalog.FUTURE_SKEW.toHours());
-                    return;
-                }
-                newest.merge(backup.database(), backup.time().atZone(zone).toInstant(), (a, b) -> a.isAfter(b) ? a : b);
-            });
-        }
+        Map<String, Instant> newest = NewestStoredBackups.of(keys, zone, clock.instant());
         newest.forEach((name, started) -> {
             DatabaseState db = databases.get(name);
             if (db == null) {
