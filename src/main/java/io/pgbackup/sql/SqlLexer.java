@@ -1,7 +1,6 @@
 package io.pgbackup.sql;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * PostgreSQL's lexing as psql applies it to a script, over bytes that arrive in pieces of any size, holding none of
@@ -15,7 +14,8 @@ import java.util.Arrays;
  * {@link #scan} reads up to the next place a reader cares about and says what is there ({@link #event()}): just before
  * a statement or a meta command line between statements starts, just after one ends, after the data of a COPY, after a
  * {@code --} comment between statements ({@link #comment()}). The statement's first tokens are kept
- * ({@link #tokens()}); a COPY's table, as its statement names it, and its rows are counted.
+ * ({@link #tokens()}); a COPY's table, as its statement names it, and its rows are counted. Quoted parts are read by
+ * {@link QuotedText}, comments by {@link SqlComments}, a COPY's data by {@link CopyData}.
  */
 public final class SqlLexer {
 
@@ -26,38 +26,21 @@ public final class SqlLexer {
     private static final int CODE = 1;
     private static final int WORD = 2;
     private static final int NUMBER = 3;
-    private static final int STRING = 4;
-    private static final int STRING_QUOTE = 5;
-    private static final int ESCAPE = 6;
-    private static final int IDENTIFIER = 7;
-    private static final int IDENTIFIER_QUOTE = 8;
-    private static final int DOLLAR_OPEN = 9;
-    private static final int DOLLAR = 10;
-    private static final int DOLLAR_CLOSE = 11;
-    private static final int DASH = 12;
-    private static final int SLASH = 13;
-    private static final int LINE_COMMENT = 14;
-    private static final int BLOCK_COMMENT = 15;
-    private static final int META = 16;
-    private static final int COPY = 17;
-    private static final int BACKSLASH = 18;
-
-    private static final int COMMENT_CAP = 256;
-    private static final int TAG_CAP = 4096;
+    private static final int QUOTED = 4;
+    private static final int DASH = 5;
+    private static final int SLASH = 6;
+    private static final int LINE_COMMENT = 7;
+    private static final int BLOCK_COMMENT = 8;
+    private static final int META = 9;
+    private static final int COPY = 10;
+    private static final int BACKSLASH = 11;
 
     private int state = GAP;
     private Event event = Event.NONE;
     private boolean statement;
-    private boolean escapes;
-    private int commentDepth;
-    private byte commentLast;
-    private byte[] tag = new byte[16];
-    private int tagLength;
-    private int tagMatched;
-    private final byte[] comment = new byte[COMMENT_CAP];
-    private int commentLength;
-    private final byte[] raw = new byte[StatementTokens.RAW_CAP];
-    private int rawLength;
+    private final TokenText text = new TokenText();
+    private final QuotedText quoted = new QuotedText();
+    private final SqlComments comments = new SqlComments();
     private final StatementTokens tokens = new StatementTokens();
     private final CopyData copy = new CopyData();
 
@@ -99,149 +82,58 @@ public final class SqlLexer {
                     }
                 }
                 case WORD, NUMBER -> {
-                    if (c == '\'' && state == WORD && rawLength == 1 && (raw[0] | 0x20) == 'e') {
-                        state = STRING; // E'...': backslash escapes
-                        escapes = true;
+                    if (c == '\'' && state == WORD && text.isE()) {
+                        quoted.openString(true); // E'...': backslash escapes
+                        state = QUOTED;
                         i++;
                     } else if (isWordByte(c) || c == '$' && state == WORD || state == NUMBER && c == '.') {
-                        append(c);
+                        text.append(c);
                         i++;
                     } else {
                         endWord();
                         state = CODE;
                     }
                 }
-                case STRING -> {
-                    if (escapes) {
-                        state = c == '\\' ? ESCAPE : c == '\'' ? STRING_QUOTE : STRING;
-                        i++;
-                    } else {
-                        int quote = ByteSearch.indexOf(buffer, i, to, (byte) '\'');
-                        if (quote < 0) {
-                            return to;
-                        }
-                        i = quote + 1;
-                        state = STRING_QUOTE;
-                    }
-                }
-                case ESCAPE -> {
-                    state = STRING;
-                    i++;
-                }
-                case STRING_QUOTE -> {
-                    if (c == '\'') { // '' inside the string
-                        state = STRING;
-                        i++;
-                    } else {
-                        token(StatementTokens.STRING);
+                case QUOTED -> {
+                    i = quoted.scan(buffer, i, to, text);
+                    byte ended = quoted.ended();
+                    if (ended == QuotedText.NO_QUOTE) {
+                        tokens.punctuation((byte) '$');
                         state = CODE;
-                    }
-                }
-                case IDENTIFIER -> {
-                    int quote = ByteSearch.indexOf(buffer, i, to, (byte) '"');
-                    int end = quote < 0 ? to : quote;
-                    append(buffer, i, end);
-                    if (quote < 0) {
-                        return to;
-                    }
-                    append((byte) '"');
-                    i = quote + 1;
-                    state = IDENTIFIER_QUOTE;
-                }
-                case IDENTIFIER_QUOTE -> {
-                    if (c == '"') { // "" inside the identifier
-                        append(c);
-                        state = IDENTIFIER;
-                        i++;
-                    } else {
-                        token(StatementTokens.QUOTED_IDENTIFIER);
+                    } else if (ended != QuotedText.OPEN) {
+                        token(ended);
                         state = CODE;
-                    }
-                }
-                case DOLLAR_OPEN -> {
-                    if (c == '$') {
-                        state = DOLLAR;
-                        i++;
-                    } else if (isWordByte(c) && !(tagLength == 0 && c >= '0' && c <= '9') && tagLength < TAG_CAP) {
-                        if (tagLength == tag.length) {
-                            tag = Arrays.copyOf(tag, tag.length * 2);
-                        }
-                        tag[tagLength++] = c;
-                        i++;
-                    } else { // $1, or a $ of an operator: no quote
-                        punctuation((byte) '$');
-                        state = CODE;
-                    }
-                }
-                case DOLLAR -> {
-                    int dollar = ByteSearch.indexOf(buffer, i, to, (byte) '$');
-                    if (dollar < 0) {
-                        return to;
-                    }
-                    i = dollar + 1;
-                    tagMatched = 0;
-                    state = DOLLAR_CLOSE;
-                }
-                case DOLLAR_CLOSE -> {
-                    if (tagMatched < tagLength && c == tag[tagMatched]) {
-                        tagMatched++;
-                        i++;
-                    } else if (tagMatched == tagLength && c == '$') {
-                        token(StatementTokens.STRING);
-                        state = CODE;
-                        i++;
-                    } else {
-                        state = DOLLAR; // this byte may open the closing tag itself
                     }
                 }
                 case DASH, SLASH -> {
                     boolean dash = state == DASH;
                     if (c == (dash ? '-' : '*')) {
                         state = dash ? LINE_COMMENT : BLOCK_COMMENT;
-                        commentLength = 0;
-                        commentDepth = 1;
-                        commentLast = 0;
+                        comments.open(dash, !statement);
                         i++;
-                        if (dash && !statement) {
-                            comment[commentLength++] = '-';
-                            comment[commentLength++] = '-';
-                        }
                     } else {
                         if (statement) {
-                            punctuation(dash ? (byte) '-' : (byte) '/');
+                            tokens.punctuation(dash ? (byte) '-' : (byte) '/');
                         }
                         state = statement ? CODE : GAP;
                     }
                 }
-                case LINE_COMMENT -> {
-                    i++;
-                    if (c == '\n' || c == '\r') {
-                        state = statement ? CODE : GAP;
-                        if (!statement) {
-                            event = Event.COMMENT_END;
-                            return i;
-                        }
-                    } else if (!statement && commentLength < COMMENT_CAP) {
-                        comment[commentLength++] = c;
+                case LINE_COMMENT, BLOCK_COMMENT -> {
+                    int end = comments.scan(buffer, i, to);
+                    if (end < 0) {
+                        return to;
                     }
-                }
-                case BLOCK_COMMENT -> {
-                    i++;
-                    if (commentLast == '*' && c == '/') {
-                        commentDepth--;
-                        c = 0;
-                    } else if (commentLast == '/' && c == '*') {
-                        commentDepth++;
-                        c = 0;
-                    }
-                    commentLast = c;
-                    if (commentDepth == 0) {
-                        state = statement ? CODE : GAP;
+                    i = end;
+                    boolean between = state == LINE_COMMENT && !statement;
+                    state = statement ? CODE : GAP;
+                    if (between) {
+                        event = Event.COMMENT_END;
+                        return i;
                     }
                 }
                 case BACKSLASH -> { // inside a statement, psql reads \; and \: as text, any other backslash as a command
                     if (c == ';' || c == ':') {
-                        punctuation(c);
+                        tokens.punctuation(c);
                         state = CODE;
                         i++;
                     } else {
@@ -250,7 +142,7 @@ public final class SqlLexer {
                 }
                 default -> { // META: a backslash command, to the end of its line
                     int newline = ByteSearch.indexOf(buffer, i, to, (byte) '\n');
-                    append(buffer, i, newline < 0 ? to : newline);
+                    text.append(buffer, i, newline < 0 ? to : newline);
                     if (newline < 0) {
                         return to;
                     }
@@ -274,22 +166,23 @@ public final class SqlLexer {
         if (isSpace(c)) {
             return false;
         }
-        rawLength = 0;
+        text.clear();
         if (c >= '0' && c <= '9') {
             state = NUMBER;
-            append(c);
+            text.append(c);
         } else if (isWordByte(c)) {
             state = WORD;
-            append(c);
+            text.append(c);
         } else if (c == '\'') {
-            state = STRING;
-            escapes = false;
+            state = QUOTED;
+            quoted.openString(false);
         } else if (c == '"') {
-            state = IDENTIFIER;
-            append(c);
+            state = QUOTED;
+            text.append(c);
+            quoted.openIdentifier();
         } else if (c == '$') {
-            state = DOLLAR_OPEN;
-            tagLength = 0;
+            state = QUOTED;
+            quoted.openDollar();
         } else if (c == '-') {
             state = DASH;
         } else if (c == '/') {
@@ -300,7 +193,7 @@ public final class SqlLexer {
             endStatement();
             return true;
         } else {
-            punctuation(c);
+            tokens.punctuation(c);
         }
         return false;
     }
@@ -309,7 +202,7 @@ public final class SqlLexer {
         event = meta ? Event.META_START : Event.STATEMENT_START;
         statement = !meta;
         state = meta ? META : CODE;
-        rawLength = 0;
+        text.clear();
         tokens.clear();
     }
 
@@ -325,37 +218,20 @@ public final class SqlLexer {
     }
 
     private void endWord() {
-        tokens.word(state == NUMBER ? StatementTokens.NUMBER : StatementTokens.WORD, raw, rawLength);
-        rawLength = 0;
+        tokens.word(state == NUMBER ? StatementTokens.NUMBER : StatementTokens.WORD, text.bytes(), text.length());
+        text.clear();
     }
 
     private void token(byte kind) {
-        tokens.add(kind, raw, rawLength);
-        rawLength = 0;
-    }
-
-    private void punctuation(byte c) {
-        tokens.punctuation(c);
-    }
-
-    private void append(byte c) {
-        if (rawLength < raw.length) {
-            raw[rawLength] = c;
-        }
-        rawLength = rawLength < Integer.MAX_VALUE ? rawLength + 1 : rawLength;
-    }
-
-    private void append(byte[] buffer, int from, int to) {
-        int n = Math.min(to - from, Math.max(0, raw.length - rawLength));
-        System.arraycopy(buffer, from, raw, rawLength, n);
-        rawLength = (int) Math.min(Integer.MAX_VALUE, (long) rawLength + (to - from));
+        tokens.add(kind, text.bytes(), text.length());
+        text.clear();
     }
 
     private static boolean isSpace(byte c) {
         return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == 0x0b;
     }
 
-    private static boolean isWordByte(byte c) {
+    static boolean isWordByte(byte c) {
         return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c < 0;
     }
 
@@ -376,12 +252,12 @@ public final class SqlLexer {
 
     /** The meta command line read last, from its backslash, without its line break (cut at 1 KiB). */
     public String metaCommand() {
-        return new String(raw, 0, Math.min(rawLength, raw.length), StandardCharsets.UTF_8);
+        return text.toString();
     }
 
     /** At {@link Event#COMMENT_END}: the comment, from its {@code --} (cut at 256 bytes). */
     public String comment() {
-        return new String(comment, 0, commentLength, StandardCharsets.UTF_8);
+        return comments.toString();
     }
 
     /** Whether the input ended now would end it inside a {@code --} comment between statements. */
