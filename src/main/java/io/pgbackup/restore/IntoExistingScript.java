@@ -44,13 +44,11 @@ final class IntoExistingScript {
                 relations.add(Map.of("schema", relation.namespace() == null ? "" : relation.namespace(), "name", relation.tag(),
                         "shown", relation.qualifiedName()));
             }
-            before.append("DO ").append(tag).append(" DECLARE r record; BEGIN\nFOR r IN SELECT * FROM")
-                    .append(" pg_catalog.json_to_recordset(").append(NamesAsData.json(relations))
-                    .append(") AS t(schema text, name text, shown text) LOOP\n")
-                    .append("IF r.schema <> '' AND r.name <> '' THEN\n")
-                    .append("IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', r.schema, r.name)) IS NOT NULL THEN")
-                    .append(" RAISE EXCEPTION 'pg-backup: % already exists in this database: add --clean to replace it',")
-                    .append(" r.shown; END IF;\nEND IF;\nEND LOOP;\nEND ").append(tag).append(";\n");
+            before.append(forEachRecord("", relations, "schema text, name text, shown text",
+                    "IF r.schema <> '' AND r.name <> '' THEN\n"
+                    + "IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', r.schema, r.name)) IS NOT NULL THEN"
+                    + " RAISE EXCEPTION 'pg-backup: % already exists in this database: add --clean to replace it',"
+                    + " r.shown; END IF;\nEND IF;\n"));
         }
         return before.toString();
     }
@@ -59,16 +57,23 @@ final class IntoExistingScript {
     String after(BackupManifest manifest) {
         StringBuilder after = new StringBuilder("\n");
         if (manifest != null && !selection.tables().isEmpty()) {
-            after.append("DO ").append(tag).append(" DECLARE r record; c regclass; n bigint; BEGIN\nFOR r IN SELECT *")
-                    .append(" FROM pg_catalog.json_to_recordset(").append(NamesAsData.json(expected(manifest)))
-                    .append(") AS t(name text, rows bigint) LOOP\n")
-                    .append("c := ").append(NamesAsData.table("r.name")).append(";\n")
-                    .append("IF c IS NULL THEN RAISE EXCEPTION 'pg-backup: % is missing after the restore', r.name; END IF;\n")
-                    .append("EXECUTE pg_catalog.format('SELECT count(*) FROM ONLY %s', c) INTO n;\n")
-                    .append("IF n <> r.rows THEN RAISE EXCEPTION 'pg-backup: % has % rows after the restore, the backup")
-                    .append(" has %', r.name, n, r.rows; END IF;\nEND LOOP;\nEND ").append(tag).append(";\n");
+            after.append(forEachRecord(" c regclass; n bigint;", expected(manifest), "name text, rows bigint",
+                    "c := " + NamesAsData.table("r.name") + ";\n"
+                    + "IF c IS NULL THEN RAISE EXCEPTION 'pg-backup: % is missing after the restore', r.name; END IF;\n"
+                    + "EXECUTE pg_catalog.format('SELECT count(*) FROM ONLY %s', c) INTO n;\n"
+                    + "IF n <> r.rows THEN RAISE EXCEPTION 'pg-backup: % has % rows after the restore, the backup"
+                    + " has %', r.name, n, r.rows; END IF;\n"));
         }
         return after.toString();
+    }
+
+    /**
+     * A DO block running {@code body} for each record {@code r} of {@code rows} (JSON the server decodes: data, never
+     * SQL text) with {@code columns}; {@code declare}: its variables besides {@code r}.
+     */
+    private String forEachRecord(String declare, Object rows, String columns, String body) {
+        return "DO " + tag + " DECLARE r record;" + declare + " BEGIN\nFOR r IN SELECT * FROM pg_catalog.json_to_recordset("
+                + NamesAsData.json(rows) + ") AS t(" + columns + ") LOOP\n" + body + "END LOOP;\nEND " + tag + ";\n";
     }
 
     /** The rows {@link #after} compares: of the restored tables the manifest counts (0 without a manifest). */
