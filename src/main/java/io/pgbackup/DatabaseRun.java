@@ -28,6 +28,8 @@ public record DatabaseRun(Exchange exchange) {
     public static final String WARNING = "backupWarning";
     /** One line on what a restore or test restore loaded and checked. */
     public static final String SUMMARY = "verifySummary";
+    /** The database a restore creates or loads into. */
+    public static final String TARGET = "targetDb";
     /** The stage a failure outside every stage route is reported in (report/FailedStage names the others). */
     public static final String STAGE = "stage";
 

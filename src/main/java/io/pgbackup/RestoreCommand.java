@@ -105,7 +105,7 @@ final class RestoreCommand {
             if (chosenNotAfter != null) {
                 properties.put(BackupCatalog.NOT_AFTER, chosenNotAfter);
             }
-            properties.put(RestoreTarget.TARGET, target);
+            properties.put(DatabaseRun.TARGET, target);
             properties.put(RestoreTarget.REPLACE, command.has("replace"));
             properties.put(OwnershipFilter.NO_OWNER, command.has("no-owner"));
             properties.put(OwnershipFilter.NO_PRIVILEGES, command.has("no-privileges"));
@@ -153,7 +153,7 @@ final class RestoreCommand {
                     + " backup with --key, or take the newest good one)");
         }
         Map<String, Object> properties = new HashMap<>();
-        properties.put(RestoreTarget.TARGET, "(the server's roles)");
+        properties.put(DatabaseRun.TARGET, "(the server's roles)");
         properties.put(BackupCatalog.REQUESTED_KEY, command.option("key", ""));
         return new CommandRun.Request(CommandRoutes.entry("restore"), properties, output::restoredGlobals);
     }

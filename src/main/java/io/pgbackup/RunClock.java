@@ -7,17 +7,15 @@ import io.pgbackup.report.Durations;
 
 import org.apache.camel.Exchange;
 
-/** How long the current run has taken, from the exchange property {@value #STARTED_AT} that the routes set. */
+/** How long the current run has taken, from {@link DatabaseRun#STARTED_AT} that the routes set. */
 public class RunClock {
-
-    public static final String STARTED_AT = "startedAt";
 
     public String elapsed(Exchange exchange) {
         return format(elapsedMillis(exchange));
     }
 
     public static long elapsedMillis(Exchange exchange) {
-        Date started = exchange.getProperty(STARTED_AT, Date.class);
+        Date started = exchange.getProperty(DatabaseRun.STARTED_AT, Date.class);
         return started == null ? 0 : Math.max(0, System.currentTimeMillis() - started.getTime());
     }
 

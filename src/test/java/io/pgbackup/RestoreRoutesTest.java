@@ -37,7 +37,7 @@ class RestoreRoutesTest {
     }
 
     static Exchange restore(RoutesUnderTest app) {
-        return app.send("direct:restore-into-place", Map.of(RestoreTarget.TARGET, "restored shop",
+        return app.send("direct:restore-into-place", Map.of(DatabaseRun.TARGET, "restored shop",
                 "dbName", "shop", "backupKey", "2026/12/01/shop_20261201020000.sql.gz"));
     }
 

@@ -42,7 +42,6 @@ public class RunReport implements CamelContextAware {
     public static final String ALERT_ACTION = "alertAction";
     /** "restore" for a restore run (the others tell themselves apart by their outcome). */
     public static final String RUN_KIND = "runKind";
-    private static final String TARGET_DB = "targetDb";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String HOST = hostName();
@@ -96,7 +95,7 @@ public class RunReport implements CamelContextAware {
         }
         String database = DatabaseRun.of(exchange).databaseOr("?");
         if (isRestore(exchange)) {
-            String into = database + " into " + exchange.getProperty(TARGET_DB, "?", String.class);
+            String into = database + " into " + exchange.getProperty(DatabaseRun.TARGET, "?", String.class);
             return scrub(exchange, isFailed(exchange)
                     ? "[pg-backup] restore FAILED: " + into + " (" + exchange.getProperty(FAILED_STAGE) + ") on " + HOST
                     : "[pg-backup] RESTORED: " + into + " (" + DatabaseRun.of(exchange).summary() + ")");
@@ -137,7 +136,7 @@ public class RunReport implements CamelContextAware {
         Map<String, String> facts = new LinkedHashMap<>();
         facts.put("database", DatabaseRun.of(exchange).databaseOr("?"));
         if (isRestore(exchange)) {
-            facts.put("target", exchange.getProperty(TARGET_DB, "?", String.class));
+            facts.put("target", exchange.getProperty(DatabaseRun.TARGET, "?", String.class));
         }
         if (isFailed(exchange)) {
             facts.put("stage", String.valueOf(exchange.getProperty(FAILED_STAGE)));
@@ -152,7 +151,7 @@ public class RunReport implements CamelContextAware {
             facts.put("key", bucket + "/" + DatabaseRun.of(exchange).keyOr(""));
             facts.put("size", size(exchange));
         }
-        Date started = exchange.getProperty(RunClock.STARTED_AT, Date.class);
+        Date started = DatabaseRun.of(exchange).startedAt();
         facts.put("started", started == null ? "?"
                 : DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z").format(started.toInstant().atZone(zone())));
         facts.put("duration", RunClock.format(RunClock.elapsedMillis(exchange)));

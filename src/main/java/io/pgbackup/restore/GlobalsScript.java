@@ -1,5 +1,6 @@
 package io.pgbackup.restore;
 
+import io.pgbackup.DatabaseRun;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
@@ -74,7 +75,7 @@ public class GlobalsScript {
         int[] counts = exchange.getProperty(COUNTS, int[].class);
         String summary = "roles: " + counts[0] + " created, " + counts[1] + " existed (skipped); tablespaces: " + counts[2]
                 + " created, " + counts[3] + " existed (skipped)";
-        exchange.setProperty(RowCountCheck.SUMMARY, summary);
+        exchange.setProperty(DatabaseRun.SUMMARY, summary);
         return summary;
     }
 

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where a restore lands, and the SQL that moves it there. A backup is loaded into a fresh database with a temporary
- * name ({@value #FRESH}); only when every check passed is it renamed to the target ({@value #TARGET}), in one
+ * name ({@value #FRESH}); only when every check passed is it renamed to the target ({@link DatabaseRun#TARGET}), in one
  * transaction that, with {@code --replace}, first renames the existing target aside to
  * {@code NAME_before_YYYYMMDDHHMMSS} (never dropped). A fresh database is dropped when anything fails. Names only
  * ever reach PostgreSQL as quoted identifiers or literals in SQL sent on psql's standard input.
@@ -26,7 +26,6 @@ import org.slf4j.LoggerFactory;
 public class RestoreTarget {
 
     /** Exchange property: the database to restore into (--target-db). */
-    public static final String TARGET = "targetDb";
     /** Exchange property: true when an existing target is renamed aside (--replace). */
     public static final String REPLACE = "restoreReplace";
     /** Exchange property: the fresh database the backup is loaded into. */
@@ -182,7 +181,7 @@ public class RestoreTarget {
     }
 
     private static String target(Exchange exchange) {
-        return exchange.getProperty(TARGET, String.class);
+        return exchange.getProperty(DatabaseRun.TARGET, String.class);
     }
 
     private static String fresh(Exchange exchange) {

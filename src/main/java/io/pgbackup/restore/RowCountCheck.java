@@ -21,7 +21,6 @@ public class RowCountCheck {
     private static final java.util.regex.Pattern COPY_TAG = java.util.regex.Pattern.compile("COPY (\\d+)");
 
     /** Exchange property out: "N tables, M rows, all as dumped". */
-    public static final String SUMMARY = "verifySummary";
 
     /** True when there is something to count: the backup has a manifest (a backup without one checks nothing). */
     public boolean hasManifest(Exchange exchange) {
@@ -62,7 +61,7 @@ public class RowCountCheck {
                     + String.join("; ", differences));
         }
         String summary = expected.size() + " tables, " + rows + " rows, all as dumped";
-        exchange.setProperty(SUMMARY, summary);
+        exchange.setProperty(DatabaseRun.SUMMARY, summary);
         return summary;
     }
 
@@ -124,7 +123,7 @@ public class RowCountCheck {
                     + String.join("; ", differences));
         }
         String summary = expected.size() + " tables, " + rows + " rows, all as dumped";
-        exchange.setProperty(SUMMARY, summary);
+        exchange.setProperty(DatabaseRun.SUMMARY, summary);
         return summary;
     }
 

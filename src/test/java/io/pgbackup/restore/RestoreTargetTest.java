@@ -1,5 +1,6 @@
 package io.pgbackup.restore;
 
+import io.pgbackup.DatabaseRun;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -39,7 +40,7 @@ class RestoreTargetTest {
 
     @Test
     void namesReachSqlOnlyQuoted() {
-        exchange.setProperty(RestoreTarget.TARGET, "evil\"; DROP DATABASE prod; --'");
+        exchange.setProperty(DatabaseRun.TARGET, "evil\"; DROP DATABASE prod; --'");
         target.freshName(exchange);
         assertThat(target.checkQuery(exchange)).contains("datname = 'evil\"; DROP DATABASE prod; --'''")
                 .startsWith("SET standard_conforming_strings = on;");
@@ -53,7 +54,7 @@ class RestoreTargetTest {
 
     @Test
     void anExistingTargetIsRefusedWithoutReplaceAndInUseWithIt() {
-        exchange.setProperty(RestoreTarget.TARGET, "shop");
+        exchange.setProperty(DatabaseRun.TARGET, "shop");
         exchange.getMessage().setBody("0|0\n");
         target.judge(exchange);
         assertThat(exchange.getProperty(RestoreTarget.ASIDE)).isNull();

@@ -1,5 +1,6 @@
 package io.pgbackup.restore;
 
+import io.pgbackup.DatabaseRun;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -52,7 +53,7 @@ class RowCountCheckTest {
         Exchange exchange = exchange(load(200, 3, 0));
 
         assertThat(check.compareLoaded(exchange)).isEqualTo("3 tables, 203 rows, all as dumped");
-        assertThat(exchange.getProperty(RowCountCheck.SUMMARY)).isEqualTo("3 tables, 203 rows, all as dumped");
+        assertThat(exchange.getProperty(DatabaseRun.SUMMARY)).isEqualTo("3 tables, 203 rows, all as dumped");
     }
 
     @Test
