@@ -61,7 +61,8 @@ class IncompleteUploadsTest {
             component.getConfiguration().setForcePathStyle(true);
             context.addComponent("aws2-s3", component);
             context.start();
-            ObjectStorage storage = new ObjectStorage();
+            ObjectStore storage = new ObjectStore();
+            storage.setCamelContext(context);
             storage.setEndpointUri("aws2-s3://" + BUCKET);
             String oldKey = BackupKey.format("p/", "shop", LocalDateTime.now(ZONE).minusHours(2), "gz");
             String newKey = BackupKey.format("p/", "docs", LocalDateTime.now(ZONE), "gz");
@@ -72,7 +73,7 @@ class IncompleteUploadsTest {
             s3.client().createMultipartUpload(b -> b.bucket(BUCKET).key(newKey + ".part2"));
 
             IncompleteUploads sweep = new IncompleteUploads();
-            sweep.setStorage(storage);
+            sweep.setStore(storage);
             sweep.setPrefix("p/");
             sweep.setTimezone(ZONE.getId());
             sweep.setOlderThanMillis(600_000);
