@@ -12,8 +12,6 @@ import java.util.List;
 
 import io.pgbackup.support.S3Server;
 
-import org.apache.camel.component.aws2.s3.AWS2S3Component;
-import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,39 +29,21 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 class ObjectStoreTest {
 
     static final String BUCKET = "port";
+    static StoreUnderTest under;
     static S3Server server;
-    static DefaultCamelContext context;
     static ObjectStore store;
 
     @BeforeAll
     static void start() throws Exception {
-        // as PgBackup.main sets them: S3Proxy refuses the SDK's default trailing checksums
-        System.setProperty("aws.requestChecksumCalculation", "when_required");
-        System.setProperty("aws.responseChecksumValidation", "when_required");
-        server = new S3Server();
-        server.createBucket(BUCKET);
-        context = new DefaultCamelContext();
-        AWS2S3Component component = new AWS2S3Component();
-        component.getConfiguration().setOverrideEndpoint(true);
-        component.getConfiguration().setUriEndpointOverride(server.endpoint());
-        component.getConfiguration().setRegion(S3Server.REGION);
-        component.getConfiguration().setAccessKey(S3Server.ACCESS_KEY);
-        component.getConfiguration().setSecretKey(S3Server.SECRET_KEY);
-        component.getConfiguration().setForcePathStyle(true);
-        context.addComponent("aws2-s3", component);
-        context.start();
-        store = new ObjectStore();
-        store.setCamelContext(context);
-        store.setEndpointUri("aws2-s3://" + BUCKET + "?partSize=6291456");
+        under = new StoreUnderTest(BUCKET);
+        server = under.server;
+        store = under.store("?partSize=6291456");
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (context != null) {
-            context.stop();
-        }
-        if (server != null) {
-            server.close();
+        if (under != null) {
+            under.close();
         }
     }
 
