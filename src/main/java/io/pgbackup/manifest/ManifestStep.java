@@ -43,7 +43,7 @@ public class ManifestStep {
     @SuppressWarnings("unchecked")
     public void findPreviousGood(Exchange exchange) {
         List<S3Object> backups = exchange.getMessage().getBody(List.class);
-        BackupCatalog.Entry good = catalog.newestGood(exchange.getContext(), backups == null ? List.of() : backups,
+        BackupCatalog.Entry good = catalog.newestGood(backups == null ? List.of() : backups,
                 BackupCatalog.manifests(exchange), DatabaseRun.of(exchange).key(), null, false);
         if (good != null) {
             exchange.setProperty(PREVIOUS, good.manifest());

@@ -68,7 +68,7 @@ public class BackupStatus {
     public void storedBackups(Exchange exchange) {
         List<S3Object> objects = exchange.getMessage().getBody(List.class);
         if (catalog != null && objects != null) {
-            objects = catalog.newestGoodOfEach(exchange.getContext(), objects, BackupCatalog.manifests(exchange));
+            objects = catalog.newestGoodOfEach(objects, BackupCatalog.manifests(exchange));
         }
         List<String> keys = new ArrayList<>();
         if (objects != null) {

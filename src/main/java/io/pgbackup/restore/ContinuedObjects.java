@@ -6,16 +6,12 @@ import java.util.List;
 import java.util.function.Function;
 
 import io.pgbackup.storage.ContinuationKey;
-import io.pgbackup.storage.ObjectStorage;
+import io.pgbackup.storage.ObjectStore;
 import io.pgbackup.storage.StoredObject;
 import io.pgbackup.storage.StoredObjectMismatchException;
 import io.pgbackup.streams.BulkInputStream;
 
 import org.apache.camel.Exchange;
-
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
  * A backup stored in several objects ({@code KEY}, {@code KEY.part2} ...: {@link ContinuationKey}) read as the one
@@ -34,6 +30,7 @@ public final class ContinuedObjects extends BulkInputStream {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("pg-backup.restore");
 
     private final InputStream first;
+    /** Downloads another object by key; null when there is no such key. */
     private final Function<String, InputStream> open;
     private final String backupKey;
     private final List<StoredObject> objects;
@@ -43,7 +40,7 @@ public final class ContinuedObjects extends BulkInputStream {
 
     /**
      * @param first   the first object's download (the backup's own key)
-     * @param open    downloads another object by key
+     * @param open    downloads another object by key (null when there is no such key)
      * @param objects the manifest's objects (checked with {@link #listed} first)
      */
     public ContinuedObjects(InputStream first, Function<String, InputStream> open, String backupKey,
@@ -64,17 +61,14 @@ public final class ContinuedObjects extends BulkInputStream {
         if (objects == null || objects.size() < 2) {
             return first;
         }
-        ObjectStorage storage = exchange.getContext().getRegistry().lookupByNameAndType("objectStorage",
-                ObjectStorage.class);
-        S3Client s3 = storage.client(exchange.getContext());
-        String bucket = storage.bucket(exchange.getContext());
+        ObjectStore store = exchange.getContext().getRegistry().lookupByNameAndType("objectStore", ObjectStore.class);
         try {
-            check(s3, bucket, backupKey, listed(backupKey, objects, objectBytes));
+            check(store, backupKey, listed(backupKey, objects, objectBytes));
         } catch (RuntimeException e) {
             first.close();
             throw e;
         }
-        return new ContinuedObjects(first, key -> s3.getObject(b -> b.bucket(bucket).key(key)), backupKey, objects);
+        return new ContinuedObjects(first, store::getIfPresent, backupKey, objects);
     }
 
     /**
@@ -106,19 +100,19 @@ public final class ContinuedObjects extends BulkInputStream {
      * Before anything is read: every object is there, with the size and (when the store reports an MD5 form) the ETag
      * the manifest records; else a mismatch naming the first that is not.
      */
-    public static void check(S3Client s3, String bucket, String backupKey, List<StoredObject> objects) {
+    public static void check(ObjectStore store, String backupKey, List<StoredObject> objects) {
         for (int i = 0; i < objects.size(); i++) {
             StoredObject object = objects.get(i);
             String which = object.key() + " (object " + (i + 1) + " of " + objects.size() + " of backup " + backupKey + ")";
-            HeadObjectResponse head = io.pgbackup.storage.BackupObjects.head(s3, bucket, object.key());
+            StoredObject head = store.head(object.key());
             if (head == null) {
                 throw missing(which);
             }
-            if (head.contentLength() == null || head.contentLength() != object.bytes()) {
-                throw new StoredObjectMismatchException(which + " has " + head.contentLength() + " bytes, its manifest"
+            if (head.bytes() != object.bytes()) {
+                throw new StoredObjectMismatchException(which + " has " + head.bytes() + " bytes, its manifest"
                         + " records " + object.bytes() + ": cut short or replaced; nothing of the backup was used");
             }
-            String etag = StoredObject.etag(head.eTag());
+            String etag = head.etag();
             if (object.etag() != null && !etag.equals(object.etag())) {
                 if (StoredObject.isMd5Form(etag) && sameForm(etag, object.etag())) {
                     throw new StoredObjectMismatchException(which + " has ETag " + etag + ", its manifest records "
@@ -178,11 +172,11 @@ public final class ContinuedObjects extends BulkInputStream {
     }
 
     private InputStream openNext() throws IOException {
-        try {
-            return open.apply(objects.get(index).key());
-        } catch (NoSuchKeyException e) {
+        InputStream next = open.apply(objects.get(index).key());
+        if (next == null) {
             throw new VerifiedChunks.ChunkMismatchException(name() + " is missing: the backup is incomplete");
         }
+        return next;
     }
 
     private String name() {

@@ -19,13 +19,10 @@ import java.util.concurrent.TimeUnit;
 import io.pgbackup.crypto.ManifestSignature;
 import io.pgbackup.manifest.BackupManifest;
 
-import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -83,7 +80,7 @@ public class BackupCatalog {
     public record Entry(S3Object object, BackupKey backup, State state, BackupManifest manifest, String note) {
     }
 
-    private ObjectStorage storage;
+    private ObjectStore store;
     private ManifestSignature signature;
     private ZoneId zone = ZoneId.of("Asia/Seoul");
     private Clock clock = Clock.systemUTC();
@@ -103,12 +100,11 @@ public class BackupCatalog {
         String database = exchange.getProperty(ObjectListing.DATABASE, "", String.class);
         LocalDateTime notAfter = exchange.getProperty(NOT_AFTER, LocalDateTime.class);
         List<S3Object> backups = exchange.getMessage().getBody(List.class);
-        Entry good = newestGood(exchange.getContext(), backups == null ? List.of() : backups, manifests(exchange), null,
-                notAfter, true);
+        Entry good = newestGood(backups == null ? List.of() : backups, manifests(exchange), null, notAfter, true);
         if (good == null) {
             throw new NoGoodBackupException("no good backup of database '" + database + "'"
                     + (notAfter == null ? "" : " at or before " + notAfter.toString().replace('T', ' '))
-                    + " in bucket " + storage.bucket(exchange.getContext()) + " (" + (backups == null ? 0 : backups.size())
+                    + " in bucket " + store.bucket() + " (" + (backups == null ? 0 : backups.size())
                     + " backup(s) listed; good = with a manifest and no warning" + (isVerifying()
                     ? ", signed by one of SIGNATURE_PUBLIC_KEYS" : "") + ", not future-dated; see: pg-backup list). A backup that is"
                     + " not good restores only when named with --key");
@@ -118,42 +114,32 @@ public class BackupCatalog {
     }
 
     private void chooseNamed(Exchange exchange, String key) {
-        CamelContext context = exchange.getContext();
-        S3Client s3 = storage.client(context);
-        String bucket = storage.bucket(context);
+        String bucket = store.bucket();
         BackupKey backup = BackupKey.parseListed(key).orElseThrow(() -> new NoGoodBackupException(key
                 + " is not a backup's key (DIR/YYYY/MM/DD/DATABASE_YYYYMMDDHHMMSS.sql.gz...; see: pg-backup list)"));
-        if (BackupObjects.head(s3, bucket, key) == null) {
+        if (store.head(key) == null) {
             throw new NoGoodBackupException("no backup " + key + " in bucket " + bucket + " (see: pg-backup list)");
         }
-        BackupManifest manifest;
+        StoredManifest read;
         try {
-            byte[] bytes = BackupManifest.readBytes(s3.getObject(b -> b.bucket(bucket).key(BackupManifest.keyOf(key))),
-                    BackupManifest.MAX_BYTES);
-            if (isVerifying()) {
-                Entry signed = checkSignature(s3, bucket, null, backup, bytes);
-                if (signed != null) {
-                    throw new NoGoodBackupException("refused " + key + ": its manifest is " + signed.state().label() + " ("
-                            + signed.note() + "); SIGNATURE_PUBLIC_KEYS is set, so only a backup whose manifest one of"
-                            + " those keys signed is restored or verified");
-                }
-            }
-            manifest = BackupManifest.parse(bytes);
-        } catch (NoSuchKeyException e) {
-            if (isVerifying()) {
-                throw new NoGoodBackupException("refused " + key + ": it has no manifest, so it is unsigned;"
-                        + " SIGNATURE_PUBLIC_KEYS is set, so only a backup whose manifest one of those keys signed is"
-                        + " restored or verified");
-            }
-            LOG.warn("{} has no manifest: it cannot be checked against what was dumped (no SHA-256, sizes or row counts);"
-                    + " restoring it because it was named with --key", key);
-            manifest = null;
-        } catch (NoGoodBackupException e) {
-            throw e;
+            read = StoredManifest.read(store, signature, backup);
         } catch (java.io.IOException | RuntimeException e) {
             throw new StoredObjectMismatchException("the manifest of " + key + " cannot be read (" + e.getMessage()
                     + "): the backup cannot be checked");
         }
+        if (read == null && isVerifying()) {
+            throw new NoGoodBackupException("refused " + key + ": it has no manifest, so it is unsigned;"
+                    + " SIGNATURE_PUBLIC_KEYS is set, so only a backup whose manifest one of those keys signed is"
+                    + " restored or verified");
+        } else if (read == null) {
+            LOG.warn("{} has no manifest: it cannot be checked against what was dumped (no SHA-256, sizes or row counts);"
+                    + " restoring it because it was named with --key", key);
+        } else if (read.refused() != null) {
+            throw new NoGoodBackupException("refused " + key + ": its manifest is " + read.refused().label() + " ("
+                    + read.note() + "); SIGNATURE_PUBLIC_KEYS is set, so only a backup whose manifest one of"
+                    + " those keys signed is restored or verified");
+        }
+        BackupManifest manifest = read == null ? null : read.manifest();
         if (manifest != null && manifest.key != null && !manifest.key.equals(key)) {
             throw new StoredObjectMismatchException("the manifest beside " + key + " describes another backup ("
                     + manifest.key + ")");
@@ -172,17 +158,15 @@ public class BackupCatalog {
      * The newest good backup of {@code backups} (oldest first), skipping {@code except} and anything after
      * {@code notAfter}; null when there is none. Manifests are read newest first until a good one is found.
      */
-    public Entry newestGood(CamelContext context, List<S3Object> backups, Set<String> manifests, String except,
-            LocalDateTime notAfter, boolean logPassedOver) {
-        S3Client s3 = storage.client(context);
-        String bucket = storage.bucket(context);
+    public Entry newestGood(List<S3Object> backups, Set<String> manifests, String except, LocalDateTime notAfter,
+            boolean logPassedOver) {
         for (int i = backups.size() - 1; i >= 0; i--) {
             S3Object object = backups.get(i);
             BackupKey backup = BackupKey.parseListed(object.key()).orElse(null);
             if (backup == null || object.key().equals(except) || notAfter != null && backup.time().isAfter(notAfter)) {
                 continue;
             }
-            Entry entry = describe(s3, bucket, object, backup, manifests, clock.instant());
+            Entry entry = describe(object, backup, manifests, clock.instant());
             if (entry.state() == State.GOOD) {
                 return entry;
             }
@@ -198,8 +182,6 @@ public class BackupCatalog {
     public List<Entry> describe(Exchange exchange) throws Exception {
         List<S3Object> backups = exchange.getMessage().getBody(List.class);
         Set<String> manifests = manifests(exchange);
-        S3Client s3 = storage.client(exchange.getContext());
-        String bucket = storage.bucket(exchange.getContext());
         Instant now = clock.instant();
         ExecutorService readers = Executors.newFixedThreadPool(PARALLEL_READS, r -> {
             Thread t = new Thread(r, "pg-backup-manifest-reader");
@@ -210,7 +192,7 @@ public class BackupCatalog {
             List<Future<Entry>> pending = new ArrayList<>();
             for (S3Object object : backups) {
                 BackupKey backup = BackupKey.parseListed(object.key()).orElseThrow();
-                pending.add(readers.submit(() -> describe(s3, bucket, object, backup, manifests, now)));
+                pending.add(readers.submit(() -> describe(object, backup, manifests, now)));
             }
             List<Entry> entries = new ArrayList<>(pending.size());
             for (Future<Entry> entry : pending) {
@@ -222,29 +204,27 @@ public class BackupCatalog {
         }
     }
 
-    private Entry describe(S3Client s3, String bucket, S3Object object, BackupKey backup, Set<String> manifests,
-            Instant now) {
+    private Entry describe(S3Object object, BackupKey backup, Set<String> manifests, Instant now) {
         if (isFuture(backup, zone, now)) {
             return new Entry(object, backup, State.FUTURE, null, futureNote(backup));
         }
         if (!manifests.contains(object.key())) {
             return new Entry(object, backup, State.UNCHECKED, null, "no manifest");
         }
-        BackupManifest manifest;
+        StoredManifest read;
         try {
-            byte[] bytes = BackupManifest.readBytes(s3.getObject(b -> b.bucket(bucket).key(backup.manifestKey())),
-                    BackupManifest.MAX_BYTES);
-            Entry signed = isVerifying() ? checkSignature(s3, bucket, object, backup, bytes) : null;
-            if (signed != null) {
-                return signed;
-            }
-            manifest = BackupManifest.parse(bytes);
-        } catch (NoSuchKeyException e) {
-            return new Entry(object, backup, State.UNCHECKED, null, "no manifest");
+            read = StoredManifest.read(store, signature, backup);
         } catch (java.io.IOException | RuntimeException e) {
             LOG.warn("manifest of {} unreadable: {}", object.key(), e.getMessage());
             return new Entry(object, backup, State.UNREADABLE, null, "manifest unreadable: " + e.getMessage());
         }
+        if (read == null) {
+            return new Entry(object, backup, State.UNCHECKED, null, "no manifest");
+        }
+        if (read.refused() != null) {
+            return new Entry(object, backup, read.refused(), null, read.note());
+        }
+        BackupManifest manifest = read.manifest();
         if (manifest.key != null && !manifest.key.equals(object.key())) {
             return new Entry(object, backup, State.UNREADABLE, null, "its manifest describes " + manifest.key);
         }
@@ -252,28 +232,6 @@ public class BackupCatalog {
             return new Entry(object, backup, State.SHRUNK, manifest, manifest.warning);
         }
         return new Entry(object, backup, State.GOOD, manifest, "manifest present, no warning");
-    }
-
-    /**
-     * With SIGNATURE_PUBLIC_KEYS: null when {@code KEY.manifest.json.asc} is a good signature of the manifest's
-     * {@code bytes} by one of the keys, else the unsigned or bad-signature entry saying why.
-     */
-    private Entry checkSignature(S3Client s3, String bucket, S3Object object, BackupKey backup, byte[] bytes)
-            throws java.io.IOException {
-        byte[] asc;
-        try (java.io.InputStream in = s3.getObject(b -> b.bucket(bucket).key(
-                ManifestSignature.keyOf(backup.manifestKey())))) {
-            asc = in.readNBytes(ManifestSignature.MAX_SIGNATURE_BYTES + 1);
-        } catch (NoSuchKeyException e) {
-            return new Entry(object, backup, State.UNSIGNED, null, "no signature "
-                    + ManifestSignature.keyOf(backup.manifestKey()).substring(backup.key().lastIndexOf('/') + 1));
-        }
-        ManifestSignature.Check check = signature.verify(bytes, asc);
-        if (!check.good()) {
-            LOG.warn("manifest of {} badly signed: {}", backup.key(), check.note());
-            return new Entry(object, backup, State.BAD_SIGNATURE, null, check.note());
-        }
-        return null;
     }
 
     private boolean isVerifying() {
@@ -284,7 +242,7 @@ public class BackupCatalog {
      * For health and the stale check: the newest good backup of each database among {@code backups} (oldest first),
      * oldest first; manifests are read newest first, per database, until a good one is found.
      */
-    public List<S3Object> newestGoodOfEach(CamelContext context, List<S3Object> backups, Set<String> manifests) {
+    public List<S3Object> newestGoodOfEach(List<S3Object> backups, Set<String> manifests) {
         java.util.Map<String, List<S3Object>> byDatabase = new java.util.TreeMap<>();
         for (S3Object object : backups) {
             BackupKey.parseListed(object.key()).ifPresent(backup -> byDatabase.computeIfAbsent(backup.database(),
@@ -292,7 +250,7 @@ public class BackupCatalog {
         }
         List<S3Object> newest = new ArrayList<>();
         byDatabase.values().forEach(ofDatabase -> {
-            Entry good = newestGood(context, ofDatabase, manifests, null, null, false);
+            Entry good = newestGood(ofDatabase, manifests, null, null, false);
             if (good != null) {
                 newest.add(good.object());
             }
@@ -306,8 +264,8 @@ public class BackupCatalog {
         return manifests == null ? Collections.emptySet() : manifests;
     }
 
-    public void setStorage(ObjectStorage storage) {
-        this.storage = storage;
+    public void setStore(ObjectStore store) {
+        this.store = store;
     }
 
     public void setSignature(ManifestSignature signature) {

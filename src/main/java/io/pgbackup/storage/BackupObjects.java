@@ -12,10 +12,6 @@ import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
-import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -28,7 +24,7 @@ public class BackupObjects {
 
     private static final Logger LOG = LoggerFactory.getLogger("pg-backup.upload");
 
-    private ObjectStorage storage;
+    private ObjectStore store;
 
     /** The objects this run's upload stored, in order, each checked by HEAD (null before it stored any). */
     @SuppressWarnings("unchecked")
@@ -41,20 +37,18 @@ public class BackupObjects {
      * itself is checked by refuse-existing-key); one that does is refused, never overwritten.
      */
     public void refuseExistingContinuations(Exchange exchange) {
-        S3Client s3 = storage.client(exchange.getContext());
-        String bucket = storage.bucket(exchange.getContext());
         String key = DatabaseRun.of(exchange).key();
-        s3.listObjects(b -> b.bucket(bucket).prefix(key + ContinuationKey.SEPARATOR).maxKeys(100)).contents().stream()
-                .filter(object -> ContinuationKey.of(object.key()).filter(c -> c.backupKey().equals(key)).isPresent())
-                .findFirst().ifPresent(object -> {
-                    throw existing(bucket, object.key());
-                });
+        store.list(key + ContinuationKey.SEPARATOR, object -> {
+            if (ContinuationKey.of(object.key()).filter(c -> c.backupKey().equals(key)).isPresent()) {
+                throw existing(store.bucket(), object.key());
+            }
+        });
     }
 
     /** {@code key} must not exist: a continuation object is never written over another. */
-    static void refuseExisting(S3Client s3, String bucket, String key) {
-        if (head(s3, bucket, key) != null) {
-            throw existing(bucket, key);
+    static void refuseExisting(ObjectStore store, String key) {
+        if (store.head(key) != null) {
+            throw existing(store.bucket(), key);
         }
     }
 
@@ -69,45 +63,44 @@ public class BackupObjects {
      * logged.
      */
     public void removeWhatThisRunWrote(Exchange exchange) {
-        S3Client s3 = storage.client(exchange.getContext());
-        String bucket = storage.bucket(exchange.getContext());
         String key = DatabaseRun.of(exchange).key();
         List<StoredObject> objects = stored(exchange);
         if (objects == null || objects.isEmpty()) {
             objects = List.of(new StoredObject(key, 0, 0, exchange.getProperty(StreamingUpload.ETAG, String.class)));
         }
         if (Boolean.TRUE.equals(exchange.getProperty(StreamingUpload.MANIFEST_WRITTEN, Boolean.class))
-                && isOurs(s3, bucket, objects.get(0))) {
+                && isOurs(store, objects.get(0))) {
             // its signature too, when it was signed (deleting a key that is not there is no error)
             String manifest = BackupManifest.keyOf(key);
-            s3.deleteObject(b -> b.bucket(bucket).key(manifest + ManifestSignature.SUFFIX));
-            s3.deleteObject(b -> b.bucket(bucket).key(manifest));
+            store.delete(manifest + ManifestSignature.SUFFIX);
+            store.delete(manifest);
         }
-        removeOurs(s3, bucket, objects);
+        removeOurs(store, objects);
     }
 
     /**
      * Removes each of {@code objects} whose ETag is still the one stored, the last first (the backup's own key last: a
      * removal cut short leaves a backup that retention lists, never continuations without it).
      */
-    static void removeOurs(S3Client s3, String bucket, List<StoredObject> objects) {
+    static void removeOurs(ObjectStore store, List<StoredObject> objects) {
         for (int i = objects.size() - 1; i >= 0; i--) {
             StoredObject object = objects.get(i);
-            if (isOurs(s3, bucket, object)) {
-                s3.deleteObject(b -> b.bucket(bucket).key(object.key()));
-                LOG.warn("removed {}/{}: its backup failed", bucket, object.key());
+            if (isOurs(store, object)) {
+                store.delete(object.key());
+                LOG.warn("removed {}/{}: its backup failed", store.bucket(), object.key());
             }
         }
     }
 
     /** Whether {@code object}'s key holds the object this run stored (its ETag); logs why not. */
-    private static boolean isOurs(S3Client s3, String bucket, StoredObject object) {
-        HeadObjectResponse head = head(s3, bucket, object.key());
+    private static boolean isOurs(ObjectStore store, StoredObject object) {
+        String bucket = store.bucket();
+        StoredObject head = store.head(object.key());
         if (head == null) {
             LOG.warn("{}/{} is already gone", bucket, object.key());
             return false;
         }
-        String etag = StoredObject.etag(head.eTag());
+        String etag = head.etag();
         if (object.etag() == null || !etag.equals(object.etag())) {
             LOG.warn("{}/{} was NOT removed: it is not the object this backup stored (ETag {}, ours {}): another writer's?"
                     + " It has no manifest of this backup, so it does not count as a good backup", bucket, object.key(),
@@ -117,37 +110,28 @@ public class BackupObjects {
         return true;
     }
 
-    /** The object's HEAD, or null when there is no such key. */
-    public static HeadObjectResponse head(S3Client s3, String bucket, String key) {
-        try {
-            return s3.headObject(b -> b.bucket(bucket).key(key));
-        } catch (NoSuchKeyException e) {
-            return null;
-        } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
-                return null;
-            }
-            throw e;
-        }
-    }
-
     /**
-     * For retention.yaml: the continuation objects of the backup being deleted (exchange property {@code pruneKey}),
-     * as the listing found them ({@link ObjectListing#CONTINUATIONS}), the last first.
+     * For retention.yaml: every object of the backup being deleted (exchange properties {@code pruneKey},
+     * {@code pruneManifestKey}, {@code pruneSignatureKey}) in the order they are deleted: the signature, the manifest,
+     * the continuation objects as the listing found them ({@link ObjectListing#CONTINUATIONS}) the last first, then the
+     * backup itself. A deletion cut short leaves a backup that the next run deletes, never a manifest without its backup.
      */
     @SuppressWarnings("unchecked")
-    public List<String> prunedContinuations(Exchange exchange) {
+    public List<String> prunedObjects(Exchange exchange) {
         Map<String, List<S3Object>> continuations = exchange.getProperty(ObjectListing.CONTINUATIONS, Map.class);
+        String key = exchange.getProperty("pruneKey", String.class);
         List<String> keys = new ArrayList<>();
         if (continuations != null) {
-            continuations.getOrDefault(exchange.getProperty("pruneKey", String.class), List.of())
-                    .forEach(object -> keys.add(object.key()));
+            continuations.getOrDefault(key, List.of()).forEach(object -> keys.add(object.key()));
         }
         keys.sort(java.util.Comparator.comparingInt((String k) -> ContinuationKey.of(k).orElseThrow().number()).reversed());
+        keys.add(0, exchange.getProperty("pruneManifestKey", String.class));
+        keys.add(0, exchange.getProperty("pruneSignatureKey", String.class));
+        keys.add(key);
         return keys;
     }
 
-    public void setStorage(ObjectStorage storage) {
-        this.storage = storage;
+    public void setStore(ObjectStore store) {
+        this.store = store;
     }
 }

@@ -12,8 +12,6 @@ import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The copy's part after the primary's manifest is written (copy-to.yaml): the copy's own manifest (the primary's
@@ -26,6 +24,7 @@ public class CopyStep {
     private static final Logger LOG = LoggerFactory.getLogger("pg-backup.copy");
 
     private CopyStore copyStore;
+    private ObjectStore store;
     private BackupObjects copyObjects;
     private ManifestSignature signature;
 
@@ -66,12 +65,12 @@ public class CopyStep {
                     signed = signature.sign(copied);
                 }
             }
-            S3Client s3 = copyStore.client();
             String manifestKey = BackupManifest.keyOf(copy.key());
-            put(s3, manifestKey, manifest, "application/json");
+            store.put(manifestKey, manifest, manifest.length, "application/json", UploadHeaders.Headers.NONE);
             copied.setProperty(StreamingUpload.MANIFEST_WRITTEN, true);
             if (signed != null) {
-                put(s3, ManifestSignature.keyOf(manifestKey), signed, "application/pgp-signature");
+                store.put(ManifestSignature.keyOf(manifestKey), signed, signed.length, "application/pgp-signature",
+                        UploadHeaders.Headers.NONE);
             }
             LOG.info("backup of {} copied: {}/{}", DatabaseRun.of(exchange).databaseOr("?"), copyStore.bucket(), copy.key());
         } catch (Exception e) {
@@ -80,11 +79,6 @@ public class CopyStep {
                     Failures.oneLine(e));
             removeCopy(exchange);
         }
-    }
-
-    private void put(S3Client s3, String key, byte[] bytes, String contentType) {
-        s3.putObject(b -> b.bucket(copyStore.bucket()).key(key).contentType(contentType).contentLength((long) bytes.length),
-                RequestBody.fromBytes(bytes));
     }
 
     /**
@@ -124,6 +118,11 @@ public class CopyStep {
 
     public void setCopyStore(CopyStore copyStore) {
         this.copyStore = copyStore;
+    }
+
+    /** The copy store's objects. */
+    public void setStore(ObjectStore store) {
+        this.store = store;
     }
 
     public void setCopyObjects(BackupObjects copyObjects) {

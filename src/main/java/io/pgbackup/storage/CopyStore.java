@@ -65,7 +65,7 @@ public class CopyStore implements CamelContextAware {
     }
 
     /** The client: a stand-in that builds the real one on its first call. */
-    public S3Client client() {
+    private S3Client client() {
         return proxy;
     }
 

@@ -46,7 +46,7 @@ public class IncompleteUploads {
         }
     }
 
-    private ObjectStorage storage;
+    private ObjectStore store;
     private String prefix = "";
     private long olderThanMillis;
     /** BACKUP_TIMEZONE: read when used (the settings check names a bad one; a bean must not fail first). */
@@ -59,8 +59,8 @@ public class IncompleteUploads {
         S3Client s3;
         String bucket;
         try {
-            s3 = storage.client(exchange.getContext());
-            bucket = storage.bucket(exchange.getContext());
+            s3 = store.client();
+            bucket = store.bucket();
         } catch (RuntimeException e) {
             LOG.warn("cannot look for incomplete multipart uploads: {}", e.getMessage());
             return;
@@ -127,8 +127,8 @@ public class IncompleteUploads {
         return reported && initiated.isAfter(keyTime) ? initiated : keyTime;
     }
 
-    public void setStorage(ObjectStorage storage) {
-        this.storage = storage;
+    public void setStore(ObjectStore store) {
+        this.store = store;
     }
 
     public void setPrefix(String prefix) {

@@ -11,7 +11,6 @@ import io.pgbackup.DatabaseRun;
 import io.pgbackup.report.RunReport;
 import io.pgbackup.retention.RetentionPolicy.Decision;
 
-import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +38,7 @@ public class ObjectLock {
 
     private static final Logger LOG = LoggerFactory.getLogger("pg-backup.object-lock");
 
-    private ObjectStorage storage;
+    private ObjectStore store;
     private String mode = "";
     private int days;
     private Clock clock = Clock.systemUTC();
@@ -61,8 +60,8 @@ public class ObjectLock {
         if (!isOn()) {
             return;
         }
-        S3Client s3 = storage.client(exchange.getContext());
-        String bucket = storage.bucket(exchange.getContext());
+        S3Client s3 = store.client();
+        String bucket = store.bucket();
         String problem;
         try {
             ObjectLockConfiguration config = s3.getObjectLockConfiguration(b -> b.bucket(bucket)).objectLockConfiguration();
@@ -106,12 +105,12 @@ public class ObjectLock {
      * locked turned into a KEEP "LOCKED until DATE": neither deleted nor a failure, and deleted by the first prune
      * after the date. With OBJECT_LOCK_MODE empty the plan is returned as it is and the store is not asked.
      */
-    public List<Decision> holdLocked(CamelContext context, List<Decision> plan) {
+    public List<Decision> holdLocked(List<Decision> plan) {
         if (!isOn()) {
             return plan;
         }
-        S3Client s3 = storage.client(context);
-        String bucket = storage.bucket(context);
+        S3Client s3 = store.client();
+        String bucket = store.bucket();
         Instant now = clock.instant();
         List<Decision> held = new ArrayList<>(plan.size());
         for (Decision decision : plan) {
@@ -175,7 +174,7 @@ public class ObjectLock {
      * never counts as a good backup (it has no manifest: the manifest is the last object a backup writes).
      */
     public void reportLeftLocked(Exchange exchange) {
-        String bucket = storage.bucket(exchange.getContext());
+        String bucket = store.bucket();
         String line = "the broken object " + bucket + "/" + DatabaseRun.of(exchange).key() + " remains LOCKED until "
                 + retention(exchange) + " (OBJECT_LOCK_MODE=" + mode + ": the store refused to delete it); it has no"
                 + " manifest, so it is never counted as a good backup, and retention deletes it once the lock has passed";
@@ -189,8 +188,8 @@ public class ObjectLock {
         return e.statusCode() + (code == null ? "" : " " + code);
     }
 
-    public void setStorage(ObjectStorage storage) {
-        this.storage = storage;
+    public void setStore(ObjectStore store) {
+        this.store = store;
     }
 
     /** OBJECT_LOCK_MODE: GOVERNANCE, COMPLIANCE, or empty (off). */

@@ -15,8 +15,6 @@ import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
-import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
-import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
 /**
  * The objects a multipart backup upload ({@link StreamingUpload}) goes into. A store takes at most UPLOAD_MAX_PARTS
@@ -38,6 +36,7 @@ final class ObjectSequence {
 
     private static final Logger LOG = LoggerFactory.getLogger("pg-backup.upload");
 
+    private final ObjectStore store;
     private final S3Client s3;
     private final String bucket;
     private final String backupKey;
@@ -52,14 +51,14 @@ final class ObjectSequence {
     private String uploadId;
     private long bytes;
 
-    ObjectSequence(S3Client s3, String bucket, String backupKey, int maxParts, UnaryOperator<String> create,
-            Exchange exchange) {
+    ObjectSequence(ObjectStore store, String backupKey, int maxParts, UnaryOperator<String> create, Exchange exchange) {
         if (maxParts < 1 || maxParts > StreamingUpload.MAX_PARTS) {
             throw new IllegalArgumentException("UPLOAD_MAX_PARTS must be between 1 and " + StreamingUpload.MAX_PARTS
                     + ", got " + maxParts);
         }
-        this.s3 = s3;
-        this.bucket = bucket;
+        this.store = store;
+        this.s3 = store.client();
+        this.bucket = store.bucket();
         this.backupKey = backupKey;
         this.maxParts = maxParts;
         this.create = create;
@@ -105,7 +104,7 @@ final class ObjectSequence {
         uploadId = null;
         StoredObject object = new StoredObject(key, bytes, parts.size(), HexFormat.of().formatHex(md5s.digest()) + "-"
                 + parts.size());
-        checkStored(s3, bucket, object);
+        checkStored(store, object);
         stored.add(object);
         exchange.setProperty(STORED, List.copyOf(stored));
     }
@@ -132,7 +131,7 @@ final class ObjectSequence {
         }
         if (!stored.isEmpty()) {
             try {
-                BackupObjects.removeOurs(s3, bucket, stored);
+                BackupObjects.removeOurs(store, stored);
             } catch (RuntimeException removeFailed) {
                 failure.addSuppressed(removeFailed);
                 LOG.warn("could not remove the objects this failed upload completed ({}): delete {} and its continuation"
@@ -143,14 +142,18 @@ final class ObjectSequence {
     }
 
     /** HEAD the stored object: its size and ETag must be what was sent. */
-    static void checkStored(S3Client s3, String bucket, StoredObject sent) {
+    static void checkStored(ObjectStore store, StoredObject sent) {
         String key = sent.key();
-        HeadObjectResponse head = s3.headObject(HeadObjectRequest.builder().bucket(bucket).key(key).build());
-        if (head.contentLength() == null || head.contentLength() != sent.bytes()) {
-            throw new StoredObjectMismatchException("stored object " + bucket + "/" + key + " has " + head.contentLength()
+        String bucket = store.bucket();
+        StoredObject head = store.head(key);
+        if (head == null) {
+            throw new StoredObjectMismatchException("stored object " + bucket + "/" + key + " is not there after its upload");
+        }
+        if (head.bytes() != sent.bytes()) {
+            throw new StoredObjectMismatchException("stored object " + bucket + "/" + key + " has " + head.bytes()
                     + " bytes, " + sent.bytes() + " were sent (left in place: it may be another writer's object)");
         }
-        String etag = StoredObject.etag(head.eTag());
+        String etag = head.etag();
         if (StoredObject.isMd5Form(etag) && !etag.equals(sent.etag())) {
             throw new StoredObjectMismatchException("stored object " + bucket + "/" + key + " has ETag " + etag
                     + ", expected " + sent.etag() + " from the bytes sent (left in place: it may be another writer's object)");
@@ -163,7 +166,7 @@ final class ObjectSequence {
     private void begin() {
         key = ContinuationKey.key(backupKey, stored.size() + 1);
         if (!stored.isEmpty()) {
-            BackupObjects.refuseExisting(s3, bucket, key);
+            BackupObjects.refuseExisting(store, key);
         }
         uploadId = create.apply(key);
         parts.clear();

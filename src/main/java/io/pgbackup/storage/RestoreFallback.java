@@ -12,8 +12,6 @@ import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
-
 /**
  * restore with a copy store (COPY_TO_BUCKET) reading the primary: when the primary's backup cannot be used — no good
  * backup, its object or manifest missing, its size not its manifest's, the store unreachable — the restore is made
@@ -31,7 +29,7 @@ public class RestoreFallback {
 
     private static final Logger LOG = LoggerFactory.getLogger("pg-backup.restore");
 
-    private ObjectStorage storage;
+    private ObjectStore store;
     private CopyStore copyStore;
 
     /**
@@ -54,15 +52,17 @@ public class RestoreFallback {
     /** The chosen object is there, and as large as its manifest records (exchange property backupManifest). */
     public void checkObject(Exchange exchange) {
         String key = DatabaseRun.of(exchange).key();
-        String bucket = storage.bucket(exchange.getContext());
+        String bucket = store.bucket();
         BackupManifest manifest = exchange.getProperty(BackupCatalog.MANIFEST, BackupManifest.class);
         java.util.List<StoredObject> objects = manifest != null && manifest.objects != null ? manifest.objects
                 : java.util.List.of(new StoredObject(key, manifest == null ? -1 : manifest.objectBytes, 0, null));
         for (StoredObject object : objects) {
-            HeadObjectResponse head = storage.client(exchange.getContext())
-                    .headObject(b -> b.bucket(bucket).key(object.key()));
-            if (object.bytes() >= 0 && head.contentLength() != null && head.contentLength() != object.bytes()) {
-                throw new StoredObjectMismatchException(bucket + "/" + object.key() + " has " + head.contentLength()
+            StoredObject head = store.head(object.key());
+            if (head == null) {
+                throw new StoredObjectMismatchException(bucket + "/" + object.key() + " is missing");
+            }
+            if (object.bytes() >= 0 && head.bytes() >= 0 && head.bytes() != object.bytes()) {
+                throw new StoredObjectMismatchException(bucket + "/" + object.key() + " has " + head.bytes()
                         + " bytes, its manifest records " + object.bytes());
             }
         }
@@ -115,8 +115,8 @@ public class RestoreFallback {
         return Boolean.TRUE.equals(exchange.getProperty(FALL_BACK, Boolean.class));
     }
 
-    public void setStorage(ObjectStorage storage) {
-        this.storage = storage;
+    public void setStore(ObjectStore store) {
+        this.store = store;
     }
 
     public void setCopyStore(CopyStore copyStore) {

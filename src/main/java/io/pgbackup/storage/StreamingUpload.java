@@ -1,7 +1,6 @@
 package io.pgbackup.storage;
 
 import io.pgbackup.DatabaseRun;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
@@ -23,14 +22,11 @@ import io.pgbackup.dump.DumpFacts;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.component.aws2.s3.AWS2S3Constants;
-import org.apache.camel.component.aws2.s3.AWS2S3Endpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
-import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
 /**
@@ -74,14 +70,13 @@ public class StreamingUpload {
 
     private int progressIntervalSeconds;
 
-    private ObjectStorage storage;
+    private ObjectStore store;
     private UploadHeaders uploadHeaders;
 
     public void upload(Exchange exchange) throws Exception {
-        AWS2S3Endpoint endpoint = storage.endpoint(exchange.getContext());
-        S3Client s3 = endpoint.getS3Client();
-        String bucket = endpoint.getConfiguration().getBucketName();
-        long configuredPartSize = endpoint.getConfiguration().getPartSize();
+        S3Client s3 = store.client();
+        String bucket = store.bucket();
+        long configuredPartSize = store.partSize();
         if (configuredPartSize < 5L * 1024 * 1024 || configuredPartSize > 1024L * 1024 * 1024) {
             throw new IllegalArgumentException("UPLOAD_PART_SIZE must be between 5 MiB and 1 GiB, got " + configuredPartSize);
         }
@@ -96,7 +91,7 @@ public class StreamingUpload {
                 : null;
         // OBJECT_LOCK_MODE's retention and UPLOAD_STORAGE_CLASS, on the PutObject or CreateMultipartUpload
         // (none for the copy store's upload: its store may have neither)
-        UploadHeaders.Headers headers = uploadHeaders == null ? new UploadHeaders.Headers(null, null, null)
+        UploadHeaders.Headers headers = uploadHeaders == null ? UploadHeaders.Headers.NONE
                 : uploadHeaders.forBackup(exchange);
         MessageDigest whole = digest("SHA-256");
         ChunkHashes chunks = new ChunkHashes(Integer.parseInt(io.pgbackup.settings.SettingsDeclaration.value(
@@ -111,16 +106,16 @@ public class StreamingUpload {
             sha256.update(first, 0, n);
             progress.read.addAndGet(n);
             if (n < partSize) {
-                StoredObject one = putObject(s3, bucket, key, contentType, first, n, headers);
+                StoredObject one = store.put(key, first, n, contentType, headers);
                 progress.uploaded.addAndGet(n);
                 // what this run wrote: only an object with this ETag is ever removed by it (BackupObjects)
                 exchange.setProperty(ETAG, one.etag());
                 // a mismatch is not removed: the object under the key may be another writer's (two processes, one key)
-                ObjectSequence.checkStored(s3, bucket, one);
+                ObjectSequence.checkStored(store, one);
                 stored = List.of(one);
                 exchange.setProperty(ObjectSequence.STORED, stored);
             } else {
-                ObjectSequence objects = new ObjectSequence(s3, bucket, key, maxParts, k -> s3.createMultipartUpload(
+                ObjectSequence objects = new ObjectSequence(store, key, maxParts, k -> s3.createMultipartUpload(
                         CreateMultipartUploadRequest.builder().bucket(bucket).key(k).contentType(contentType)
                                 .applyMutation(headers::create).build())
                         .uploadId(), exchange);
@@ -138,18 +133,6 @@ public class StreamingUpload {
         exchange.setProperty(CHUNK_BYTES, chunks.chunkBytes());
         exchange.setProperty(CHUNK_SHA256, chunks.finish());
         LOG.debug("stored {}/{}: {}", bucket, key, stored);
-    }
-
-    private static StoredObject putObject(S3Client s3, String bucket, String key, String contentType, byte[] data, int length,
-            UploadHeaders.Headers headers) {
-        MessageDigest digest = digest("MD5");
-        digest.update(data, 0, length);
-        byte[] md5 = digest.digest();
-        s3.putObject(PutObjectRequest.builder().bucket(bucket).key(key).contentType(contentType)
-                .contentLength((long) length).contentMD5(Base64.getEncoder().encodeToString(md5)).applyMutation(headers::put)
-                .overrideConfiguration(o -> o.addPlugin(PlainSignedPayload.INSTANCE)).build(),
-                body(data, length));
-        return new StoredObject(key, length, 0, HexFormat.of().formatHex(md5));
     }
 
     /**
@@ -213,16 +196,10 @@ public class StreamingUpload {
             String etag = s3.uploadPart(UploadPartRequest.builder().bucket(bucket).key(key).uploadId(uploadId)
                     .partNumber(number).contentLength((long) length)
                     .contentMD5(Base64.getEncoder().encodeToString(hash))
-                    .overrideConfiguration(o -> o.addPlugin(PlainSignedPayload.INSTANCE)).build(), body(data, length)).eTag();
+                    .overrideConfiguration(o -> o.addPlugin(PlainSignedPayload.INSTANCE)).build(), ObjectStore.body(data, length)).eTag();
             progress.uploaded.addAndGet(length);
             return new PartResult(number, etag, hash, data, length);
         };
-    }
-
-    /** A body the SDK can read twice (once to sign it, once to send it) without copying it. */
-    private static RequestBody body(byte[] data, int length) {
-        return RequestBody.fromContentProvider(() -> new ByteArrayInputStream(data, 0, length), length,
-                "application/octet-stream");
     }
 
     private static PartResult await(Future<PartResult> part) throws Exception {
@@ -244,8 +221,8 @@ public class StreamingUpload {
         }
     }
 
-    public void setStorage(ObjectStorage storage) {
-        this.storage = storage;
+    public void setStore(ObjectStore store) {
+        this.store = store;
     }
 
     public void setUploadHeaders(UploadHeaders uploadHeaders) {

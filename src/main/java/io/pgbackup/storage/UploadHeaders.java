@@ -1,13 +1,10 @@
 package io.pgbackup.storage;
 
-import java.security.MessageDigest;
 import java.time.Instant;
-import java.util.Base64;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.component.aws2.s3.AWS2S3Constants;
 
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
@@ -18,12 +15,12 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  * read them at once, whatever class the backup is in.
  * <p>
  * It also writes the manifest and its signature ({@link #putManifest}, manifest.yaml), as a PutObject with
- * Content-MD5 (a store requires it, or a checksum, with lock parameters; the SDK's own checksums are off: they break
- * S3-compatible stores) and the lock headers, which camel-aws2-s3's producer cannot send.
+ * Content-MD5 ({@link ObjectStore#put}: a store requires it, or a checksum, with lock parameters; the SDK's own
+ * checksums are off: they break S3-compatible stores) and the lock headers.
  */
 public class UploadHeaders {
 
-    private ObjectStorage storage;
+    private ObjectStore store;
     private ObjectLock objectLock;
     private String storageClass = "";
 
@@ -40,16 +37,11 @@ public class UploadHeaders {
         byte[] bytes = exchange.getMessage().getMandatoryBody(byte[].class);
         String key = exchange.getMessage().getHeader(AWS2S3Constants.KEY, String.class);
         String contentType = exchange.getMessage().getHeader(AWS2S3Constants.CONTENT_TYPE, "application/json", String.class);
-        Headers headers = new Headers(objectLock.mode(), objectLock.retention(exchange), "");
-        String md5 = Base64.getEncoder().encodeToString(MessageDigest.getInstance("MD5").digest(bytes));
-        storage.client(exchange.getContext()).putObject(PutObjectRequest.builder()
-                .bucket(storage.bucket(exchange.getContext())).key(key).contentType(contentType)
-                .contentLength((long) bytes.length).contentMD5(md5).applyMutation(headers::put)
-                .overrideConfiguration(o -> o.addPlugin(PlainSignedPayload.INSTANCE)).build(), RequestBody.fromBytes(bytes));
+        store.put(key, bytes, bytes.length, contentType, new Headers(objectLock.mode(), objectLock.retention(exchange), ""));
     }
 
-    public void setStorage(ObjectStorage storage) {
-        this.storage = storage;
+    public void setStore(ObjectStore store) {
+        this.store = store;
     }
 
     public void setObjectLock(ObjectLock objectLock) {
@@ -66,6 +58,9 @@ public class UploadHeaders {
      * on its request (a null leaves the header out).
      */
     public record Headers(String lockMode, Instant retainUntil, String storageClass) {
+
+        /** No lock, the store's default class. */
+        public static final Headers NONE = new Headers(null, null, null);
 
         public Headers {
             lockMode = lockMode == null || lockMode.isEmpty() ? null : lockMode;

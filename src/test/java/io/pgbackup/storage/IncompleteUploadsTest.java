@@ -9,7 +9,6 @@ import java.util.List;
 
 import io.pgbackup.support.S3Server;
 
-import org.apache.camel.component.aws2.s3.AWS2S3Component;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
@@ -47,22 +46,10 @@ class IncompleteUploadsTest {
      */
     @Test
     void onAStoreWithoutARealInitiatedTimeTheKeyTimeJudges() throws Exception {
-        // as PgBackup.main sets them: S3Proxy refuses the SDK's default trailing checksums
-        System.setProperty("aws.requestChecksumCalculation", "when_required");
-        System.setProperty("aws.responseChecksumValidation", "when_required");
-        try (S3Server s3 = new S3Server(); DefaultCamelContext context = new DefaultCamelContext()) {
-            s3.createBucket(BUCKET);
-            AWS2S3Component component = new AWS2S3Component();
-            component.getConfiguration().setOverrideEndpoint(true);
-            component.getConfiguration().setUriEndpointOverride(s3.endpoint());
-            component.getConfiguration().setRegion(S3Server.REGION);
-            component.getConfiguration().setAccessKey(S3Server.ACCESS_KEY);
-            component.getConfiguration().setSecretKey(S3Server.SECRET_KEY);
-            component.getConfiguration().setForcePathStyle(true);
-            context.addComponent("aws2-s3", component);
-            context.start();
-            ObjectStorage storage = new ObjectStorage();
-            storage.setEndpointUri("aws2-s3://" + BUCKET);
+        try (StoreUnderTest under = new StoreUnderTest(BUCKET)) {
+            S3Server s3 = under.server;
+            DefaultCamelContext context = under.context;
+            ObjectStore storage = under.store("");
             String oldKey = BackupKey.format("p/", "shop", LocalDateTime.now(ZONE).minusHours(2), "gz");
             String newKey = BackupKey.format("p/", "docs", LocalDateTime.now(ZONE), "gz");
             s3.client().createMultipartUpload(b -> b.bucket(BUCKET).key(oldKey));
@@ -72,7 +59,7 @@ class IncompleteUploadsTest {
             s3.client().createMultipartUpload(b -> b.bucket(BUCKET).key(newKey + ".part2"));
 
             IncompleteUploads sweep = new IncompleteUploads();
-            sweep.setStorage(storage);
+            sweep.setStore(storage);
             sweep.setPrefix("p/");
             sweep.setTimezone(ZONE.getId());
             sweep.setOlderThanMillis(600_000);

@@ -3,7 +3,6 @@ package io.pgbackup.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.LocalDateTime;
-import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.camel.Exchange;
@@ -66,23 +65,21 @@ class ObjectListingTest {
                 .isEqualTo("a_b");
     }
 
+    /** What the store lists, in key order, as ObjectStore.list gives it. */
+    private static java.util.function.Consumer<java.util.function.Consumer<S3Object>> listed(S3Object... objects) {
+        return each -> List.of(objects).forEach(each);
+    }
+
     @Test
-    void pagesAreCollectedUntilAShortPageSortedByTheKeysTimeAcrossExtensions() {
-        ObjectListing listing = new ObjectListing();
-        listing.setPageSize(2);
+    void backupsAreSortedByTheKeysTimeAcrossExtensions() {
         Exchange exchange = new DefaultExchange(new DefaultCamelContext());
-        listing.start(exchange);
 
-        exchange.getMessage().setBody(List.of(object("2026/11/28/shop_20261128020000.sql.zst"),
-                object("2026/11/28/shop_20261128020000.sql.zst.manifest.json")));
-        listing.collectPage(exchange);
-        assertThat(exchange.getProperty(ObjectListing.MORE, Boolean.class)).isTrue();
-        assertThat(listing.nextRequest(exchange).marker()).isEqualTo("2026/11/28/shop_20261128020000.sql.zst.manifest.json");
+        List<S3Object> backups = new ObjectListing().collect(exchange, listed(
+                object("2026/11/28/shop_20261128010000.sql.gz"), object("2026/11/28/shop_20261128020000.sql.zst"),
+                object("2026/11/28/shop_20261128020000.sql.zst.manifest.json"),
+                object("2026/11/28/shop_20261128003000.sql.gz")));
 
-        exchange.getMessage().setBody(List.of(object("2026/11/28/shop_20261128010000.sql.gz")));
-        listing.collectPage(exchange);
-        assertThat(exchange.getProperty(ObjectListing.MORE, Boolean.class)).isFalse();
-        assertThat(listing.sorted(exchange)).extracting(S3Object::key).containsExactly(
+        assertThat(backups).extracting(S3Object::key).containsExactly("2026/11/28/shop_20261128003000.sql.gz",
                 "2026/11/28/shop_20261128010000.sql.gz", "2026/11/28/shop_20261128020000.sql.zst");
     }
 
@@ -90,28 +87,20 @@ class ObjectListingTest {
     void aSecondListingOnTheSameExchangeStartsAfresh() {
         ObjectListing listing = new ObjectListing();
         Exchange exchange = new DefaultExchange(new DefaultCamelContext());
-        listing.start(exchange);
-        exchange.getMessage().setBody(new ArrayList<>(List.of(object("2026/11/28/shop_20261128010000.sql.gz"))));
-        listing.collectPage(exchange);
+        listing.collect(exchange, listed(object("2026/11/28/shop_20261128010000.sql.gz"),
+                object("2026/11/28/shop_20261128010000.sql.gz.manifest.json")));
 
-        listing.start(exchange);
-
-        assertThat(listing.nextRequest(exchange).marker()).isNull();
-        assertThat(exchange.getProperty(ObjectListing.MORE, Boolean.class)).isTrue();
-        assertThat(listing.sorted(exchange)).isEmpty();
+        assertThat(listing.collect(exchange, listed())).isEmpty();
+        assertThat(exchange.getProperty(ObjectListing.MANIFESTS, java.util.Set.class)).isEmpty();
     }
 
-    /** The listing's working properties do not outlive it: the caller keeps only the manifests it found. */
+    /** The listing leaves nothing on the exchange but the manifests and continuations it found. */
     @Test
-    void theSortedResultEndsTheListing() {
-        ObjectListing listing = new ObjectListing();
+    void theListingLeavesOnlyItsManifestsAndContinuations() {
         Exchange exchange = new DefaultExchange(new DefaultCamelContext());
-        listing.start(exchange);
-        exchange.getMessage().setBody(new ArrayList<>(List.of(object("2026/11/28/shop_20261128010000.sql.gz"),
-                object("2026/11/28/shop_20261128010000.sql.gz.manifest.json"))));
-        listing.collectPage(exchange);
 
-        assertThat(listing.sorted(exchange)).hasSize(1);
+        assertThat(new ObjectListing().collect(exchange, listed(object("2026/11/28/shop_20261128010000.sql.gz"),
+                object("2026/11/28/shop_20261128010000.sql.gz.manifest.json")))).hasSize(1);
         assertThat(exchange.getProperties().keySet()).containsExactlyInAnyOrder(ObjectListing.MANIFESTS,
                 ObjectListing.CONTINUATIONS);
         assertThat(exchange.getProperty(ObjectListing.MANIFESTS, java.util.Set.class))
@@ -119,34 +108,30 @@ class ObjectListingTest {
     }
 
     /**
-     * A backup's continuation objects (on the page after it, too) are not backups: the backup is listed once, with
-     * the size of all its objects, and its continuations are kept for prune (the last first); a continuation of
-     * another database's backup, or of a backup that is gone, is never listed.
+     * A backup's continuation objects are not backups: the backup is listed once, with the size of all its objects,
+     * and its continuations are kept for prune (deleted after its signature and manifest, the last first, before the
+     * backup itself); a continuation of another database's backup, or of a backup that is gone, is never listed.
      */
     @Test
     void continuationObjectsAddToTheirBackupsSizeAndAreNeverListedAsBackups() {
         String key = "2026/11/28/shop_20261128010000.sql.gz";
-        ObjectListing listing = new ObjectListing();
-        listing.setPageSize(2);
         Exchange exchange = new DefaultExchange(new DefaultCamelContext());
         exchange.setProperty(ObjectListing.DATABASE, "shop");
-        listing.start(exchange);
-        exchange.getMessage().setBody(List.of(sized(key, 100), sized(key + ".part10", 7)));
-        listing.collectPage(exchange);
-        exchange.getMessage().setBody(List.of(sized(key + ".part2", 100), sized(key + ".part9", 100),
+
+        List<S3Object> backups = new ObjectListing().collect(exchange, listed(sized(key, 100), sized(key + ".part10", 7),
+                sized(key + ".part2", 100), sized(key + ".part9", 100),
                 sized("2026/11/28/docs_20261128010000.sql.gz.part2", 50),
                 sized("2026/11/28/shop_20261128000000.sql.gz.part2", 50)));
-        listing.collectPage(exchange);
-
-        List<S3Object> backups = listing.sorted(exchange);
 
         assertThat(backups).singleElement().satisfies(b -> {
             assertThat(b.key()).isEqualTo(key);
             assertThat(b.size()).isEqualTo(307L);
         });
         exchange.setProperty("pruneKey", key);
-        assertThat(new BackupObjects().prunedContinuations(exchange)).containsExactly(key + ".part10", key + ".part9",
-                key + ".part2");
+        exchange.setProperty("pruneManifestKey", key + ".manifest.json");
+        exchange.setProperty("pruneSignatureKey", key + ".manifest.json.asc");
+        assertThat(new BackupObjects().prunedObjects(exchange)).containsExactly(key + ".manifest.json.asc",
+                key + ".manifest.json", key + ".part10", key + ".part9", key + ".part2", key);
     }
 
     private static S3Object sized(String key, long size) {

@@ -51,7 +51,7 @@ class ObjectSequenceTest {
     final Exchange exchange = new DefaultExchange(new DefaultCamelContext());
 
     ObjectSequence sequence(String key) {
-        return new ObjectSequence(s3, BUCKET, key, 1, k -> s3.createMultipartUpload(b -> b.bucket(BUCKET).key(k))
+        return new ObjectSequence(ObjectStore.over(s3, BUCKET, 1000), key, 1, k -> s3.createMultipartUpload(b -> b.bucket(BUCKET).key(k))
                 .uploadId(), exchange);
     }
 
@@ -119,7 +119,7 @@ class ObjectSequenceTest {
         assertThat(server.keys(BUCKET)).filteredOn(k -> k.startsWith("failed/")).containsExactly(key);
         assertThat(openUploads("failed/")).isEmpty();
         assertThat(BackupObjects.stored(exchange)).isNull();
-        assertThatThrownBy(() -> new ObjectSequence(s3, BUCKET, key, 0, k -> "", exchange))
+        assertThatThrownBy(() -> new ObjectSequence(ObjectStore.over(s3, BUCKET, 1000), key, 0, k -> "", exchange))
                 .hasMessageContaining("UPLOAD_MAX_PARTS");
     }
 }
