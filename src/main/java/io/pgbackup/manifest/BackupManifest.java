@@ -90,7 +90,7 @@ public class BackupManifest {
         manifest.dumpFormat = io.pgbackup.storage.BackupKey.isArchive(manifest.key) ? "custom" : "plain";
         manifest.compression = compression.name();
         manifest.compressionLevel = compression.getLevel();
-        manifest.objectBytes = exchange.getProperty(StreamingUpload.COMPRESSED_BYTES, 0L, Long.class);
+        manifest.objectBytes = exchange.getProperty(DatabaseRun.COMPRESSED_BYTES, 0L, Long.class);
         manifest.objectSha256 = exchange.getProperty(StreamingUpload.SHA256, String.class);
         manifest.chunkBytes = exchange.getProperty(StreamingUpload.CHUNK_BYTES, Integer.class);
         @SuppressWarnings("unchecked")

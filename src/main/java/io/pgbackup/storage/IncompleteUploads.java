@@ -32,8 +32,6 @@ public class IncompleteUploads {
 
     /** Exchange property out: what was found, for prune's output. */
     public static final String FOUND = "incompleteUploads";
-    /** Exchange property in: true = list only (prune --dry-run). */
-    public static final String DRY_RUN = "pruneDryRun";
 
     private static final Logger LOG = LoggerFactory.getLogger("pg-backup.hygiene");
     private static final int MAX_PAGES = 10_000;
@@ -53,7 +51,7 @@ public class IncompleteUploads {
     private String timezone;
 
     public void cleanUp(Exchange exchange) {
-        boolean dryRun = exchange.getProperty(DRY_RUN, false, Boolean.class);
+        boolean dryRun = exchange.getProperty(io.pgbackup.retention.Pruning.DRY_RUN, false, Boolean.class) /* list only */;
         List<Stale> found = new ArrayList<>();
         exchange.setProperty(FOUND, found);
         S3Client s3;

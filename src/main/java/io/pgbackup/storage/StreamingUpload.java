@@ -52,7 +52,6 @@ public class StreamingUpload {
     public static final String CHUNK_BYTES = "objectChunkBytes";
     /** Exchange property: the SHA-256 of every chunk of the stored object, in order (a List of hex strings). */
     public static final String CHUNK_SHA256 = "objectChunkSha256";
-    public static final String COMPRESSED_BYTES = "compressedBytes";
     public static final String PARTS = "objectParts";
     /** The ETag of the object this run stored (MD5, or MD5 of the parts' MD5s with the part count). */
     public static final String ETAG = "objectEtag";
@@ -127,7 +126,7 @@ public class StreamingUpload {
                 ticker.cancel(false);
             }
         }
-        exchange.setProperty(COMPRESSED_BYTES, StoredObject.totalBytes(stored));
+        exchange.setProperty(DatabaseRun.COMPRESSED_BYTES, StoredObject.totalBytes(stored));
         exchange.setProperty(PARTS, stored.stream().mapToInt(StoredObject::parts).sum());
         exchange.setProperty(SHA256, HexFormat.of().formatHex(whole.digest()));
         exchange.setProperty(CHUNK_BYTES, chunks.chunkBytes());

@@ -23,7 +23,7 @@ public class StoredObjectCheck {
     public void readWhole(Exchange exchange) throws Exception {
         String key = DatabaseRun.of(exchange).key();
         CheckedBackupStream.Expected expected = new CheckedBackupStream.Expected(key,
-                exchange.getProperty(StreamingUpload.COMPRESSED_BYTES, Long.class),
+                DatabaseRun.of(exchange).compressedBytes(),
                 exchange.getProperty(StreamingUpload.SHA256, String.class),
                 DatabaseRun.of(exchange).rawBytes(),
                 exchange.getProperty(StreamingUpload.CHUNK_BYTES, Integer.class),
