@@ -12,11 +12,12 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * Pages through a bucket with ListObjects v1 (NCP Object Storage has no v2), 1000 keys a page, using the last key
- * of a page as the next marker. camel-aws2-s3 returns only a page's contents, so a full page means "ask again".
+ * of a page as the next marker: a full page means "ask again".
  * <p>
- * Used by the list-backups route (list, restore, prune) in a loop: {@link #start} forgets an earlier listing on the
- * same exchange, {@link #nextRequest} builds the request, the aws2-s3 endpoint (pojoRequest=true) runs it,
- * {@link #collectPage} keeps the backups and decides whether to go on. Only keys that match the backup naming
+ * Used by the list-backups route (list.yaml: list, backup, restore, verify, prune, the stale and managed-backup checks)
+ * in a loop: {@link #start} forgets an earlier listing on the same exchange, {@link #nextPage} asks the shared client
+ * ({@link ObjectStorage}) for the next page ({@link #nextRequest}) and {@link #collectPage} keeps the backups and
+ * decides whether to go on. Only keys that match the backup naming
  * pattern ({@link BackupKey}) are kept. A backup's continuation objects ({@link ContinuationKey}: {@code KEY.part2}
  * ...) are never listed as backups of their own: they are kept apart ({@value #CONTINUATIONS}), and the backup is
  * listed with the size of all its objects.
