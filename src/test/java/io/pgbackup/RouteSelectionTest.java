@@ -33,8 +33,8 @@ class RouteSelectionTest {
         assertThat(chosen("direct:list"))
                 .contains("beans.yaml", "list.yaml", "failures.yaml", "notify.yaml", "notify-slack.yaml",
                         "notify-email.yaml")
-                .doesNotContain("backup.yaml", "dump.yaml", "upload.yaml", "restore.yaml", "secret-manager.yaml",
-                        "verify.yaml");
+                .doesNotContain("backup.yaml", "dump.yaml", "upload.yaml", "restore.yaml", "restore-archive.yaml",
+                        "secret-manager.yaml", "verify.yaml");
     }
 
     @Test
@@ -43,9 +43,11 @@ class RouteSelectionTest {
                 "pre-dump-checks.yaml", "dump.yaml", "compress.yaml", "encrypt.yaml", "upload.yaml",
                 "verify-stored.yaml", "manifest.yaml", "report.yaml", "retention.yaml", "list.yaml")
                 .doesNotContain("health.yaml", "managed-backup-check.yaml");
-        assertThat(chosen("direct:restore")).contains("restore.yaml", "psql.yaml", "secret-manager.yaml", "list.yaml")
+        assertThat(chosen("direct:restore")).contains("restore.yaml", "restore-archive.yaml", "psql.yaml",
+                "secret-manager.yaml", "list.yaml")
                 .doesNotContain("dump.yaml", "upload.yaml");
-        assertThat(chosen("direct:verify")).contains("verify.yaml", "restore.yaml", "databases.yaml");
+        assertThat(chosen("direct:verify")).contains("verify.yaml", "restore.yaml", "restore-archive.yaml",
+                "databases.yaml");
     }
 
     @Test

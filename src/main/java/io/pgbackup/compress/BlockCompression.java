@@ -33,10 +33,6 @@ public abstract class BlockCompression extends ServiceSupport {
     /** The name users write in BACKUP_COMPRESSION. */
     public abstract String name();
 
-    abstract int minLevel();
-
-    abstract int maxLevel();
-
     /** Compresses one block into an exactly sized array (the scratch space comes from {@link #outputBuffer}). */
     abstract byte[] compressBlock(byte[] data, int length, int level) throws IOException;
 
@@ -88,11 +84,8 @@ public abstract class BlockCompression extends ServiceSupport {
         }
     }
 
-    /** Compression threads (BACKUP_COMPRESSION_THREADS); 0 = one per core. */
+    /** Compression threads (BACKUP_COMPRESSION_THREADS: its range is its declaration's); 0 = one per core. */
     public void setThreads(int threads) {
-        if (threads < 0 || threads > 64) {
-            throw new IllegalArgumentException("BACKUP_COMPRESSION_THREADS must be 0..64, got " + threads);
-        }
         this.threads = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
     }
 
@@ -100,22 +93,15 @@ public abstract class BlockCompression extends ServiceSupport {
         return level;
     }
 
-    /** BACKUP_COMPRESSION_LEVEL; empty keeps this compression's default. */
+    /**
+     * BACKUP_COMPRESSION_LEVEL; empty keeps this compression's default. Its range is checked at start, before any bean
+     * is made: 1..19 by its declaration, gzip's 1..9 by SettingsCheck when gzip is the compression (both beans are
+     * given the level; only the one BACKUP_COMPRESSION names compresses).
+     */
     public void setLevel(String level) {
-        if (level == null || level.isBlank()) {
-            return;
+        if (level != null && !level.isBlank()) {
+            this.level = Integer.parseInt(level.strip());
         }
-        int value;
-        try {
-            value = Integer.parseInt(level.strip());
-        } catch (NumberFormatException e) {
-            value = Integer.MIN_VALUE;
-        }
-        if (value < minLevel() || value > maxLevel()) {
-            throw new IllegalArgumentException("BACKUP_COMPRESSION_LEVEL must be " + minLevel() + ".." + maxLevel()
-                    + " for " + name() + ", got '" + level + "'");
-        }
-        this.level = value;
     }
 
     @Override

@@ -43,16 +43,6 @@ public class GzipCompression extends BlockCompression implements DataFormat, Dat
     }
 
     @Override
-    int minLevel() {
-        return 1;
-    }
-
-    @Override
-    int maxLevel() {
-        return 9;
-    }
-
-    @Override
     byte[] compressBlock(byte[] data, int length, int level) throws IOException {
         // one gzip member (RFC 1952): header, raw deflate, CRC-32 and size. A Deflater per worker thread, reset for
         // each block, and a reusable output buffer: no zlib state or output buffers made and dropped per block.

@@ -35,16 +35,6 @@ public class ZstdCompression extends BlockCompression {
     }
 
     @Override
-    int minLevel() {
-        return 1;
-    }
-
-    @Override
-    int maxLevel() {
-        return 19;
-    }
-
-    @Override
     byte[] compressBlock(byte[] data, int length, int level) throws IOException {
         byte[] frame = outputBuffer((int) Zstd.compressBound(length));
         long size = Zstd.compressByteArray(frame, 0, frame.length, data, 0, length, level);

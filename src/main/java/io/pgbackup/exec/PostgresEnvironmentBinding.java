@@ -15,21 +15,22 @@ import org.apache.camel.component.exec.ExecEndpoint;
 import org.apache.camel.component.exec.impl.DefaultExecBinding;
 
 /**
- * Exec binding for the PostgreSQL clients (pg_dump, pg_dumpall, psql). Everything that says where to connect goes
- * into the child's environment, never through camel-exec's argument tokenizer: {@code PGHOST}, {@code PGPORT},
- * {@code PGUSER}, {@code PGDATABASE} (libpq takes it literally: a database named {@code host=evil port=1} is a name,
- * not a connection string), {@code PGPASSWORD} (never in argv), {@code PGSSLMODE} and {@code PGSSLROOTCERT}
- * (DB_SSLMODE, DB_SSLROOTCERT), the connect timeout and the application name. The
- * route's {@code CamelExecCommandArgs} hold only the route's own options.
+ * Exec binding for the PostgreSQL clients (pg_dump, pg_dumpall, psql, pg_restore). Everything that says where to
+ * connect goes into the child's environment, never through camel-exec's argument tokenizer: {@code PGHOST},
+ * {@code PGPORT}, {@code PGUSER}, {@code PGDATABASE} (libpq takes it literally: a database named
+ * {@code host=evil port=1} is a name, not a connection string), {@code PGPASSWORD} (never in argv), {@code PGSSLMODE}
+ * and {@code PGSSLROOTCERT} (DB_SSLMODE, DB_SSLROOTCERT), the connect timeout and the application name. The route's
+ * {@code CamelExecCommandArgs} hold only the route's own options.
  * <p>
  * Exchange property {@value #SERVER} chooses the server: {@code source} (DB_HOST, the default), {@code verify}
- * (VERIFY_DB_HOST, the test restore's) or {@code restore} (RESTORE_DB_HOST, where restore loads); header {@value #DATABASE} the database (default: the server's maintenance database). pg_dumpall ignores PGDATABASE, so it gets {@code --database=} with the name quoted as a connection
- * string value, as one argument; so does pg_restore when header {@value #DATABASE} names one (without it pg_restore
- * writes SQL instead of connecting).
+ * (VERIFY_DB_HOST, the test restore's) or {@code restore} (RESTORE_DB_HOST, where restore loads); header
+ * {@value #DATABASE} the database (default: the server's maintenance database). pg_dumpall ignores PGDATABASE, so it
+ * gets {@code --database=} with the name quoted as a connection string value, as one argument; so does pg_restore
+ * when header {@value #DATABASE} names one (without it pg_restore writes SQL instead of connecting).
  */
 public class PostgresEnvironmentBinding extends DefaultExecBinding {
 
-    /** Exchange property: which server, {@code source} or {@code verify}. */
+    /** Exchange property: which server, {@code source}, {@code verify} or {@code restore}. */
     public static final String SERVER = "pgServer";
     /** Header: which database on it (read and removed, like camel-exec's own headers). */
     public static final String DATABASE = "PgDatabase";

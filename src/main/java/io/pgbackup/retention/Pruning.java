@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.pgbackup.SettingsCheck;
 import io.pgbackup.retention.RetentionPolicy.Decision;
 import io.pgbackup.storage.BackupCatalog;
 import io.pgbackup.storage.BackupKey;
@@ -91,17 +90,9 @@ public class Pruning {
                 rule(context, "retention.monthly"));
     }
 
-    /** A rule's setting; SettingsCheck has vetted it at start, this names it again should anything slip by. */
+    /** A rule's setting (its range, 0 and more, checked at start by its declaration); empty is 0: the rule is off. */
     private static int rule(CamelContext context, String key) {
         String value = SettingsDeclaration.value(context, key);
-        try {
-            int number = Integer.parseInt(value.isEmpty() ? "0" : value);
-            if (number >= 0) {
-                return number;
-            }
-        } catch (NumberFormatException e) {
-            // named below
-        }
-        throw new SettingsCheck.InvalidSettingException(SettingsDeclaration.builtIn().get(key).variable(), "'" + value + "' is not a whole number 0 or more");
+        return value.isEmpty() ? 0 : Integer.parseInt(value);
     }
 }

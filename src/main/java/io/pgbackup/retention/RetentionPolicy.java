@@ -65,11 +65,8 @@ public final class RetentionPolicy {
     private final int weekly;
     private final int monthly;
 
+    /** The RETENTION_* settings (each 0 or more: their declarations' range, checked at start). */
     public RetentionPolicy(int keepLast, int keepDays, int daily, int weekly, int monthly) {
-        if (keepLast < 0 || keepDays < 0 || daily < 0 || weekly < 0 || monthly < 0) {
-            throw new IllegalArgumentException("retention rules cannot be negative: last " + keepLast + ", days "
-                    + keepDays + ", daily " + daily + ", weekly " + weekly + ", monthly " + monthly);
-        }
         this.keepLast = keepLast;
         this.keepDays = keepDays;
         this.daily = daily;

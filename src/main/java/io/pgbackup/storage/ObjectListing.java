@@ -18,8 +18,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * The stored backups under BACKUP_PREFIX (all databases, or exchange property {@value #DATABASE}), oldest first, for
- * list-backups (list.yaml: list, restore, verify, prune, the shrink check). The store lists the prefix
- * ({@link ObjectStore#list}: ListObjects v1, page by page); only keys that match the backup naming pattern
+ * list-backups (list.yaml: list, backup, restore, verify, prune, the stale and managed-backup checks). The store
+ * lists the prefix ({@link ObjectStore#list}: ListObjects v1, page by page); only keys that match the backup naming pattern
  * ({@link BackupKey}) are kept. A backup's continuation objects ({@link ContinuationKey}: {@code KEY.part2} ...) are
  * never listed as backups of their own: they are kept apart ({@value #CONTINUATIONS}), and the backup is listed with
  * the size of all its objects. Which backups have a manifest beside them is kept too ({@value #MANIFESTS}).

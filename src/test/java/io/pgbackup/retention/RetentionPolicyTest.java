@@ -1,7 +1,6 @@
 package io.pgbackup.retention;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.time.LocalDate;
@@ -282,12 +281,6 @@ class RetentionPolicyTest {
     @Test
     void nothingToPlanIsAnEmptyPlan() {
         assertThat(new RetentionPolicy(1, 1, 1, 1, 1).plan(List.of(), NOW, SEOUL)).isEmpty();
-    }
-
-    @Test
-    void negativeRulesAreRejected() {
-        assertThatThrownBy(() -> new RetentionPolicy(0, -1, 0, 0, 0)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("days -1");
     }
 
     @Test

@@ -1,0 +1,81 @@
+package io.pgbackup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+import io.pgbackup.compress.ZstdCompression;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A setting's range lives in its declaration (application.properties' {@code #@ int MIN..MAX}) and is checked at start
+ * for every command, before any bean is made: the beans that use BACKUP_COMPRESSION_LEVEL, BACKUP_COMPRESSION_THREADS
+ * and RETENTION_* take the value as it is. These prove the start-up check still refuses what the beans no longer
+ * check (one line naming the setting, exit 2), and that a zstd level above gzip's 9 reaches the zstd bean (the gzip
+ * bean, given the same level and never compressing with it, used to refuse it, failing every command).
+ */
+@Timeout(120)
+class SettingRangesAtStartTest {
+
+    /** Runs {@code command} in this JVM with these settings over the route tests' own; its exit code and stderr. */
+    private static Map.Entry<Integer, String> run(String command, Map<String, String> settings) {
+        Map<String, String> all = new HashMap<>(Map.of("db.password", "range-test-password", "db.name", "shop",
+                "bucket.name", "range-test", "object.storage.endpoint", "http://127.0.0.1:9", "retry.max", "0",
+                "backup.schedule.enabled", "false"));
+        all.putAll(settings);
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        int code = new PgBackup(Map.of(), quiet, new PrintStream(err, true, StandardCharsets.UTF_8), all)
+                .run(new String[] {command});
+        return Map.entry(code, err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aGzipLevelAboveNineIsRefusedAtStartNamingTheSetting() {
+        Map.Entry<Integer, String> result = run("list", Map.of("backup.compression", "gzip",
+                "backup.compression.level", "11"));
+
+        assertThat(result.getKey()).isEqualTo(2);
+        assertThat(result.getValue()).contains("invalid setting BACKUP_COMPRESSION_LEVEL").contains("1..9");
+    }
+
+    @Test
+    void aZstdLevelAboveNineteenIsRefusedAtStartNamingTheSetting() {
+        Map.Entry<Integer, String> result = run("list", Map.of("backup.compression", "zstd",
+                "backup.compression.level", "20"));
+
+        assertThat(result.getKey()).isEqualTo(2);
+        assertThat(result.getValue()).contains("invalid setting BACKUP_COMPRESSION_LEVEL");
+    }
+
+    @Test
+    void compressionThreadsAboveSixtyFourAreRefusedAtStartNamingTheSetting() {
+        Map.Entry<Integer, String> result = run("list", Map.of("backup.compression.threads", "65"));
+
+        assertThat(result.getKey()).isEqualTo(2);
+        assertThat(result.getValue()).contains("invalid setting BACKUP_COMPRESSION_THREADS");
+    }
+
+    @Test
+    void aNegativeRetentionRuleIsRefusedAtStartNamingTheSetting() {
+        Map.Entry<Integer, String> result = run("prune", Map.of("retention.keep.last", "-1"));
+
+        assertThat(result.getKey()).isEqualTo(2);
+        assertThat(result.getValue()).contains("invalid setting RETENTION_KEEP_LAST");
+    }
+
+    @Test
+    void aZstdLevelAboveGzipsNineStartsAndReachesTheZstdBean() throws Exception {
+        try (RoutesUnderTest app = new RoutesUnderTest().set("backup.compression", "zstd")
+                .set("backup.compression.level", "15").start("backup")) {
+            assertThat(app.context().getRegistry().lookupByNameAndType("zstd", ZstdCompression.class).getLevel())
+                    .isEqualTo(15);
+        }
+    }
+}
