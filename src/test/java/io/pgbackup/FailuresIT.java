@@ -24,6 +24,7 @@ import com.icegreen.greenmail.util.ServerSetup;
 
 import io.pgbackup.support.CuttingProxy;
 import io.pgbackup.support.FaultyHttpProxy;
+import io.pgbackup.support.LargeDatabase;
 import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
@@ -696,12 +697,13 @@ class FailuresIT {
     @Test
     void aKilledBackupsUploadIsAbortedByTheNextBackup() throws Exception {
         Path stalling = workDir.resolveSibling(workDir.getFileName() + "-stalling-pg_dump");
-        Files.writeString(stalling, "#!/bin/sh\n'" + PostgresServer.BIN.resolve("pg_dump") + "' \"$@\" | { head -c 20000000; sleep 60; }\n");
+        Files.writeString(stalling, "#!/bin/sh\n'" + PostgresServer.BIN.resolve("pg_dump") + "' \"$@\" | { head -c 60000000; sleep 60; }\n");
         stalling.toFile().setExecutable(true);
         String prefix = "killed/";
         try {
-            // 20 MB of the bulk dump (over 11 MiB gzipped), then pg_dump stalls: two parts are uploaded by then
-            PgBackupProcess.Running killed = pgBackup().set("DB_NAME", BULK_DB).set("DB_PASSWORD", PASSWORD)
+            // 60 MB of the large fixture's dump, then pg_dump stalls: several parts are uploaded by then (without an end
+            // of input, the compressor holds back what the 20 MB of the bulk dump make: no part is sent)
+            PgBackupProcess.Running killed = pgBackup().set("DB_NAME", LargeDatabase.on(postgres)).set("DB_PASSWORD", PASSWORD)
                     .set("UPLOAD_PART_SIZE", "5242880").set("BACKUP_PREFIX", prefix)
                     .set("PG_DUMP_PATH", stalling.toString()).launch("backup");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
