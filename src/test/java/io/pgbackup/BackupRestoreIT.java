@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 
+import io.pgbackup.support.KeyClock;
 import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
@@ -190,7 +191,7 @@ class BackupRestoreIT {
     @Test
     void twoBackupsASecondApartBothStay() throws Exception {
         PgBackupProcess.Result first = pgBackup().run("backup");
-        Thread.sleep(1100);
+        KeyClock.nextSecond();
         PgBackupProcess.Result second = pgBackup().run("backup");
 
         assertThat(first.exitCode()).as(first.toString()).isZero();

@@ -97,10 +97,14 @@ class ClusterIT {
         for (int i = 0; i < 3; i++) {
             nodes.add(instance(slowDump).launch());
         }
-        // wait for a dump in progress after the cluster has settled, and kill the instance running it
+        // wait for a dump in progress once all three instances run their schedulers, and kill the instance running it
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!nodes.stream().allMatch(n -> n.peekStderr().contains("pg-backup service started"))
+                && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(nodes).as("all three instances started").allMatch(n -> n.peekStderr().contains("pg-backup service started"));
         long victimPid = -1;
-        Thread.sleep(12_000);
         while (victimPid < 0 && System.nanoTime() < deadline) {
             Map<Long, Dump> open = openDumps(runs);
             if (!open.isEmpty()) {
@@ -121,8 +125,15 @@ class ClusterIT {
         Thread.sleep(500);
         long killedAt = System.currentTimeMillis();
         nodes.get(victim).killWithChildren();
-        // the survivors notice (check-in 1 s + ~7.5 s), recover the killed fire, and go on
-        Thread.sleep(30_000);
+        // the survivors notice (check-in 1 s + ~7.5 s), recover the killed fire, and go on: until a survivor stored
+        // the killed fire and a few more dumps ran (bounded; the checks below say what was missing)
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!killedFireRecovered(nodes, killed) && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+        }
+        while (dumps(runs).size() < 5 && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+        }
         long stopAt = System.currentTimeMillis();
 
         List<PgBackupProcess.Result> results = new ArrayList<>();
@@ -170,6 +181,16 @@ class ClusterIT {
         assertThat(stored).as("one object per stored fire, none twice").hasSize(storedFires).doesNotHaveDuplicates();
         assertThat(outcomes.values().stream().flatMap(List::stream).filter(o -> o.startsWith("stored on ")).count())
                 .isEqualTo(storedFires);
+    }
+
+    /** True once the fire the killed instance had started is logged as stored by another instance. */
+    private static boolean killedFireRecovered(List<PgBackupProcess.Running> nodes, int killed) {
+        Map<String, List<String>> outcomes = new TreeMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            outcomesOf(nodes.get(i).peekStderr(), i, outcomes);
+        }
+        return outcomes.values().stream().anyMatch(o -> o.contains("started on " + killed) && !o.contains("stored on " + killed)
+                && o.stream().anyMatch(x -> x.startsWith("stored on ")));
     }
 
     /** Dumps that began and have not ended, by instance. */

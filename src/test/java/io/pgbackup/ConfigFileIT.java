@@ -7,15 +7,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
+import io.pgbackup.support.BackupServers;
 import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
 import io.pgbackup.support.WebhookStandIn;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,28 +39,19 @@ class ConfigFileIT {
     @TempDir
     Path dir;
 
+    @RegisterExtension
+    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "config_user", PASSWORD).withSlack();
+
     @BeforeAll
     static void start() throws Exception {
-        postgres = PostgresServer.shared();
-        s3 = new S3Server();
-        s3.createBucket(BUCKET);
-        slack = new WebhookStandIn();
-        postgres.createRole("config_user", PASSWORD);
+        postgres = SERVERS.postgres();
+        s3 = SERVERS.s3();
+        slack = SERVERS.slack();
         postgres.createDatabase(DATABASE);
         postgres.psql(DATABASE, """
                 CREATE TABLE public.orders (id int PRIMARY KEY, note text);
                 INSERT INTO public.orders SELECT g, 'note ' || g FROM generate_series(1, 321) g;
                 """);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (slack != null) {
-            slack.close();
-        }
-        if (s3 != null) {
-            s3.close();
-        }
     }
 
     /** Everything but the settings under test in the environment, as the other tests do. */

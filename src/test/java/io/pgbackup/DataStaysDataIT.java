@@ -3,18 +3,18 @@ package io.pgbackup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import io.pgbackup.storage.BackupKey;
+import io.pgbackup.support.BackupServers;
 import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Values from the command line and the settings are data: nothing in them is evaluated as a Camel Simple expression
@@ -33,12 +33,13 @@ class DataStaysDataIT {
     static PostgresServer postgres;
     static S3Server s3;
 
+    @RegisterExtension
+    static final BackupServers SERVERS = BackupServers.onDedicatedPostgres(BUCKET, "data_user", PASSWORD);
+
     @BeforeAll
     static void start() throws Exception {
-        postgres = PostgresServer.dedicated();
-        s3 = new S3Server();
-        s3.createBucket(BUCKET);
-        postgres.createRole("data_user", PASSWORD);
+        postgres = SERVERS.postgres();
+        s3 = SERVERS.s3();
         List<String> names = List.of(SIMPLE_NAME, PLACEHOLDER_NAME);
         for (int i = 0; i < names.size(); i++) {
             postgres.createDatabase(names.get(i));
@@ -47,28 +48,8 @@ class DataStaysDataIT {
         }
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        if (s3 != null) {
-            s3.close();
-        }
-        if (postgres != null) {
-            postgres.close();
-        }
-    }
-
     PgBackupProcess pgBackup(String databases, String prefix) {
-        return new PgBackupProcess().setAll(Map.of(
-                "DB_USER", "data_user",
-                "DB_PASSWORD", PASSWORD,
-                "DB_NAME", databases,
-                "BUCKET_NAME", BUCKET,
-                "BACKUP_PREFIX", prefix,
-                "PSQL_PATH", PostgresServer.BIN.resolve("psql").toString(),
-                "SOME_TOKEN", TOKEN,
-                "RETRY_MAX", "0"))
-                .setAll(postgres.clientSettings())
-                .setAll(s3.clientSettings());
+        return SERVERS.pgBackup(databases, prefix).set("SOME_TOKEN", TOKEN);
     }
 
     List<String> backedUp(String prefix) {

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.pgbackup.compress.GzipMembersInputStream;
 import io.pgbackup.support.Gpg;
+import io.pgbackup.support.KeyClock;
 import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
@@ -249,7 +250,7 @@ class EncryptionIT {
     @Test
     void listAndRetentionTreatEncryptedBackupsLikeTheOthers() throws Exception {
         String older = backUp("keep/");
-        Thread.sleep(1100);
+        KeyClock.nextSecond();
         String newer = backUp("keep/");
 
         PgBackupProcess.Result prune = pgBackup("keep/").set("RETENTION_KEEP_LAST", "1").run("prune");

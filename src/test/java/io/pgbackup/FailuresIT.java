@@ -468,10 +468,16 @@ class FailuresIT {
     /** The service fires on its cron; a trigger that comes while a backup still runs is skipped with a warning. */
     @Test
     void theServiceBacksUpOnScheduleAndSkipsOverlappingTriggers() throws Exception {
-        PgBackupProcess.Result service = pgBackup().set("BACKUP_CRON", "0/2 * * * * ?").set("BACKUP_PREFIX", "sched/")
-                .runFor(Duration.ofSeconds(14));
+        // until two fires were stored (bounded), then a stop as a user would
+        PgBackupProcess.Running scheduled = pgBackup().set("BACKUP_CRON", "0/2 * * * * ?").set("BACKUP_PREFIX", "sched/")
+                .launch();
+        long storedBy = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (scheduledObjects().size() < 2 && System.nanoTime() < storedBy) {
+            Thread.sleep(200);
+        }
+        PgBackupProcess.Result service = scheduled.stop();
 
-        List<S3Object> stored = s3.objects(BUCKET).stream().filter(o -> o.key().startsWith("sched/")).toList();
+        List<S3Object> stored = scheduledObjects();
         assertThat(stored).as(service.toString()).hasSizeGreaterThanOrEqualTo(2);
 
         Process locker = postgres.hold(DB, "BEGIN; LOCK TABLE items IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(120);");
@@ -494,6 +500,10 @@ class FailuresIT {
         } finally {
             postgres.release(locker);
         }
+    }
+
+    private List<S3Object> scheduledObjects() {
+        return s3.objects(BUCKET).stream().filter(o -> o.key().startsWith("sched/")).toList();
     }
 
     /** SIGTERM (a deploy, a reboot) during a dump: the running backup finishes and is stored before the exit. */
@@ -527,10 +537,13 @@ class FailuresIT {
 
     // ---- failures after the upload began: nothing may stay ----------------------------------------------------
 
-    /** A dump of the large database that pg_dump gives up on after 40 MB, when several parts are already stored. */
-    private Path dumpThatStopsAfter40Mb(int exitCode) throws IOException {
+    /**
+     * A dump of the bulk database that pg_dump gives up on after 20 MB (of its ~26 MB), when two parts are already
+     * stored: 20 MB of it is over 11 MiB gzipped, more than two parts at UPLOAD_PART_SIZE's least, 5 MiB.
+     */
+    private Path dumpThatStopsAfter20Mb(int exitCode) throws IOException {
         Path wrapper = workDir.resolveSibling(workDir.getFileName() + "-stopping-pg_dump-" + exitCode);
-        Files.writeString(wrapper, "#!/bin/sh\n'" + PostgresServer.BIN.resolve("pg_dump") + "' \"$@\" | head -c 40000000\nexit "
+        Files.writeString(wrapper, "#!/bin/sh\n'" + PostgresServer.BIN.resolve("pg_dump") + "' \"$@\" | head -c 20000000\nexit "
                 + exitCode + "\n");
         wrapper.toFile().setExecutable(true);
         return wrapper;
@@ -538,13 +551,13 @@ class FailuresIT {
 
     @Test
     void pgDumpFailingAfterPartsWereUploadedLeavesTheBucketAsItWas() throws Exception {
-        Path wrapper = dumpThatStopsAfter40Mb(1);
+        Path wrapper = dumpThatStopsAfter20Mb(1);
         try {
-            PgBackupProcess.Result run = pgBackup().set("DB_NAME", LargeDatabase.on(postgres)).set("DB_PASSWORD", PASSWORD)
+            PgBackupProcess.Result run = pgBackup().set("DB_NAME", BULK_DB).set("DB_PASSWORD", PASSWORD)
                     .set("UPLOAD_PART_SIZE", "5242880").set("BACKUP_PROGRESS_INTERVAL_SECONDS", "1")
                     .set("PG_DUMP_PATH", wrapper.toString()).run("backup");
 
-            assertFailureReported(run, "dump", "exited with code 1", LargeDatabase.NAME);
+            assertFailureReported(run, "dump", "exited with code 1", BULK_DB);
         } finally {
             Files.deleteIfExists(wrapper);
         }
@@ -553,12 +566,12 @@ class FailuresIT {
     /** Exit code 0 but the output cut short: pg_dump's closing line is missing, and that is enough. */
     @Test
     void aDumpCutShortWithExitCodeZeroLeavesTheBucketAsItWas() throws Exception {
-        Path wrapper = dumpThatStopsAfter40Mb(0);
+        Path wrapper = dumpThatStopsAfter20Mb(0);
         try {
-            PgBackupProcess.Result run = pgBackup().set("DB_NAME", LargeDatabase.on(postgres)).set("DB_PASSWORD", PASSWORD)
+            PgBackupProcess.Result run = pgBackup().set("DB_NAME", BULK_DB).set("DB_PASSWORD", PASSWORD)
                     .set("UPLOAD_PART_SIZE", "5242880").set("PG_DUMP_PATH", wrapper.toString()).run("backup");
 
-            assertFailureReported(run, "dump", "the dump is incomplete", LargeDatabase.NAME);
+            assertFailureReported(run, "dump", "the dump is incomplete", BULK_DB);
         } finally {
             Files.deleteIfExists(wrapper);
         }
@@ -688,7 +701,8 @@ class FailuresIT {
         stalling.toFile().setExecutable(true);
         String prefix = "killed/";
         try {
-            // 60 MB of the large fixture's dump, then pg_dump stalls: several parts are uploaded by then
+            // 60 MB of the large fixture's dump, then pg_dump stalls: several parts are uploaded by then (without an end
+            // of input, the compressor holds back what the 20 MB of the bulk dump make: no part is sent)
             PgBackupProcess.Running killed = pgBackup().set("DB_NAME", LargeDatabase.on(postgres)).set("DB_PASSWORD", PASSWORD)
                     .set("UPLOAD_PART_SIZE", "5242880").set("BACKUP_PREFIX", prefix)
                     .set("PG_DUMP_PATH", stalling.toString()).launch("backup");

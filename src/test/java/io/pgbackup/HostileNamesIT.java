@@ -10,10 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.pgbackup.storage.BackupKey;
+import io.pgbackup.support.BackupServers;
 import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Names are data. On a PostgreSQL server of its own, whoever may CREATE DATABASE makes names meant to steer pg-backup:
@@ -43,13 +44,14 @@ class HostileNamesIT {
     static final AtomicInteger contacted = new AtomicInteger();
     static List<String> names;
 
+    @RegisterExtension
+    static final BackupServers SERVERS = BackupServers.onDedicatedPostgres(BUCKET, "hostile_user", PASSWORD);
+
     @BeforeAll
     static void start() throws Exception {
         Files.deleteIfExists(PWNED);
-        postgres = PostgresServer.dedicated();
-        s3 = new S3Server();
-        s3.createBucket(BUCKET);
-        postgres.createRole("hostile_user", PASSWORD);
+        postgres = SERVERS.postgres();
+        s3 = SERVERS.s3();
         listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread accept = new Thread(() -> {
             while (!listener.isClosed()) {
@@ -85,25 +87,10 @@ class HostileNamesIT {
         if (listener != null) {
             listener.close();
         }
-        if (s3 != null) {
-            s3.close();
-        }
-        if (postgres != null) {
-            postgres.close();
-        }
     }
 
     PgBackupProcess pgBackup(String databases, String prefix) {
-        return new PgBackupProcess().setAll(Map.of(
-                "DB_USER", "hostile_user",
-                "DB_PASSWORD", PASSWORD,
-                "DB_NAME", databases,
-                "BUCKET_NAME", BUCKET,
-                "BACKUP_PREFIX", prefix,
-                "PSQL_PATH", PostgresServer.BIN.resolve("psql").toString(),
-                "RETRY_MAX", "0"))
-                .setAll(postgres.clientSettings())
-                .setAll(s3.clientSettings());
+        return SERVERS.pgBackup(databases, prefix);
     }
 
     @Test

@@ -13,7 +13,6 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,6 +20,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.pgbackup.compress.GzipMembersInputStream;
+import io.pgbackup.support.BackupServers;
+import io.pgbackup.support.KeyClock;
 import io.pgbackup.support.LargeDatabase;
 import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
@@ -28,11 +29,11 @@ import io.pgbackup.support.S3Server;
 import io.pgbackup.support.SlowNetworkProxy;
 import io.pgbackup.support.WebhookStandIn;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -55,24 +56,15 @@ class RestoreIT {
     static WebhookStandIn slack;
     static String large;
 
+    @RegisterExtension
+    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "restore_user", PASSWORD).withSlack();
+
     @BeforeAll
     static void start() throws Exception {
-        postgres = PostgresServer.shared();
-        s3 = new S3Server();
-        s3.createBucket(BUCKET);
-        slack = new WebhookStandIn();
-        postgres.createRole("restore_user", PASSWORD);
+        postgres = SERVERS.postgres();
+        s3 = SERVERS.s3();
+        slack = SERVERS.slack();
         large = LargeDatabase.on(postgres);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (slack != null) {
-            slack.close();
-        }
-        if (s3 != null) {
-            s3.close();
-        }
     }
 
     @AfterEach
@@ -82,17 +74,7 @@ class RestoreIT {
     }
 
     PgBackupProcess pgBackup(String database, String prefix) {
-        return new PgBackupProcess().timeoutSeconds(600).setAll(Map.of(
-                "DB_USER", "restore_user",
-                "DB_PASSWORD", PASSWORD,
-                "DB_NAME", database,
-                "BUCKET_NAME", BUCKET,
-                "BACKUP_PREFIX", prefix,
-                "SLACK_WEBHOOK_URL", slack.url(),
-                "PSQL_PATH", PostgresServer.BIN.resolve("psql").toString(),
-                "RETRY_MAX", "0"))
-                .setAll(postgres.clientSettings())
-                .setAll(s3.clientSettings());
+        return SERVERS.pgBackup(database, prefix).timeoutSeconds(600);
     }
 
     /**
@@ -338,12 +320,12 @@ class RestoreIT {
     @Test
     void theNewestGoodBackupIsChosenAndListShowsEveryState() throws Exception {
         String good = backUp("pick_src", "pick/", 1_000);
-        Thread.sleep(1100);
+        KeyClock.nextSecond();
         String shrunk = backUp("pick_src", "pick/", 1_000);
         ObjectNode marked = (ObjectNode) manifest(shrunk);
         marked.put("warning", "the dump shrank 90% (test)");
         s3.put(BUCKET, shrunk + ".manifest.json", JSON.writeValueAsBytes(marked));
-        Thread.sleep(1100);
+        KeyClock.nextSecond();
         String unchecked = backUp("pick_src", "pick/", 1_000);
         s3.client().deleteObject(b -> b.bucket(BUCKET).key(unchecked + ".manifest.json"));
 

@@ -5,18 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import java.util.zip.GZIPInputStream;
 
+import io.pgbackup.support.BackupServers;
 import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
 import io.pgbackup.support.WebhookStandIn;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -34,13 +34,14 @@ class SeveralDatabasesIT {
     static S3Server s3;
     static WebhookStandIn slack;
 
+    @RegisterExtension
+    static final BackupServers SERVERS = BackupServers.onDedicatedPostgres(BUCKET, "several_user", PASSWORD).withSlack();
+
     @BeforeAll
     static void start() throws Exception {
-        postgres = PostgresServer.dedicated();
-        s3 = new S3Server();
-        s3.createBucket(BUCKET);
-        slack = new WebhookStandIn();
-        postgres.createRole("several_user", PASSWORD);
+        postgres = SERVERS.postgres();
+        s3 = SERVERS.s3();
+        slack = SERVERS.slack();
         postgres.psql("postgres", "CREATE ROLE app_reader NOLOGIN");
         for (String db : List.of("alpha", "beta", "closed")) {
             postgres.createDatabase(db);
@@ -49,32 +50,9 @@ class SeveralDatabasesIT {
         postgres.psql("postgres", "ALTER DATABASE closed ALLOW_CONNECTIONS false");
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        if (slack != null) {
-            slack.close();
-        }
-        if (s3 != null) {
-            s3.close();
-        }
-        if (postgres != null) {
-            postgres.close();
-        }
-    }
-
     PgBackupProcess pgBackup(String databases, String prefix) {
-        return new PgBackupProcess().setAll(Map.of(
-                "DB_USER", "several_user",
-                "DB_PASSWORD", PASSWORD,
-                "DB_NAME", databases,
-                "BUCKET_NAME", BUCKET,
-                "BACKUP_PREFIX", prefix,
-                "SLACK_WEBHOOK_URL", slack.url(),
-                "PG_DUMPALL_PATH", PostgresServer.BIN.resolve("pg_dumpall").toString(),
-                "PSQL_PATH", PostgresServer.BIN.resolve("psql").toString(),
-                "RETRY_MAX", "0"))
-                .setAll(postgres.clientSettings())
-                .setAll(s3.clientSettings());
+        return SERVERS.pgBackup(databases, prefix)
+                .set("PG_DUMPALL_PATH", PostgresServer.BIN.resolve("pg_dumpall").toString());
     }
 
     List<String> keys(String prefix) {

@@ -12,14 +12,15 @@ import java.util.concurrent.ThreadLocalRandom;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.pgbackup.support.BackupServers;
 import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The plain dump and the roles script are read by SQL's lexing, not line by line (io.pgbackup.sql), end to end through
@@ -37,36 +38,18 @@ class SqlLexingIT {
     static PostgresServer postgres;
     static S3Server s3;
 
-    @BeforeAll
-    static void start() throws Exception {
-        postgres = PostgresServer.dedicated();
-        s3 = new S3Server();
-        s3.createBucket(BUCKET);
-        postgres.createRole("lexing_user", PASSWORD);
-    }
+    @RegisterExtension
+    static final BackupServers SERVERS = BackupServers.onDedicatedPostgres(BUCKET, "lexing_user", PASSWORD);
 
-    @AfterAll
-    static void stop() throws Exception {
-        if (s3 != null) {
-            s3.close();
-        }
-        if (postgres != null) {
-            postgres.close();
-        }
+    @BeforeAll
+    static void start() {
+        postgres = SERVERS.postgres();
+        s3 = SERVERS.s3();
     }
 
     PgBackupProcess pgBackup(String database, String prefix) {
-        return new PgBackupProcess().timeoutSeconds(600).setAll(Map.of(
-                "DB_USER", "lexing_user",
-                "DB_PASSWORD", PASSWORD,
-                "DB_NAME", database,
-                "BUCKET_NAME", BUCKET,
-                "BACKUP_PREFIX", prefix,
-                "PG_DUMPALL_PATH", PostgresServer.BIN.resolve("pg_dumpall").toString(),
-                "PSQL_PATH", PostgresServer.BIN.resolve("psql").toString(),
-                "RETRY_MAX", "0"))
-                .setAll(postgres.clientSettings())
-                .setAll(s3.clientSettings());
+        return SERVERS.pgBackup(database, prefix).timeoutSeconds(600)
+                .set("PG_DUMPALL_PATH", PostgresServer.BIN.resolve("pg_dumpall").toString());
     }
 
     /** The one backup under {@code prefix} (not the roles backup), with its manifest's tables. */

@@ -17,15 +17,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.pgbackup.support.BackupServers;
+import io.pgbackup.support.KeyClock;
 import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
 import io.pgbackup.support.WebhookStandIn;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -44,23 +46,14 @@ class VerifyIT {
     static S3Server s3;
     static WebhookStandIn slack;
 
-    @BeforeAll
-    static void start() throws Exception {
-        postgres = PostgresServer.shared();
-        s3 = new S3Server();
-        s3.createBucket(BUCKET);
-        slack = new WebhookStandIn();
-        postgres.createRole("verify_user", PASSWORD);
-    }
+    @RegisterExtension
+    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "verify_user", PASSWORD).withSlack();
 
-    @AfterAll
-    static void stop() throws Exception {
-        if (slack != null) {
-            slack.close();
-        }
-        if (s3 != null) {
-            s3.close();
-        }
+    @BeforeAll
+    static void start() {
+        postgres = SERVERS.postgres();
+        s3 = SERVERS.s3();
+        slack = SERVERS.slack();
     }
 
     static void createShop(String database, int orders) throws Exception {
@@ -79,17 +72,7 @@ class VerifyIT {
     }
 
     PgBackupProcess pgBackup(String database, String prefix) {
-        return new PgBackupProcess().setAll(Map.of(
-                "DB_USER", "verify_user",
-                "DB_PASSWORD", PASSWORD,
-                "DB_NAME", database,
-                "BUCKET_NAME", BUCKET,
-                "BACKUP_PREFIX", prefix,
-                "SLACK_WEBHOOK_URL", slack.url(),
-                "PSQL_PATH", PostgresServer.BIN.resolve("psql").toString(),
-                "RETRY_MAX", "0"))
-                .setAll(postgres.clientSettings())
-                .setAll(s3.clientSettings());
+        return SERVERS.pgBackup(database, prefix);
     }
 
     List<S3Object> backups(String prefix) {
@@ -218,7 +201,7 @@ class VerifyIT {
         assertThat(pgBackup("verify_shrink", "shrink/").run("backup").exitCode()).isZero();
         postgres.psql("verify_shrink", "DELETE FROM public.orders WHERE id > 100");
         int slackBefore = slack.texts().size();
-        Thread.sleep(1100);
+        KeyClock.nextSecond();
 
         PgBackupProcess.Result second = pgBackup("verify_shrink", "shrink/").set("RETENTION_KEEP_LAST", "1").run("backup");
 
@@ -238,7 +221,7 @@ class VerifyIT {
         for (int i = 0; i < 3; i++) {
             PgBackupProcess.Result run = pgBackup("verify_keep", "keep/").set("RETENTION_KEEP_LAST", "2").run("backup");
             assertThat(run.exitCode()).as(run.toString()).isZero();
-            Thread.sleep(1100);
+            KeyClock.nextSecond();
         }
         List<String> keys = s3.allObjects(BUCKET).stream().map(S3Object::key).filter(k -> k.startsWith("keep/")).sorted().toList();
         assertThat(keys).hasSize(4).allMatch(k -> k.contains("verify_keep_"));

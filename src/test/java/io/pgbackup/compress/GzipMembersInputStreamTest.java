@@ -70,10 +70,12 @@ class GzipMembersInputStreamTest {
 
     @Test
     void everyMemberIsReadWhateverTheReadSizesAndAvailableSay() throws Exception {
-        byte[] raw = sample(5 * BlockCompression.BLOCK + 777);
+        // three members (two whole 4 MiB blocks and a short one) give every kind of boundary: member to member and
+        // the last one's end; more blocks only repeat them
+        byte[] raw = sample(2 * BlockCompression.BLOCK + 777);
         byte[] compressed = gzip.compress(new ByteArrayInputStream(raw)).readAllBytes();
         int members = countMembers(compressed);
-        assertThat(members).as("one member per 4 MiB block").isEqualTo(6);
+        assertThat(members).as("one member per 4 MiB block").isEqualTo(3);
 
         for (int maxRead : new int[] {1, 7, 26, 64, 4096, 70_000}) {
             for (long seed = 1; seed <= 3; seed++) {

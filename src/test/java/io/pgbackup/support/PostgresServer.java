@@ -90,7 +90,11 @@ public final class PostgresServer implements AutoCloseable {
                 "-h", socket.toString(), "-p", Integer.toString(port), "-U", "postgres", "-c", sql), 300, database);
     }
 
-    /** Starts a psql session running {@code sql} in the background (e.g. holding a lock); the caller kills it. */
+    /**
+     * Starts a psql session running {@code sql} in the background (e.g. holding a lock) and returns once the server
+     * runs it (and, for a statement ending in pg_sleep, once it sleeps: every statement before it, a lock say, is
+     * done); the caller kills it.
+     */
     public Process hold(String database, String sql) throws IOException, InterruptedException {
         List<String> argv = new ArrayList<>();
         if (isRoot()) {
@@ -102,7 +106,17 @@ public final class PostgresServer implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD);
         builder.environment().put("PGDATABASE", database);
         Process process = builder.start();
-        Thread.sleep(1000);
+        String running = "SELECT count(*) FROM pg_stat_activity WHERE datname = " + quoteLiteral(database)
+                + " AND query = " + quoteLiteral(sql) + " AND state = 'active'"
+                + (sql.contains("pg_sleep") ? " AND wait_event = 'PgSleep'" : "");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (psql("postgres", running).strip().equals("0")) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                process.destroyForcibly();
+                throw new IOException("the session running " + sql + " did not start within 30 s");
+            }
+            Thread.sleep(50);
+        }
         return process;
     }
 
