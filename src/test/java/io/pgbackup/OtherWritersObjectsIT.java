@@ -83,6 +83,7 @@ class OtherWritersObjectsIT {
     }
 
     void assertUntouched(Map<String, String> others) {
+        assertThat(s3.keys(BUCKET)).as("other writers' objects").containsAll(others.keySet());
         others.forEach((key, text) -> assertThat(new String(s3.get(BUCKET, key), StandardCharsets.UTF_8))
                 .as(key).isEqualTo(text));
     }
