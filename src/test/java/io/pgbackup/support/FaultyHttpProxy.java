@@ -19,8 +19,13 @@ import java.util.function.Predicate;
  * <li>{@link #dropRequests}: a request whose request line matches is never answered: the connection is closed (a
  * store that refuses the manifest write, say);</li>
  * <li>{@link #corruptBodiesLargerThan}: a response body larger than that has one byte flipped in its middle (a GET
- * of the stored object corrupted on the way back).</li>
+ * of the stored object corrupted on the way back);</li>
+ * <li>{@link #failRequests}: a request whose request line matches is answered by the proxy with an S3 error (status
+ * and code) and never reaches the store (a store failing one part of a multipart upload, say);</li>
+ * <li>{@link #rewriteResponseHeads}: a response head is rewritten, knowing its request line (a store whose HEAD tells
+ * another size or ETag than it was sent).</li>
  * </ul>
+ * Every request line is kept, in order ({@link #requestLines}), so a test can tell what was sent.
  * It parses just enough HTTP to find where each request and response ends (Content-Length, chunked, 1xx, HEAD,
  * 204/304), so that it can act on one of them among many on a kept-alive connection.
  */
@@ -30,6 +35,12 @@ public final class FaultyHttpProxy extends LoopbackProxy {
     private volatile long corruptOver = Long.MAX_VALUE;
     private final AtomicInteger dropped = new AtomicInteger();
     private final AtomicInteger corrupted = new AtomicInteger();
+    private volatile Predicate<String> failRequests = line -> false;
+    private volatile int failStatus;
+    private volatile String failCode;
+    private final AtomicInteger failed = new AtomicInteger();
+    private volatile java.util.function.BinaryOperator<String> rewriteHeads = (request, head) -> head;
+    private final java.util.List<String> requestLines = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public FaultyHttpProxy(int targetPort) throws IOException {
         super(targetPort, "faulty-http-proxy");
@@ -44,6 +55,29 @@ public final class FaultyHttpProxy extends LoopbackProxy {
     public FaultyHttpProxy corruptBodiesLargerThan(long bytes) {
         this.corruptOver = bytes;
         return this;
+    }
+
+    /** Answers a request whose request line matches with {@code status} and the S3 error {@code code}, itself. */
+    public FaultyHttpProxy failRequests(Predicate<String> requestLine, int status, String code) {
+        this.failStatus = status;
+        this.failCode = code;
+        this.failRequests = requestLine;
+        return this;
+    }
+
+    /** Rewrites each final response head: {@code (requestLine, head) -> head}, CRLFs and the blank line kept. */
+    public FaultyHttpProxy rewriteResponseHeads(java.util.function.BinaryOperator<String> rewrite) {
+        this.rewriteHeads = rewrite;
+        return this;
+    }
+
+    /** The request lines received so far, in order ("PUT /bucket/key?partNumber=2&uploadId=... HTTP/1.1"). */
+    public java.util.List<String> requestLines() {
+        return java.util.List.copyOf(requestLines);
+    }
+
+    public int failed() {
+        return failed.get();
     }
 
     public int dropped() {
@@ -70,12 +104,19 @@ public final class FaultyHttpProxy extends LoopbackProxy {
                     return;
                 }
                 String line = head.substring(0, head.indexOf("\r\n"));
+                requestLines.add(line);
+                if (failRequests.test(line)) {
+                    failed.incrementAndGet();
+                    answerWithError(head, in, client.getOutputStream());
+                    closeQuietly(client, server);
+                    return;
+                }
                 if (dropRequests.test(line)) {
                     dropped.incrementAndGet();
                     closeQuietly(client, server);
                     return;
                 }
-                methods.add(line.substring(0, Math.max(0, line.indexOf(' '))));
+                methods.add(line);
                 out.write(head.getBytes(StandardCharsets.ISO_8859_1));
                 out.flush();
                 if (isChunked(head)) {
@@ -97,13 +138,19 @@ public final class FaultyHttpProxy extends LoopbackProxy {
                     client.shutdownOutput();
                     return;
                 }
-                out.write(head.getBytes(StandardCharsets.ISO_8859_1));
-                out.flush();
                 int status = Integer.parseInt(head.substring(9, 12));
                 if (status >= 100 && status < 200) {
+                    out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+                    out.flush();
                     continue;
                 }
-                String method = methods.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+                String request = methods.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+                String method = request == null ? null : request.substring(0, Math.max(0, request.indexOf(' ')));
+                if (request != null) {
+                    head = rewriteHeads.apply(request, head);
+                }
+                out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
                 if ("HEAD".equals(method) || status == 204 || status == 304) {
                     continue;
                 }
@@ -121,6 +168,27 @@ public final class FaultyHttpProxy extends LoopbackProxy {
         } catch (IOException | InterruptedException | RuntimeException e) {
             closeQuietly(server, client);
         }
+    }
+
+    /**
+     * Answers a request with the S3 error set by {@link #failRequests}, then the connection closes. A request that
+     * waits for "100 Continue" gets the error at once (as a store may answer); otherwise its body is read first.
+     */
+    private void answerWithError(String head, InputStream in, OutputStream out) throws IOException {
+        if (!head.toLowerCase(Locale.ROOT).contains("\r\nexpect: 100-continue")) {
+            if (isChunked(head)) {
+                copyChunked(in, OutputStream.nullOutputStream());
+            } else {
+                copy(in, OutputStream.nullOutputStream(), contentLength(head), Long.MAX_VALUE);
+            }
+        }
+        byte[] body = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + failCode
+                + "</Code><Message>failed by the test proxy</Message><RequestId>faulty-proxy</RequestId></Error>")
+                .getBytes(StandardCharsets.UTF_8);
+        out.write(("HTTP/1.1 " + failStatus + " Proxy Failure\r\nContent-Type: application/xml\r\nContent-Length: "
+                + body.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        out.write(body);
+        out.flush();
     }
 
     /** Copies {@code length} bytes (or to the end when unknown), flipping the byte at {@code flipAt}. */

@@ -99,6 +99,14 @@ public final class PgBackupProcess {
             return result();
         }
 
+        /** Waits (at most {@code seconds}, then kills it) for a command that ends by itself, and reads what it printed. */
+        public Result waitFor(int seconds) throws InterruptedException {
+            if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            return result();
+        }
+
         /** What the instance printed on stderr so far, while it runs. */
         public String peekStderr() {
             return err.snapshot();
