@@ -71,6 +71,23 @@ class SettingRangesAtStartTest {
     }
 
     @Test
+    void partSizeMaxPartsAndChunkSizeOutsideTheirRangesAreRefusedAtStartNamingTheSetting() {
+        // StreamingUpload, ObjectSequence and ChunkHashes take these as they are: only the declaration checks them
+        Map<String, String> outside = Map.of("upload.part.size", "5242879", "upload.max.parts", "0",
+                "upload.chunk.size", "1024");
+        Map<String, String> named = Map.of("upload.part.size", "UPLOAD_PART_SIZE", "upload.max.parts",
+                "UPLOAD_MAX_PARTS", "upload.chunk.size", "CHUNK_SIZE");
+        for (Map.Entry<String, String> setting : outside.entrySet()) {
+            Map.Entry<Integer, String> result = run("backup", Map.of(setting.getKey(), setting.getValue()));
+
+            assertThat(result.getKey()).as(setting.getKey()).isEqualTo(2);
+            assertThat(result.getValue()).contains("invalid setting " + named.get(setting.getKey()));
+        }
+        assertThat(run("backup", Map.of("upload.max.parts", "10001")).getValue())
+                .contains("invalid setting UPLOAD_MAX_PARTS");
+    }
+
+    @Test
     void aZstdLevelAboveGzipsNineStartsAndReachesTheZstdBean() throws Exception {
         try (RoutesUnderTest app = new RoutesUnderTest().set("backup.compression", "zstd")
                 .set("backup.compression.level", "15").start("backup")) {

@@ -22,10 +22,6 @@ public final class ChunkHashes {
     private long inChunk;
 
     public ChunkHashes(int chunkBytes) {
-        if (chunkBytes < MIN_CHUNK_BYTES || chunkBytes > MAX_CHUNK_BYTES) {
-            throw new IllegalArgumentException("CHUNK_SIZE must be between " + MIN_CHUNK_BYTES + " and " + MAX_CHUNK_BYTES
-                    + " bytes, got " + chunkBytes);
-        }
         this.chunkBytes = chunkBytes;
     }
 

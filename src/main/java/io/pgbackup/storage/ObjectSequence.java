@@ -52,10 +52,6 @@ final class ObjectSequence {
     private long bytes;
 
     ObjectSequence(ObjectStore store, String backupKey, int maxParts, UnaryOperator<String> create, Exchange exchange) {
-        if (maxParts < 1 || maxParts > StreamingUpload.MAX_PARTS) {
-            throw new IllegalArgumentException("UPLOAD_MAX_PARTS must be between 1 and " + StreamingUpload.MAX_PARTS
-                    + ", got " + maxParts);
-        }
         this.store = store;
         this.s3 = store.client();
         this.bucket = store.bucket();

@@ -57,8 +57,6 @@ public class StreamingUpload {
     public static final String ETAG = "objectEtag";
     /** Set by the manifest stage once this run's manifest is stored. */
     public static final String MANIFEST_WRITTEN = "manifestWritten";
-    /** S3's limit on parts per upload: the largest UPLOAD_MAX_PARTS. */
-    static final int MAX_PARTS = 10_000;
 
     private static final Logger LOG = LoggerFactory.getLogger("pg-backup.upload");
     private static final ScheduledExecutorService PROGRESS = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -76,10 +74,7 @@ public class StreamingUpload {
         S3Client s3 = store.client();
         String bucket = store.bucket();
         long configuredPartSize = store.partSize();
-        if (configuredPartSize < 5L * 1024 * 1024 || configuredPartSize > 1024L * 1024 * 1024) {
-            throw new IllegalArgumentException("UPLOAD_PART_SIZE must be between 5 MiB and 1 GiB, got " + configuredPartSize);
-        }
-        int partSize = (int) configuredPartSize;
+        int partSize = (int) configuredPartSize; // 5 MiB..1 GiB: UPLOAD_PART_SIZE's declaration, checked at start
         String key = exchange.getMessage().getHeader(AWS2S3Constants.KEY, String.class);
         String contentType = exchange.getMessage().getHeader(AWS2S3Constants.CONTENT_TYPE, "application/octet-stream", String.class);
         InputStream body = exchange.getMessage().getMandatoryBody(InputStream.class);
