@@ -46,7 +46,12 @@ final class RoutesUnderTest implements AutoCloseable {
     private Main main;
 
     RoutesUnderTest() {
-        // enough for the start-up check of a backup: no server is contacted
+        settings.putAll(defaults());
+    }
+
+    /** Enough for the start-up check of a backup: no server is contacted. */
+    static Map<String, String> defaults() {
+        Map<String, String> settings = new HashMap<>();
         settings.put("db.password", "route-test-password");
         settings.put("db.name", "shop");
         settings.put("bucket.name", "route-test");
@@ -56,6 +61,7 @@ final class RoutesUnderTest implements AutoCloseable {
         settings.put("psql.allow.unrestricted", "true"); // /bin/true stands in for psql: it has no restricted mode
         settings.put("retry.max", "0");
         settings.put("backup.schedule.enabled", "false");
+        return settings;
     }
 
     RoutesUnderTest set(String key, String value) {
