@@ -2,7 +2,7 @@ package io.pgbackup.dump;
 
 import java.io.InputStream;
 
-import io.pgbackup.DatabaseRun;
+import io.pgbackup.run.DatabaseRun;
 import io.pgbackup.storage.BackupKey;
 
 import org.apache.camel.Exchange;

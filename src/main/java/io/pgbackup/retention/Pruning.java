@@ -1,5 +1,7 @@
 package io.pgbackup.retention;
 
+import io.pgbackup.run.DatabaseRun;
+import io.pgbackup.settings.InvalidSettingException;
 import io.pgbackup.settings.SettingsDeclaration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -8,7 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.pgbackup.SettingsCheck;
 import io.pgbackup.retention.RetentionPolicy.Decision;
 import io.pgbackup.storage.BackupCatalog;
 import io.pgbackup.storage.BackupKey;
@@ -25,7 +26,7 @@ import org.apache.camel.Exchange;
 public class Pruning {
 
     /** In: true = delete nothing, only log what would go. */
-    public static final String DRY_RUN = "pruneDryRun";
+    public static final String DRY_RUN = DatabaseRun.PRUNE_DRY_RUN;
     /** In: prune only this database's backups (unset or empty: every database under BACKUP_PREFIX). */
     public static final String DATABASE = "pruneDatabase";
     /** Out: a {@link Decision} for every backup listed, by database, oldest first. */
@@ -102,6 +103,6 @@ public class Pruning {
         } catch (NumberFormatException e) {
             // named below
         }
-        throw new SettingsCheck.InvalidSettingException(SettingsDeclaration.builtIn().get(key).variable(), "'" + value + "' is not a whole number 0 or more");
+        throw new InvalidSettingException(SettingsDeclaration.builtIn().get(key).variable(), "'" + value + "' is not a whole number 0 or more");
     }
 }

@@ -1,6 +1,6 @@
 package io.pgbackup.storage;
 
-import io.pgbackup.DatabaseRun;
+import io.pgbackup.run.DatabaseRun;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package io.pgbackup.storage;
 
-import io.pgbackup.DatabaseRun;
+import io.pgbackup.run.DatabaseRun;
 import io.pgbackup.settings.SettingsDeclaration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;

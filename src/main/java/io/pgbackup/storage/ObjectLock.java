@@ -7,8 +7,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.pgbackup.DatabaseRun;
-import io.pgbackup.report.RunReport;
+import io.pgbackup.run.DatabaseRun;
 import io.pgbackup.retention.RetentionPolicy.Decision;
 
 import org.apache.camel.Exchange;
@@ -179,7 +178,7 @@ public class ObjectLock {
                 + retention(exchange) + " (OBJECT_LOCK_MODE=" + mode + ": the store refused to delete it); it has no"
                 + " manifest, so it is never counted as a good backup, and retention deletes it once the lock has passed";
         LOG.error("{}", line);
-        exchange.setProperty(RunReport.FAILURE_CAUSE, exchange.getProperty(RunReport.FAILURE_CAUSE, "", String.class)
+        exchange.setProperty(DatabaseRun.FAILURE_CAUSE, exchange.getProperty(DatabaseRun.FAILURE_CAUSE, "", String.class)
                 + "; " + line);
     }
 
