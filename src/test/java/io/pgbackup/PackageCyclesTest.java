@@ -40,20 +40,7 @@ class PackageCyclesTest {
      * Cycle edges not removed yet, each a known debt: the test fails on any other edge inside a cycle (a new cycle)
      * and on a listed edge that no longer closes one (then delete it here).
      */
-    static final Set<String> KNOWN_CYCLE_EDGES = Set.of(
-            // the store, the manifest, its encryption and the dump still know each other (issue #25)
-            "io.pgbackup.crypto -> io.pgbackup.manifest",
-            "io.pgbackup.crypto -> io.pgbackup.storage",
-            "io.pgbackup.dump -> io.pgbackup.storage",
-            "io.pgbackup.manifest -> io.pgbackup.crypto",
-            "io.pgbackup.manifest -> io.pgbackup.dump",
-            "io.pgbackup.manifest -> io.pgbackup.storage",
-            "io.pgbackup.retention -> io.pgbackup.crypto",
-            "io.pgbackup.retention -> io.pgbackup.storage",
-            "io.pgbackup.storage -> io.pgbackup.crypto",
-            "io.pgbackup.storage -> io.pgbackup.dump",
-            "io.pgbackup.storage -> io.pgbackup.manifest",
-            "io.pgbackup.storage -> io.pgbackup.retention");
+    static final Set<String> KNOWN_CYCLE_EDGES = Set.of();
 
     @Test
     void noPackageDependsBackOnAPackageThatDependsOnIt() throws IOException {

@@ -66,7 +66,7 @@ public class Pruning {
         }
         RetentionPolicy policy = policy(context);
         // a backup still under its Object Lock is kept, LOCKED until its date
-        List<Decision> plan = objectLock.holdLocked(policy.plan(backups, notGood, Instant.now(), zone));
+        List<Decision> plan = LockedBackups.hold(objectLock, policy.plan(backups, notGood, Instant.now(), zone));
         long locked = plan.stream().filter(decision -> decision.reason().startsWith(ObjectLock.LOCKED)).count();
         List<Decision> deletions = plan.stream().filter(decision -> !decision.keep()).toList();
         long databases = backups.stream().map(BackupKey::database).distinct().count();

@@ -1,5 +1,6 @@
 package io.pgbackup.storage;
 
+import io.pgbackup.manifest.StoredObject;
 import io.pgbackup.run.DatabaseRun;
 import java.util.ArrayList;
 import java.util.List;

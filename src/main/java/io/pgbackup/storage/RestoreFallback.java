@@ -3,6 +3,7 @@ package io.pgbackup.storage;
 import java.util.HashMap;
 import java.util.Map;
 
+import io.pgbackup.manifest.StoredObject;
 import io.pgbackup.run.DatabaseRun;
 import io.pgbackup.cli.CommandLine;
 import io.pgbackup.manifest.BackupManifest;
