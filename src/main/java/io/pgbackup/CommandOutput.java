@@ -7,6 +7,7 @@ import java.util.Map;
 import io.pgbackup.report.RunReport;
 import io.pgbackup.retention.Pruning;
 import io.pgbackup.retention.RetentionPolicy;
+import io.pgbackup.run.DatabaseRun;
 import io.pgbackup.storage.BackupCatalog;
 import io.pgbackup.storage.IncompleteUploads;
 

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
-import io.pgbackup.report.Failures;
+import io.pgbackup.run.Failures;
 import io.pgbackup.report.RunReport;
 import io.pgbackup.storage.RestoreFallback;
 

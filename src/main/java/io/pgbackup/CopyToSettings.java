@@ -3,6 +3,7 @@ package io.pgbackup;
 import java.util.List;
 import java.util.Set;
 
+import io.pgbackup.settings.InvalidSettingException;
 import io.pgbackup.settings.LiteralEnvironment;
 import io.pgbackup.settings.SettingsDeclaration;
 
@@ -46,7 +47,7 @@ public final class CopyToSettings {
             return;
         }
         if (value(context, "copy.to.bucket").isEmpty()) {
-            throw new SettingsCheck.InvalidSettingException("COPY_TO_BUCKET", "is not set, and --from copy reads the copy"
+            throw new InvalidSettingException("COPY_TO_BUCKET", "is not set, and --from copy reads the copy"
                     + " store");
         }
         org.apache.camel.spi.PropertiesComponent properties = context.getPropertiesComponent();
@@ -63,31 +64,31 @@ public final class CopyToSettings {
         if (!bucket) {
             for (String key : GROUP) {
                 if (!value(context, key).isEmpty()) {
-                    throw new SettingsCheck.InvalidSettingException("COPY_TO_BUCKET", "is not set, but "
+                    throw new InvalidSettingException("COPY_TO_BUCKET", "is not set, but "
                             + variable(key) + " is: set COPY_TO_BUCKET for a copy in a second store, or unset the COPY_TO_* settings");
                 }
             }
             return;
         }
         if (value(context, "copy.to.endpoint").isEmpty()) {
-            throw new SettingsCheck.InvalidSettingException("COPY_TO_ENDPOINT", "is not set, and COPY_TO_BUCKET is: the"
+            throw new InvalidSettingException("COPY_TO_ENDPOINT", "is not set, and COPY_TO_BUCKET is: the"
                     + " copy store's S3 endpoint is needed");
         }
         boolean secretId = !value(context, "copy.to.secret.id").isEmpty();
         boolean secretKey = !value(context, "copy.to.secretKey").isEmpty();
         if (secretId && secretKey) {
-            throw new SettingsCheck.InvalidSettingException("COPY_TO_SECRET_KEY / COPY_TO_SECRET_ID", "set one of them, not both");
+            throw new InvalidSettingException("COPY_TO_SECRET_KEY / COPY_TO_SECRET_ID", "set one of them, not both");
         }
         if (!secretId && !secretKey) {
-            throw new SettingsCheck.InvalidSettingException("COPY_TO_SECRET_KEY (or COPY_TO_SECRET_ID)", "is not set, and"
+            throw new InvalidSettingException("COPY_TO_SECRET_KEY (or COPY_TO_SECRET_ID)", "is not set, and"
                     + " COPY_TO_BUCKET is: the copy store's keys are needed");
         }
         if (!secretId && value(context, "copy.to.access.key").isEmpty()) {
-            throw new SettingsCheck.InvalidSettingException("COPY_TO_ACCESS_KEY", "is not set, and COPY_TO_BUCKET is: the"
+            throw new InvalidSettingException("COPY_TO_ACCESS_KEY", "is not set, and COPY_TO_BUCKET is: the"
                     + " copy store's access key is needed");
         }
         if (secretId && (value(context, "ncp.access.key").isEmpty() || value(context, "ncp.secretKey").isEmpty())) {
-            throw new SettingsCheck.InvalidSettingException("ACCESS_KEY / SECRET_KEY", "both are needed to read"
+            throw new InvalidSettingException("ACCESS_KEY / SECRET_KEY", "both are needed to read"
                     + " COPY_TO_SECRET_ID from Secret Manager");
         }
         if (Set.of("service", "backup", "check-managed").contains(command)) {

@@ -5,8 +5,9 @@ import java.util.Map;
 
 import io.pgbackup.cli.CommandLine;
 import io.pgbackup.cli.UsageException;
-import io.pgbackup.report.Failures;
+import io.pgbackup.run.Failures;
 import io.pgbackup.retention.Pruning;
+import io.pgbackup.settings.InvalidSettingException;
 import io.pgbackup.settings.SettingsDeclaration;
 
 import org.apache.camel.main.Main;
@@ -104,7 +105,7 @@ public final class PgBackup {
             err.println("pg-backup: " + e.getMessage());
             return USAGE;
         } catch (Exception e) {
-            SettingsCheck.InvalidSettingException invalid = invalidSetting(e);
+            InvalidSettingException invalid = invalidSetting(e);
             if (invalid != null) {
                 err.println("pg-backup: " + invalid.getMessage());
                 return USAGE;
@@ -114,9 +115,9 @@ public final class PgBackup {
         }
     }
 
-    private static SettingsCheck.InvalidSettingException invalidSetting(Throwable e) {
+    private static InvalidSettingException invalidSetting(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SettingsCheck.InvalidSettingException invalid) {
+            if (t instanceof InvalidSettingException invalid) {
                 return invalid;
             }
         }

@@ -13,6 +13,8 @@ import io.pgbackup.cli.UsageException;
 import io.pgbackup.restore.ArchiveRestore;
 import io.pgbackup.restore.OwnershipFilter;
 import io.pgbackup.restore.RestoreTarget;
+import io.pgbackup.run.DatabaseList;
+import io.pgbackup.run.DatabaseRun;
 import io.pgbackup.settings.SettingsDeclaration;
 import io.pgbackup.storage.BackupCatalog;
 import io.pgbackup.storage.BackupKey;

@@ -2,6 +2,8 @@ package io.pgbackup;
 
 import java.util.Set;
 
+import io.pgbackup.run.DatabaseList;
+import io.pgbackup.settings.InvalidSettingException;
 import io.pgbackup.settings.Setting;
 import io.pgbackup.settings.SettingsDeclaration;
 
@@ -17,13 +19,6 @@ import org.apache.camel.CamelContext;
  * that need it. What depends on several settings at once is in {@link #rules}.
  */
 public final class SettingsCheck {
-
-    /** A setting that cannot work; the message names the environment variable. */
-    public static final class InvalidSettingException extends IllegalArgumentException {
-        public InvalidSettingException(String variable, String problem) {
-            super("invalid setting " + variable + ": " + problem);
-        }
-    }
 
     private final CamelContext context;
     private final SettingsDeclaration declared = SettingsDeclaration.builtIn();

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.pgbackup.restore.RestoreTarget;
+import io.pgbackup.run.DatabaseRun;
 
 import org.apache.camel.Exchange;
 import org.junit.jupiter.api.Test;

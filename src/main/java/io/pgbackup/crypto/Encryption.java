@@ -1,6 +1,6 @@
 package io.pgbackup.crypto;
 
-import io.pgbackup.DatabaseRun;
+import io.pgbackup.run.DatabaseRun;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -19,7 +19,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgbackup.manifest.BackupManifest;
 import io.pgbackup.secret.Secret;
 import io.pgbackup.secret.SecretManagerException;
-import io.pgbackup.storage.BackupCatalog;
 
 import org.apache.camel.Exchange;
 import org.bouncycastle.bcpg.ArmoredInputStream;
@@ -141,7 +140,7 @@ public class Encryption {
     static final int MAX_TABLES_BYTES = 32 << 20;
 
     public void prepareRestore(Exchange exchange) throws IOException {
-        BackupManifest manifest = exchange.getProperty(BackupCatalog.MANIFEST, BackupManifest.class);
+        BackupManifest manifest = exchange.getProperty(BackupManifest.PROPERTY, BackupManifest.class);
         if (!isEncrypted(exchange)) {
             return;
         }
@@ -232,7 +231,7 @@ public class Encryption {
     }
 
     static boolean isEncrypted(Exchange exchange) {
-        BackupManifest manifest = exchange.getProperty(BackupCatalog.MANIFEST, BackupManifest.class);
+        BackupManifest manifest = exchange.getProperty(BackupManifest.PROPERTY, BackupManifest.class);
         String key = DatabaseRun.of(exchange).keyOr("");
         return manifest != null && manifest.encryption != null || key.endsWith(".gpg");
     }

@@ -2,8 +2,7 @@ package io.pgbackup.dump;
 
 import java.io.InputStream;
 
-import io.pgbackup.DatabaseRun;
-import io.pgbackup.storage.BackupKey;
+import io.pgbackup.run.DatabaseRun;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
@@ -21,7 +20,7 @@ public final class DumpWatch {
      */
     public static InputStream watch(Exchange exchange) throws InvalidPayloadException {
         InputStream out = exchange.getMessage().getMandatoryBody(InputStream.class);
-        InputStream facts = BackupKey.isArchive(DatabaseRun.of(exchange).key()) ? new ArchiveStatistics(out)
+        InputStream facts = DumpFormat.isArchiveKey(DatabaseRun.of(exchange).key()) ? new ArchiveStatistics(out)
                 : new DumpStatistics(out, true);
         exchange.setProperty(DumpFacts.PROPERTY, facts);
         return facts;

@@ -211,7 +211,7 @@ final class RunningCommand {
         Throwable input = inputError.get();
         if (input != null) {
             throw new CommandFailedException(name, "was stopped before its input ended, because the input failed: "
-                    + io.pgbackup.report.Failures.oneLine(input), "", input);
+                    + io.pgbackup.run.Failures.oneLine(input), "", input);
         }
         if (!exitValues.contains(exit)) {
             throw new CommandFailedException(name, "exited with code " + exit, stderr.tail(), null);

@@ -1,10 +1,7 @@
 package io.pgbackup.manifest;
 
-import io.pgbackup.DatabaseRun;
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Instant;
-import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,12 +9,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-
-import io.pgbackup.compress.BlockCompression;
-import io.pgbackup.dump.DumpFacts;
-import io.pgbackup.storage.StreamingUpload;
-
-import org.apache.camel.Exchange;
 
 /**
  * What a backup is, stored beside it as {@code KEY.manifest.json}: the object's SHA-256 and size, the raw dump size,
@@ -27,6 +18,12 @@ import org.apache.camel.Exchange;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class BackupManifest {
+
+    /**
+     * Exchange property: the chosen backup's manifest (storage/BackupCatalog chooses it), or absent for an unchecked
+     * backup named with --key.
+     */
+    public static final String PROPERTY = "backupManifest";
 
     public static final String SUFFIX = ".manifest.json";
 
@@ -57,7 +54,7 @@ public class BackupManifest {
      * {@code KEY.part2} ..., each with its bytes, parts and ETag. Absent for a backup of one object. objectBytes,
      * objectSha256, parts and the chunk hashes are then those of all the objects read in order as one stream.
      */
-    public java.util.List<io.pgbackup.storage.StoredObject> objects;
+    public java.util.List<StoredObject> objects;
     public long rawBytes;
     public String pgDumpVersion;
     public String serverVersion;
@@ -76,42 +73,6 @@ public class BackupManifest {
         public String cipher;
         public String integrity;
         public java.util.List<String> recipients;
-    }
-
-    /** The manifest of the backup the exchange just stored (tables encrypted when the backup is). */
-    public static BackupManifest of(Exchange exchange, BlockCompression compression, io.pgbackup.crypto.Encryption encryption)
-            throws IOException {
-        BackupManifest manifest = new BackupManifest();
-        DumpFacts dump = exchange.getProperty(DumpFacts.PROPERTY, DumpFacts.class);
-        manifest.database = DatabaseRun.of(exchange).database();
-        manifest.key = DatabaseRun.of(exchange).key();
-        Date started = DatabaseRun.of(exchange).startedAt();
-        manifest.createdAt = (started == null ? Instant.now() : started.toInstant()).toString();
-        manifest.dumpFormat = io.pgbackup.storage.BackupKey.isArchive(manifest.key) ? "custom" : "plain";
-        manifest.compression = compression.name();
-        manifest.compressionLevel = compression.getLevel();
-        manifest.objectBytes = exchange.getProperty(DatabaseRun.COMPRESSED_BYTES, 0L, Long.class);
-        manifest.objectSha256 = exchange.getProperty(StreamingUpload.SHA256, String.class);
-        manifest.chunkBytes = exchange.getProperty(StreamingUpload.CHUNK_BYTES, Integer.class);
-        @SuppressWarnings("unchecked")
-        java.util.List<String> chunks = exchange.getProperty(StreamingUpload.CHUNK_SHA256, java.util.List.class);
-        manifest.chunkSha256 = chunks;
-        manifest.parts = exchange.getProperty(StreamingUpload.PARTS, 0, Integer.class);
-        java.util.List<io.pgbackup.storage.StoredObject> objects = io.pgbackup.storage.BackupObjects.stored(exchange);
-        manifest.objects = objects != null && objects.size() > 1 ? objects : null;
-        if (dump != null) {
-            manifest.rawBytes = dump.bytes();
-            manifest.pgDumpVersion = dump.dumpVersion();
-            manifest.serverVersion = dump.serverVersion();
-            manifest.tables.putAll(dump.rows());
-        }
-        manifest.warning = DatabaseRun.of(exchange).warning();
-        if (encryption != null && encryption.isOn()) {
-            manifest.encryption = encryption.describe();
-            manifest.tablesEncrypted = encryption.encryptTables(manifest.tables);
-            manifest.tables = null;
-        }
-        return manifest;
     }
 
     public String toJson() throws IOException {

@@ -13,7 +13,7 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.pgbackup.report.Durations;
+import io.pgbackup.run.Durations;
 import io.pgbackup.storage.BackupCatalog;
 import io.pgbackup.storage.BackupKey;
 

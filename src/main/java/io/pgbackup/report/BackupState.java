@@ -16,6 +16,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
+import io.pgbackup.run.Durations;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

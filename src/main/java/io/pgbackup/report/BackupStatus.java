@@ -1,6 +1,6 @@
 package io.pgbackup.report;
 
-import io.pgbackup.DatabaseRun;
+import io.pgbackup.run.DatabaseRun;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -8,7 +8,8 @@ import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 
-import io.pgbackup.DatabaseList;
+import io.pgbackup.run.DatabaseList;
+import io.pgbackup.run.Durations;
 import io.pgbackup.storage.BackupCatalog;
 
 import org.apache.camel.Exchange;

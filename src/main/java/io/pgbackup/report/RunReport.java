@@ -1,6 +1,6 @@
 package io.pgbackup.report;
 
-import io.pgbackup.DatabaseRun;
+import io.pgbackup.run.DatabaseRun;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.ZoneId;
@@ -14,7 +14,8 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.pgbackup.RunClock;
+import io.pgbackup.run.Failures;
+import io.pgbackup.run.RunClock;
 import io.pgbackup.exec.CommandFailedException;
 import io.pgbackup.secret.PasswordStages;
 import io.pgbackup.secret.Secret;
@@ -36,7 +37,7 @@ public class RunReport implements CamelContextAware {
 
     public static final String OUTCOME = "outcome";
     public static final String FAILED_STAGE = "failedStage";
-    public static final String FAILURE_CAUSE = "failureCause";
+    public static final String FAILURE_CAUSE = DatabaseRun.FAILURE_CAUSE;
     /** For outcome ALERT (not a backup run): the one-line alert and what pg-backup did about it. */
     public static final String ALERT = "alert";
     public static final String ALERT_ACTION = "alertAction";

@@ -1,6 +1,6 @@
 package io.pgbackup.report;
 
-import io.pgbackup.DatabaseRun;
+import io.pgbackup.run.DatabaseRun;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

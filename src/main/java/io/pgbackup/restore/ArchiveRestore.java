@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.pgbackup.DatabaseRun;
+import io.pgbackup.run.DatabaseRun;
 import io.pgbackup.dump.ArchiveToc;
 import io.pgbackup.manifest.BackupManifest;
 import io.pgbackup.storage.BackupCatalog;

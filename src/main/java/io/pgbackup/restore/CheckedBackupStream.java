@@ -1,6 +1,6 @@
 package io.pgbackup.restore;
 
-import io.pgbackup.DatabaseRun;
+import io.pgbackup.run.DatabaseRun;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;

@@ -7,7 +7,7 @@ import java.util.function.Function;
 
 import io.pgbackup.storage.ContinuationKey;
 import io.pgbackup.storage.ObjectStore;
-import io.pgbackup.storage.StoredObject;
+import io.pgbackup.manifest.StoredObject;
 import io.pgbackup.storage.StoredObjectMismatchException;
 import io.pgbackup.streams.BulkInputStream;
 

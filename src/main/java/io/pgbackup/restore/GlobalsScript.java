@@ -1,6 +1,6 @@
 package io.pgbackup.restore;
 
-import io.pgbackup.DatabaseRun;
+import io.pgbackup.run.DatabaseRun;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;

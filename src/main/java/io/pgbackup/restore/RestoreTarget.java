@@ -1,6 +1,6 @@
 package io.pgbackup.restore;
 
-import io.pgbackup.DatabaseRun;
+import io.pgbackup.run.DatabaseRun;
 import io.pgbackup.settings.SettingsDeclaration;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -9,8 +9,6 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.Locale;
-
-import io.pgbackup.SettingsCheck;
 
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;

@@ -1,6 +1,6 @@
 package io.pgbackup.restore;
 
-import io.pgbackup.DatabaseRun;
+import io.pgbackup.run.DatabaseRun;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package io.pgbackup.retention;
 
+import io.pgbackup.run.DatabaseRun;
 import io.pgbackup.settings.SettingsDeclaration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -24,7 +25,7 @@ import org.apache.camel.Exchange;
 public class Pruning {
 
     /** In: true = delete nothing, only log what would go. */
-    public static final String DRY_RUN = "pruneDryRun";
+    public static final String DRY_RUN = DatabaseRun.PRUNE_DRY_RUN;
     /** In: prune only this database's backups (unset or empty: every database under BACKUP_PREFIX). */
     public static final String DATABASE = "pruneDatabase";
     /** Out: a {@link Decision} for every backup listed, by database, oldest first. */
@@ -64,7 +65,7 @@ public class Pruning {
         }
         RetentionPolicy policy = policy(context);
         // a backup still under its Object Lock is kept, LOCKED until its date
-        List<Decision> plan = objectLock.holdLocked(policy.plan(backups, notGood, Instant.now(), zone));
+        List<Decision> plan = LockedBackups.hold(objectLock, policy.plan(backups, notGood, Instant.now(), zone));
         long locked = plan.stream().filter(decision -> decision.reason().startsWith(ObjectLock.LOCKED)).count();
         List<Decision> deletions = plan.stream().filter(decision -> !decision.keep()).toList();
         long databases = backups.stream().map(BackupKey::database).distinct().count();

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.pgbackup.DatabaseList;
+import io.pgbackup.run.DatabaseList;
 
 import org.quartz.CronExpression;
 
@@ -169,7 +169,7 @@ public record SettingType(String kind, long min, long max, List<String> allowed)
     private static String duration(String value, String shown, boolean timer) {
         java.time.Duration parsed;
         try {
-            parsed = io.pgbackup.report.Durations.parse(value);
+            parsed = io.pgbackup.run.Durations.parse(value);
             if (timer && org.apache.camel.util.TimeUtils.toDuration(value).compareTo(parsed) != 0) {
                 throw new IllegalArgumentException("read differently by the timer");
             }

@@ -1,6 +1,6 @@
 package io.pgbackup.storage;
 
-import io.pgbackup.DatabaseRun;
+import io.pgbackup.run.DatabaseRun;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,7 +46,7 @@ public class BackupCatalog {
 
     /** Exchange property: the chosen backup's key. */
     /** Exchange property: the chosen backup's manifest, or absent for an unchecked backup named with --key. */
-    public static final String MANIFEST = "backupManifest";
+    public static final String MANIFEST = BackupManifest.PROPERTY;
     /** Exchange property in: the key named with --key (empty: choose). */
     public static final String REQUESTED_KEY = "restoreKey";
     /** Exchange property in: a {@link LocalDateTime} in BACKUP_TIMEZONE; only backups at or before it (--before). */

@@ -1,6 +1,7 @@
 package io.pgbackup.storage;
 
-import io.pgbackup.DatabaseRun;
+import io.pgbackup.dump.DumpFormat;
+import io.pgbackup.run.DatabaseRun;
 import io.pgbackup.settings.SettingsDeclaration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -29,8 +30,6 @@ public record BackupKey(String key, String database, LocalDateTime time) {
     /** YYYY/MM/DD/{db}_{YYYYMMDD}{HHmmss}.(sql|dump).(gz|zst)[.gpg]: the timestamp's date repeats the folders. */
     private static final Pattern PATTERN = Pattern.compile(
             "(\\d{4})/(\\d{2})/(\\d{2})/(.+)_(\\1\\2\\3\\d{6})\\.(?:sql|dump)\\.(?:gz|zst)(?:\\.gpg)?");
-    /** A custom-format archive's key: {@code .dump.gz}, {@code .dump.zst}, either with {@code .gpg}. */
-    private static final Pattern ARCHIVE = Pattern.compile(".*_\\d{14}\\.dump\\.(?:gz|zst)(?:\\.gpg)?");
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuuMMddHHmmss")
             .withResolverStyle(ResolverStyle.STRICT);
 
@@ -47,12 +46,12 @@ public record BackupKey(String key, String database, LocalDateTime time) {
      */
     public static String format(String prefix, String database, LocalDateTime time, String dumpFormat, String extension) {
         return (prefix == null ? "" : prefix) + FOLDER.format(time) + "/" + encode(database) + "_" + TIMESTAMP.format(time)
-                + ("custom".equals(dumpFormat) ? ".dump." : ".sql.") + extension;
+                + DumpFormat.infix(dumpFormat) + extension;
     }
 
     /** Whether {@code key} holds a custom-format archive (pg_restore reads it) rather than plain SQL (psql reads it). */
     public static boolean isArchive(String key) {
-        return key != null && ARCHIVE.matcher(key).matches();
+        return DumpFormat.isArchiveKey(key);
     }
 
     /** For the routes (backup.yaml): the key of this run's backup, from exchange properties dbName and startedAt. */

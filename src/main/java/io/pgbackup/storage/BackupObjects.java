@@ -1,6 +1,7 @@
 package io.pgbackup.storage;
 
-import io.pgbackup.DatabaseRun;
+import io.pgbackup.manifest.StoredObject;
+import io.pgbackup.run.DatabaseRun;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -2,16 +2,15 @@ package io.pgbackup.storage;
 
 import java.nio.charset.StandardCharsets;
 
-import io.pgbackup.DatabaseRun;
+import io.pgbackup.manifest.StoredObject;
+import io.pgbackup.run.DatabaseRun;
 import io.pgbackup.crypto.ManifestSignature;
 import io.pgbackup.manifest.BackupManifest;
-import io.pgbackup.manifest.ManifestStep;
-import io.pgbackup.report.Failures;
+import io.pgbackup.run.Failures;
 
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
 
 /**
  * The copy's part after the primary's manifest is written (copy-to.yaml): the copy's own manifest (the primary's

@@ -145,7 +145,7 @@ public class CopyStore implements CamelContextAware {
         }
         if (answer.getException() != null) {
             throw new SecretManagerException("could not read COPY_TO_SECRET_ID from Secret Manager: "
-                    + io.pgbackup.report.Failures.oneLine(answer.getException()));
+                    + io.pgbackup.run.Failures.oneLine(answer.getException()));
         }
         try (java.io.InputStream body = answer.getMessage().getBody(java.io.InputStream.class)) {
             if (body == null) {

@@ -4,12 +4,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 
-import io.pgbackup.DatabaseRun;
-import io.pgbackup.report.RunReport;
-import io.pgbackup.retention.RetentionPolicy.Decision;
+import io.pgbackup.run.DatabaseRun;
 
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -26,8 +23,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * one retain-until date of that run ({@link UploadHeaders} sends it), and pg-backup never deletes an object before
  * that date. The store is the truth about locks: a backup run first checks that the bucket has Object Lock enabled
  * ({@link #checkBucket}), retention asks the store how long each backup it would delete is still locked
- * ({@link #holdLocked}), and a failed backup whose object the store refuses to delete says so in its alert
- * ({@link #reportLeftLocked}).
+ * ({@link #lockedUntil}, for retention/LockedBackups), and a failed backup whose object the store refuses to delete
+ * says so in its alert ({@link #reportLeftLocked}).
  */
 public class ObjectLock {
 
@@ -100,36 +97,25 @@ public class ObjectLock {
         return until != null ? until : startRetention(exchange);
     }
 
-    /**
-     * Retention's plan with every DELETE whose objects (the backup, its manifest, its signature) the store still holds
-     * locked turned into a KEEP "LOCKED until DATE": neither deleted nor a failure, and deleted by the first prune
-     * after the date. With OBJECT_LOCK_MODE empty the plan is returned as it is and the store is not asked.
-     */
-    public List<Decision> holdLocked(List<Decision> plan) {
-        if (!isOn()) {
-            return plan;
-        }
-        S3Client s3 = store.client();
-        String bucket = store.bucket();
-        Instant now = clock.instant();
-        List<Decision> held = new ArrayList<>(plan.size());
-        for (Decision decision : plan) {
-            Instant until = decision.keep() ? null : lockedUntil(s3, bucket, decision, now);
-            if (until == null) {
-                held.add(decision);
-                continue;
-            }
-            LOG.info("retention keeps {}/{}: {}{} (Object Lock); {}: deleted once the lock has passed", bucket,
-                    decision.key(), LOCKED, until, decision.reason());
-            held.add(new Decision(decision.backup(), true, LOCKED + until + " (then: " + decision.reason() + ")"));
-        }
-        return held;
+    /** The store's clock for lock dates (retention/LockedBackups compares retain-until dates with it). */
+    public Instant now() {
+        return clock.instant();
     }
 
-    /** The latest retain-until after {@code now} among the backup's objects; null when none of them is locked. */
-    private static Instant lockedUntil(S3Client s3, String bucket, Decision decision, Instant now) {
+    /** The bucket the locks are in, for log lines. */
+    public String bucket() {
+        return store.bucket();
+    }
+
+    /**
+     * The latest retain-until after {@code now} among {@code keys} (a backup's objects); null when none of them is
+     * locked. Only asked with OBJECT_LOCK_MODE set ({@link #isOn}).
+     */
+    public Instant lockedUntil(List<String> keys, Instant now) {
+        S3Client s3 = store.client();
+        String bucket = store.bucket();
         Instant latest = null;
-        for (String key : List.of(decision.key(), decision.backup().manifestKey(), decision.signatureKey())) {
+        for (String key : keys) {
             Instant until = retainUntil(s3, bucket, key);
             if (until != null && until.isAfter(now) && (latest == null || until.isAfter(latest))) {
                 latest = until;
@@ -179,7 +165,7 @@ public class ObjectLock {
                 + retention(exchange) + " (OBJECT_LOCK_MODE=" + mode + ": the store refused to delete it); it has no"
                 + " manifest, so it is never counted as a good backup, and retention deletes it once the lock has passed";
         LOG.error("{}", line);
-        exchange.setProperty(RunReport.FAILURE_CAUSE, exchange.getProperty(RunReport.FAILURE_CAUSE, "", String.class)
+        exchange.setProperty(DatabaseRun.FAILURE_CAUSE, exchange.getProperty(DatabaseRun.FAILURE_CAUSE, "", String.class)
                 + "; " + line);
     }
 

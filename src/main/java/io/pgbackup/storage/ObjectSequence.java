@@ -6,6 +6,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
+import io.pgbackup.manifest.StoredObject;
+
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

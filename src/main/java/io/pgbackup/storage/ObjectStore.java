@@ -7,6 +7,8 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.function.Consumer;
 
+import io.pgbackup.manifest.StoredObject;
+
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.component.aws2.s3.AWS2S3Endpoint;

@@ -3,10 +3,11 @@ package io.pgbackup.storage;
 import java.util.HashMap;
 import java.util.Map;
 
-import io.pgbackup.DatabaseRun;
+import io.pgbackup.manifest.StoredObject;
+import io.pgbackup.run.DatabaseRun;
 import io.pgbackup.cli.CommandLine;
 import io.pgbackup.manifest.BackupManifest;
-import io.pgbackup.report.Failures;
+import io.pgbackup.run.Failures;
 
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;

@@ -5,8 +5,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import io.pgbackup.DatabaseRun;
-import io.pgbackup.report.Failures;
+import io.pgbackup.run.DatabaseRun;
+import io.pgbackup.run.Failures;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.component.aws2.s3.AWS2S3Constants;

@@ -1,6 +1,6 @@
 package io.pgbackup.verify;
 
-import io.pgbackup.DatabaseRun;
+import io.pgbackup.run.DatabaseRun;
 import java.io.InputStream;
 import java.io.OutputStream;
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-import io.pgbackup.storage.StoredObject;
 
 import org.junit.jupiter.api.Test;
 

@@ -13,7 +13,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
-import io.pgbackup.storage.StoredObject;
+import io.pgbackup.manifest.StoredObject;
 import io.pgbackup.storage.StoredObjectMismatchException;
 
 import org.junit.jupiter.api.Test;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
+import io.pgbackup.manifest.StoredObject;
 import io.pgbackup.support.S3Server;
 
 import org.apache.camel.Exchange;

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
+import io.pgbackup.manifest.StoredObject;
 import io.pgbackup.support.S3Server;
 
 import org.junit.jupiter.api.AfterAll;

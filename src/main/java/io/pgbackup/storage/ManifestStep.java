@@ -1,14 +1,17 @@
-package io.pgbackup.manifest;
+package io.pgbackup.storage;
 
-import io.pgbackup.DatabaseRun;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Date;
 import java.util.List;
 import java.util.Locale;
 
 import io.pgbackup.compress.BlockCompression;
 import io.pgbackup.crypto.ManifestSignature;
 import io.pgbackup.dump.DumpFacts;
-
-import io.pgbackup.storage.BackupCatalog;
+import io.pgbackup.manifest.BackupManifest;
+import io.pgbackup.manifest.StoredObject;
+import io.pgbackup.run.DatabaseRun;
 
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -105,7 +108,7 @@ public class ManifestStep {
      * property {@value io.pgbackup.crypto.ManifestSignature#MANIFEST_BYTES}, with their length as the upload's.
      */
     public byte[] json(Exchange exchange) throws java.io.IOException {
-        byte[] bytes = BackupManifest.of(exchange, compression, encryption).toJson()
+        byte[] bytes = manifestOf(exchange, compression, encryption).toJson()
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         exchange.setProperty(ManifestSignature.MANIFEST_BYTES, bytes);
         return upload(exchange, bytes);
@@ -166,5 +169,41 @@ public class ManifestStep {
 
     public void setMaxShrinkPercent(int maxShrinkPercent) {
         this.maxShrinkPercent = maxShrinkPercent;
+    }
+
+    /** The manifest of the backup the exchange just stored (tables encrypted when the backup is). */
+    static BackupManifest manifestOf(Exchange exchange, BlockCompression compression, io.pgbackup.crypto.Encryption encryption)
+            throws IOException {
+        BackupManifest manifest = new BackupManifest();
+        DumpFacts dump = exchange.getProperty(DumpFacts.PROPERTY, DumpFacts.class);
+        manifest.database = DatabaseRun.of(exchange).database();
+        manifest.key = DatabaseRun.of(exchange).key();
+        Date started = DatabaseRun.of(exchange).startedAt();
+        manifest.createdAt = (started == null ? Instant.now() : started.toInstant()).toString();
+        manifest.dumpFormat = BackupKey.isArchive(manifest.key) ? "custom" : "plain";
+        manifest.compression = compression.name();
+        manifest.compressionLevel = compression.getLevel();
+        manifest.objectBytes = exchange.getProperty(DatabaseRun.COMPRESSED_BYTES, 0L, Long.class);
+        manifest.objectSha256 = exchange.getProperty(StreamingUpload.SHA256, String.class);
+        manifest.chunkBytes = exchange.getProperty(StreamingUpload.CHUNK_BYTES, Integer.class);
+        @SuppressWarnings("unchecked")
+        java.util.List<String> chunks = exchange.getProperty(StreamingUpload.CHUNK_SHA256, java.util.List.class);
+        manifest.chunkSha256 = chunks;
+        manifest.parts = exchange.getProperty(StreamingUpload.PARTS, 0, Integer.class);
+        java.util.List<StoredObject> objects = BackupObjects.stored(exchange);
+        manifest.objects = objects != null && objects.size() > 1 ? objects : null;
+        if (dump != null) {
+            manifest.rawBytes = dump.bytes();
+            manifest.pgDumpVersion = dump.dumpVersion();
+            manifest.serverVersion = dump.serverVersion();
+            manifest.tables.putAll(dump.rows());
+        }
+        manifest.warning = DatabaseRun.of(exchange).warning();
+        if (encryption != null && encryption.isOn()) {
+            manifest.encryption = encryption.describe();
+            manifest.tablesEncrypted = encryption.encryptTables(manifest.tables);
+            manifest.tables = null;
+        }
+        return manifest;
     }
 }

@@ -1,8 +1,6 @@
-package io.pgbackup;
+package io.pgbackup.run;
 
 import java.util.Date;
-
-import io.pgbackup.dump.DumpFacts;
 
 import org.apache.camel.Exchange;
 
@@ -32,6 +30,10 @@ public record DatabaseRun(Exchange exchange) {
     public static final String TARGET = "targetDb";
     /** The stage a failure outside every stage route is reported in (report/FailedStage names the others). */
     public static final String STAGE = "stage";
+    /** The first line of why the run failed, as the report and the alerts tell it (report/RunReport writes it). */
+    public static final String FAILURE_CAUSE = "failureCause";
+    /** True when prune only lists what it would delete (retention/Pruning, storage/IncompleteUploads). */
+    public static final String PRUNE_DRY_RUN = "pruneDryRun";
 
     public static DatabaseRun of(Exchange exchange) {
         return new DatabaseRun(exchange);
@@ -79,9 +81,5 @@ public record DatabaseRun(Exchange exchange) {
 
     public Object summary() {
         return exchange.getProperty(SUMMARY);
-    }
-
-    public DumpFacts statistics() {
-        return exchange.getProperty(DumpFacts.PROPERTY, DumpFacts.class);
     }
 }

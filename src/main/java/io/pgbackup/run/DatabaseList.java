@@ -1,4 +1,4 @@
-package io.pgbackup;
+package io.pgbackup.run;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

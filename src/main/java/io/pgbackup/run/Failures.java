@@ -1,4 +1,4 @@
-package io.pgbackup.report;
+package io.pgbackup.run;
 
 /** Turns an exception chain into one readable line: the outermost message plus the root cause when different. */
 public final class Failures {

@@ -1,10 +1,11 @@
-package io.pgbackup.manifest;
+package io.pgbackup.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 
 import io.pgbackup.dump.DumpFacts;
+import io.pgbackup.manifest.BackupManifest;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;

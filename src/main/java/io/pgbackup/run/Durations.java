@@ -1,4 +1,4 @@
-package io.pgbackup.report;
+package io.pgbackup.run;
 
 import java.time.Duration;
 import java.util.Locale;

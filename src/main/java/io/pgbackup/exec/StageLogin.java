@@ -1,4 +1,4 @@
-package io.pgbackup.secret;
+package io.pgbackup.exec;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -7,6 +7,9 @@ import java.util.regex.Pattern;
 
 import io.pgbackup.exec.CommandFailedException;
 import io.pgbackup.exec.PostgresEnvironmentBinding;
+import io.pgbackup.secret.PasswordStages;
+import io.pgbackup.secret.SecretManagerException;
+import io.pgbackup.secret.SecretValueReader;
 
 import org.apache.camel.Exchange;
 

@@ -1,9 +1,8 @@
-package io.pgbackup;
+package io.pgbackup.run;
 
 import java.time.Duration;
 import java.util.Date;
 
-import io.pgbackup.report.Durations;
 
 import org.apache.camel.Exchange;
 

@@ -1,4 +1,4 @@
-package io.pgbackup.secret;
+package io.pgbackup.exec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,6 +7,10 @@ import java.util.Map;
 
 import io.pgbackup.exec.CommandFailedException;
 import io.pgbackup.exec.PostgresEnvironmentBinding;
+import io.pgbackup.secret.PasswordStages;
+import io.pgbackup.secret.Secret;
+import io.pgbackup.secret.SecretManagerException;
+import io.pgbackup.secret.SecretValueReader;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.RuntimeCamelException;

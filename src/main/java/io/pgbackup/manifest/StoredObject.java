@@ -1,4 +1,4 @@
-package io.pgbackup.storage;
+package io.pgbackup.manifest;
 
 import java.util.List;
 import java.util.Locale;

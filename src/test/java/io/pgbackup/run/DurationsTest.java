@@ -1,4 +1,4 @@
-package io.pgbackup.report;
+package io.pgbackup.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
