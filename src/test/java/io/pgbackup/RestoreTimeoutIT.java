@@ -36,6 +36,7 @@ class RestoreTimeoutIT {
     @BeforeAll
     static void slowToLoadDatabase() throws Exception {
         postgres = SERVERS.postgres();
+        postgres.dropDatabase(TARGET);
         postgres.dropDatabase(DATABASE);
         postgres.createDatabase(DATABASE);
         postgres.psql(DATABASE, "CREATE FUNCTION public.slow_check(id int) RETURNS boolean LANGUAGE sql AS $$"
