@@ -111,8 +111,18 @@ public final class PgBackup {
                 return USAGE;
             }
             err.println("pg-backup: " + Failures.oneLine(e));
-            return FAILED;
+            // a route file that is not YAML (a user's edit in ROUTES_DIR) is bad input, as a bad setting is
+            return isYamlSyntax(e) ? USAGE : FAILED;
         }
+    }
+
+    private static boolean isYamlSyntax(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static InvalidSettingException invalidSetting(Throwable e) {
