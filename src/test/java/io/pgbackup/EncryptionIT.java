@@ -261,32 +261,6 @@ class EncryptionIT {
                 newer + ".manifest.json");
     }
 
-    @Test
-    void badKeySettingsStopTheAppBeforeAnyDump() throws Exception {
-        Path junk = Files.createTempFile("junk", ".asc");
-        Files.writeString(junk, "not a key");
-        List<String> before = s3.keys(BUCKET);
-        record Case(String variable, String value, String command, String named) {
-        }
-        for (Case c : List.of(
-                new Case("ENCRYPTION_PUBLIC_KEYS", junk.toString(), "backup", "ENCRYPTION_PUBLIC_KEYS"),
-                new Case("ENCRYPTION_PUBLIC_KEYS", alice.secretKeyFile().toString(), "backup", "ENCRYPTION_PUBLIC_KEYS"),
-                new Case("ENCRYPTION_PUBLIC_KEYS", "/nonexistent/public.asc", "backup", "ENCRYPTION_PUBLIC_KEYS"),
-                new Case("DECRYPTION_KEY_PASSPHRASE", "not alice pass", "restore", "DECRYPTION_KEY_PASSPHRASE"),
-                new Case("DECRYPTION_KEY_FILE", alice.publicKeyFile().toString(), "verify", "DECRYPTION_KEY_FILE"))) {
-            PgBackupProcess process = pgBackup("bad/").set("DECRYPTION_KEY_FILE", alice.secretKeyFile().toString())
-                    .set("DECRYPTION_KEY_PASSPHRASE", "alice pass").set(c.variable(), c.value()).timeoutSeconds(60);
-            PgBackupProcess.Result run = c.command().equals("restore") ? process.run("restore", "--target-db", "never")
-                    : process.run(c.command());
-
-            assertThat(run.exitCode()).as(c + ": " + run).isEqualTo(2);
-            assertThat(run.stderr().lines().filter(l -> l.contains("invalid setting"))).as(c + ": " + run)
-                    .singleElement().asString().startsWith("pg-backup: invalid setting " + c.named());
-            assertThat(run.all()).doesNotContain("not alice pass").doesNotContain("PRIVATE KEY");
-        }
-        assertThat(s3.keys(BUCKET)).isEqualTo(before);
-    }
-
     // --- helpers
 
     static void assertNoKeyMaterial(PgBackupProcess.Result run) {

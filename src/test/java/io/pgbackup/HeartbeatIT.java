@@ -17,8 +17,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -205,23 +203,4 @@ class HeartbeatIT {
         }
     }
 
-    @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "HEARTBEAT_URL|127.0.0.1/ping/" + HeartbeatStandIn.CHECK_UUID,
-        "HEARTBEAT_URL|ftp://127.0.0.1/ping/" + HeartbeatStandIn.CHECK_UUID,
-        "HEARTBEAT_STYLE|nagios",
-        "HEARTBEAT_TIMEOUT_SECONDS|0",
-        "HEARTBEAT_RETRIES|ten",
-    })
-    void aBadHeartbeatSettingStopsTheAppWithOneLineNamingIt(String variable, String value) throws Exception {
-        PgBackupProcess.Result run = pgBackup("bad/").set(variable, value).timeoutSeconds(60).run("backup");
-
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
-        List<String> lines = run.stderr().lines().filter(l -> l.contains(variable)).toList();
-        assertThat(lines).as(run.toString()).singleElement().asString().startsWith("pg-backup: invalid setting " + variable);
-        assertThat(run.stderr()).doesNotContain("Exception");
-        assertThat(heartbeat.attempts()).isZero();
-        assertThat(stored("bad/")).isEmpty();
-        assertNoUrlSecret(run);
-    }
 }
