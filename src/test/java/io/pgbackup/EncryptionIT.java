@@ -9,13 +9,13 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.pgbackup.compress.GzipMembersInputStream;
+import io.pgbackup.support.BackupServers;
 import io.pgbackup.support.Gpg;
 import io.pgbackup.support.KeyClock;
 import io.pgbackup.support.PgBackupProcess;
@@ -28,6 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Client-side encryption end to end, with keys made by the gpg command line, real PostgreSQL 15 and S3Proxy: a backup
@@ -44,6 +45,9 @@ class EncryptionIT {
     static final String PASSWORD = "enc db pw";
     static final ObjectMapper JSON = new ObjectMapper();
 
+    @RegisterExtension
+    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "enc_user", PASSWORD);
+
     static PostgresServer postgres;
     static S3Server s3;
     static Gpg alice;
@@ -53,10 +57,8 @@ class EncryptionIT {
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = PostgresServer.shared();
-        s3 = new S3Server();
-        s3.createBucket(BUCKET);
-        postgres.createRole("enc_user", PASSWORD);
+        postgres = SERVERS.postgres();
+        s3 = SERVERS.s3();
         postgres.createDatabase(DB);
         postgres.psql(DB, """
                 CREATE TABLE orders (id int PRIMARY KEY, customer text, amount numeric(10,2));
@@ -76,9 +78,6 @@ class EncryptionIT {
         if (bobsKeyInSecretManager != null) {
             bobsKeyInSecretManager.close();
         }
-        if (s3 != null) {
-            s3.close();
-        }
     }
 
     @AfterEach
@@ -87,17 +86,8 @@ class EncryptionIT {
     }
 
     PgBackupProcess pgBackup(String prefix) throws Exception {
-        return new PgBackupProcess().timeoutSeconds(300).setAll(Map.of(
-                "DB_USER", "enc_user",
-                "DB_PASSWORD", PASSWORD,
-                "DB_NAME", DB,
-                "BUCKET_NAME", BUCKET,
-                "BACKUP_PREFIX", prefix,
-                "PSQL_PATH", PostgresServer.BIN.resolve("psql").toString(),
-                "RETRY_MAX", "0",
-                "ENCRYPTION_PUBLIC_KEYS", alice.publicKeyFile() + "," + bob.publicKeyFile()))
-                .setAll(postgres.clientSettings())
-                .setAll(s3.clientSettings());
+        return SERVERS.pgBackup(DB, prefix).timeoutSeconds(300)
+                .set("ENCRYPTION_PUBLIC_KEYS", alice.publicKeyFile() + "," + bob.publicKeyFile());
     }
 
     String backUp(String prefix) throws Exception {

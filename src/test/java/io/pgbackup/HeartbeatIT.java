@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
+import io.pgbackup.support.BackupServers;
 import io.pgbackup.support.HeartbeatStandIn;
 import io.pgbackup.support.HeartbeatStandIn.Ping;
 import io.pgbackup.support.PgBackupProcess;
@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -32,17 +33,18 @@ class HeartbeatIT {
     static final String PASSWORD = "hb-pw-Zq81 \"quoted\"";
     static final String DB = "hb_shop";
 
+    @RegisterExtension
+    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "hb_user", PASSWORD);
+
     static PostgresServer postgres;
     static S3Server s3;
     static HeartbeatStandIn heartbeat;
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = PostgresServer.shared();
-        s3 = new S3Server();
-        s3.createBucket(BUCKET);
+        postgres = SERVERS.postgres();
+        s3 = SERVERS.s3();
         heartbeat = new HeartbeatStandIn();
-        postgres.createRole("hb_user", PASSWORD);
         postgres.createDatabase(DB);
         postgres.psql(DB, "CREATE TABLE items (id int PRIMARY KEY, secret_note text);"
                 + " INSERT INTO items SELECT g, 'row value ' || g FROM generate_series(1, 500) g;");
@@ -53,9 +55,6 @@ class HeartbeatIT {
         if (heartbeat != null) {
             heartbeat.close();
         }
-        if (s3 != null) {
-            s3.close();
-        }
     }
 
     @BeforeEach
@@ -65,17 +64,7 @@ class HeartbeatIT {
     }
 
     PgBackupProcess pgBackup(String prefix) {
-        return new PgBackupProcess().setAll(Map.of(
-                "DB_USER", "hb_user",
-                "DB_PASSWORD", PASSWORD,
-                "DB_NAME", DB,
-                "BUCKET_NAME", BUCKET,
-                "BACKUP_PREFIX", prefix,
-                "PSQL_PATH", PostgresServer.BIN.resolve("psql").toString(),
-                "RETRY_MAX", "0",
-                "HEARTBEAT_URL", heartbeat.healthchecksUrl()))
-                .setAll(postgres.clientSettings())
-                .setAll(s3.clientSettings());
+        return SERVERS.pgBackup(DB, prefix).set("HEARTBEAT_URL", heartbeat.healthchecksUrl());
     }
 
     List<S3Object> stored(String prefix) {
