@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 
+import io.pgbackup.support.BackupServers;
 import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A production backup restored into a staging server with the staging server's own login (RESTORE_DB_HOST,
@@ -28,6 +30,10 @@ class RestoreToAnotherServerIT {
     static final String STAGING_PASSWORD = "staging pw \"s\" 스테이징";
     static final String DATABASE = "shop";
 
+    /** Production: the shared server with prod_user, and the store. */
+    @RegisterExtension
+    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "prod_user", PRODUCTION_PASSWORD);
+
     static PostgresServer production;
     static PostgresServer staging;
     static S3Server s3;
@@ -35,11 +41,9 @@ class RestoreToAnotherServerIT {
 
     @BeforeAll
     static void start() throws Exception {
-        production = PostgresServer.shared();
+        production = SERVERS.postgres();
         staging = PostgresServer.dedicated();
-        s3 = new S3Server();
-        s3.createBucket(BUCKET);
-        production.createRole("prod_user", PRODUCTION_PASSWORD);
+        s3 = SERVERS.s3();
         production.createRole("reporting", "reporting pw");
         production.createDatabase(DATABASE);
         // roles staging does not have (owner, a grantee), and text that merely looks like the statements naming them:
@@ -63,18 +67,13 @@ class RestoreToAnotherServerIT {
         staging.createRole("stage_user", STAGING_PASSWORD);
         staging.psql("postgres", "ALTER ROLE stage_user CREATEDB");
 
-        PgBackupProcess.Result backup = new PgBackupProcess().timeoutSeconds(120).setAll(Map.of(
-                "DB_USER", "prod_user", "DB_PASSWORD", PRODUCTION_PASSWORD, "DB_NAME", DATABASE, "BUCKET_NAME", BUCKET,
-                "RETRY_MAX", "0")).setAll(production.clientSettings()).setAll(s3.clientSettings()).run("backup");
+        PgBackupProcess.Result backup = SERVERS.pgBackup(DATABASE, "").timeoutSeconds(120).run("backup");
         assertThat(backup.exitCode()).as(backup.toString()).isZero();
         key = s3.keys(BUCKET).stream().filter(k -> !k.endsWith(".manifest.json")).findFirst().orElseThrow();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (s3 != null) {
-            s3.close();
-        }
         if (staging != null) {
             staging.close();
         }

@@ -49,25 +49,37 @@ class SettingsRefusedAtStartTest {
         assertThat(app.connections()).as("connections to the database, store or Secret Manager").isZero();
     }
 
-    /** Was FailuresIT#invalidSettingsStopTheAppWithOneLineNamingTheSetting (it keeps BACKUP_CRON 'every day'). */
+    /**
+     * Was FailuresIT#invalidSettingsStopTheAppWithOneLineNamingTheSetting (it keeps BACKUP_CRON 'every day') and
+     * RetentionIT#aBadRuleStopsTheAppWithOneLineNamingIt (with the problem word for word).
+     */
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "BACKUP_CRON|0 0 25 * * ?|BACKUP_CRON",
-        "BACKUP_CRON|every day|BACKUP_CRON",
-        "DB_NAME||DB_NAME",
-        "BUCKET_NAME||BUCKET_NAME",
-        "OBJECT_STORAGE_ENDPOINT|kr.object.ncloudstorage.com|OBJECT_STORAGE_ENDPOINT",
-        "SECRET_MANAGER_URL|http//broken|SECRET_MANAGER_URL",
-        "BACKUP_TIMEZONE|Asia/Busan|BACKUP_TIMEZONE",
-        "SLACK_WEBHOOK_URL|hooks.slack.com/x|SLACK_WEBHOOK_URL",
-        "NOTIFY_ON|sometimes|NOTIFY_ON",
+        "BACKUP_CRON|0 0 25 * * ?|backup service|",
+        "BACKUP_CRON|every day|backup service|",
+        "DB_NAME||backup service|",
+        "BUCKET_NAME||backup service|",
+        "OBJECT_STORAGE_ENDPOINT|kr.object.ncloudstorage.com|backup service|",
+        "SECRET_MANAGER_URL|http//broken|backup service|",
+        "BACKUP_TIMEZONE|Asia/Busan|backup service|",
+        "SLACK_WEBHOOK_URL|hooks.slack.com/x|backup service|",
+        "NOTIFY_ON|sometimes|backup service|",
+        "RETENTION_KEEP_LAST|-1|prune backup|-1 is outside 0..1000000",
+        "RETENTION_WEEKLY|two|prune backup|'two' is not a whole number",
+        "RETENTION_MONTHLY|1.5|prune backup|'1.5' is not a whole number",
     })
-    void invalidSettingsStopBackupAndServiceWithOneLineNamingTheSetting(String variable, String value, String named)
-            throws Exception {
+    void invalidSettingsStopEachCommandWithOneLineNamingTheSetting(String variable, String value, String commands,
+            String problem) throws Exception {
         app().set(variable, value);
 
-        for (String command : List.of("backup", "service")) {
-            assertOneLineNaming(app.run(command), named);
+        for (String command : commands.split(" ")) {
+            InProcessPgBackup.Result run = app.run(command);
+
+            assertOneLineNaming(run, variable);
+            if (problem != null) {
+                assertThat(run.stderr().lines().filter(l -> l.contains(variable))).as(run.toString())
+                        .containsExactly("pg-backup: invalid setting " + variable + ": " + problem);
+            }
         }
     }
 
@@ -119,26 +131,6 @@ class SettingsRefusedAtStartTest {
 
         assertOneLineNaming(run, variable);
         assertThat(run.all()).doesNotContain(HeartbeatStandIn.CHECK_UUID).doesNotContain(HeartbeatStandIn.PUSH_TOKEN);
-    }
-
-    /** Was RetentionIT#aBadRuleStopsTheAppWithOneLineNamingIt. */
-    @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "RETENTION_KEEP_LAST|-1|-1 is outside 0..1000000",
-        "RETENTION_WEEKLY|two|'two' is not a whole number",
-        "RETENTION_MONTHLY|1.5|'1.5' is not a whole number",
-    })
-    void aBadRetentionRuleStopsPruneAndBackupWithOneLineNamingIt(String variable, String value, String problem)
-            throws Exception {
-        app().set(variable, value);
-        for (String command : List.of("prune", "backup")) {
-            InProcessPgBackup.Result run = app.run(command);
-
-            assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
-            List<String> lines = run.stderr().lines().filter(l -> l.contains(variable)).toList();
-            assertThat(lines).as(run.toString()).containsExactly("pg-backup: invalid setting " + variable + ": " + problem);
-            assertOneLineNaming(run, variable);
-        }
     }
 
     /** Was ObjectLockIT#aBadSettingStopsTheAppWithOneLineNamingIt. */
