@@ -263,14 +263,6 @@ class BackupRestoreIT {
         assertThat(list.stdout()).contains("KEY").contains("backup(s)");
     }
 
-    @Test
-    void aMissingRoutesFolderIsNamed() throws Exception {
-        PgBackupProcess.Result list = pgBackup().set("ROUTES_DIR", "/nonexistent/routes").run("list");
-
-        assertThat(list.exitCode()).isEqualTo(2);
-        assertThat(list.stderr()).contains("ROUTES_DIR").contains("/nonexistent/routes");
-    }
-
     private void assertNoSecretIn(String... outputs) {
         for (String output : outputs) {
             assertThat(output).doesNotContain(DB_PASSWORD).doesNotContain("p a'ss").doesNotContain("비밀")

@@ -106,22 +106,4 @@ class ConfigFileIT {
                 .isEqualTo("321");
     }
 
-    @Test
-    void theWorkDirOfTheFileIsTheOneChecked() throws Exception {
-        Path missing = dir.resolve("no-such-folder");
-        Path config = configWith("backup.work.dir = " + missing);
-
-        PgBackupProcess.Result run = pgBackup().run("backup", "--config", config.toString());
-
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
-        assertThat(run.stderr()).contains("BACKUP_WORK_DIR").contains(missing.toString());
-    }
-
-    @Test
-    void aTargetGivenNowhereIsAUsageError() throws Exception {
-        PgBackupProcess.Result run = pgBackup().run("restore", "--config", configWith("").toString());
-
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
-        assertThat(run.stderr()).contains("restore needs a target database: --target-db NAME (or RESTORE_TARGET_DB)");
-    }
 }

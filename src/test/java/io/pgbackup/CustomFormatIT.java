@@ -7,8 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
+import io.pgbackup.support.BackupServers;
 import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * BACKUP_FORMAT=custom end to end, real PostgreSQL 15 and S3Proxy: a database with two schemas, a Hangul table, a
@@ -34,6 +35,9 @@ class CustomFormatIT {
     static final String DATABASE = "shop_custom";
     static final String ITEMS = "SELECT count(*), sum(id), sum(q) FROM sales.items";
 
+    @RegisterExtension
+    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "custom_user", PASSWORD);
+
     static PostgresServer postgres;
     static S3Server s3;
     static String key;
@@ -41,10 +45,8 @@ class CustomFormatIT {
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = PostgresServer.shared();
-        s3 = new S3Server();
-        s3.createBucket(BUCKET);
-        postgres.createRole("custom_user", PASSWORD);
+        postgres = SERVERS.postgres();
+        s3 = SERVERS.s3();
         postgres.createDatabase(DATABASE);
         postgres.psql(DATABASE, """
                 CREATE SCHEMA sales;
@@ -73,9 +75,6 @@ class CustomFormatIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (s3 != null) {
-            s3.close();
-        }
         if (workDir != null) {
             PostgresServer.deleteTree(workDir);
         }
@@ -91,12 +90,9 @@ class CustomFormatIT {
     }
 
     static PgBackupProcess pgBackup() {
-        return new PgBackupProcess().timeoutSeconds(240).setAll(Map.of(
-                "DB_USER", "custom_user", "DB_PASSWORD", PASSWORD, "DB_NAME", DATABASE, "BUCKET_NAME", BUCKET,
-                "RETRY_MAX", "0", "BACKUP_WORK_DIR", workDir.toString(),
-                "PSQL_PATH", PostgresServer.BIN.resolve("psql").toString(),
-                "PG_RESTORE_PATH", PostgresServer.BIN.resolve("pg_restore").toString()))
-                .setAll(postgres.clientSettings()).setAll(s3.clientSettings());
+        // BACKUP_PREFIX empty: the default
+        return SERVERS.pgBackup(DATABASE, "").timeoutSeconds(240).set("BACKUP_WORK_DIR", workDir.toString())
+                .set("PG_RESTORE_PATH", PostgresServer.BIN.resolve("pg_restore").toString());
     }
 
     /**
@@ -332,9 +328,7 @@ class CustomFormatIT {
         assertThat(postgres.psql("postgres", "SELECT count(*) FROM pg_database WHERE datname = 'custom_unknown'").strip())
                 .isEqualTo("0");
 
-        PgBackupProcess.Result cleanAlone = pgBackup().run("restore", "--target-db", "x", "--clean");
-        assertThat(cleanAlone.exitCode()).as(cleanAlone.toString()).isEqualTo(2);
-        assertThat(cleanAlone.stderr()).contains("--clean replaces tables in an existing database");
+        // --clean without --into-existing: in-process, in StartRefusedBeforeAnyConnectionTest
 
         PgBackupProcess.Result notThere = pgBackup().run("restore", "--target-db", "custom_absent", "--table",
                 "sales.items", "--into-existing");

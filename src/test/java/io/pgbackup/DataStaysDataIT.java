@@ -111,18 +111,4 @@ class DataStaysDataIT {
         }
     }
 
-    /** The URI form users copy (user:password@host) is refused at the settings check; its password never shown. */
-    @Test
-    void aJdbcUrlHoldingALoginIsRefusedNamingTheSupportedForm() throws Exception {
-        PgBackupProcess.Result run = pgBackup("postgres", "jdbc/")
-                .set("SCHEDULER_JDBC_URL", "jdbc:postgresql://sched:jdbcSECRETpw@127.0.0.1:" + postgres.port() + "/q")
-                .timeoutSeconds(60).run("service");
-
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
-        List<String> lines = run.stderr().lines().filter(l -> l.contains("invalid setting")).toList();
-        assertThat(lines).as(run.toString()).singleElement().asString()
-                .startsWith("pg-backup: invalid setting SCHEDULER_JDBC_URL")
-                .contains("SCHEDULER_JDBC_USER").contains("SCHEDULER_JDBC_PASSWORD");
-        assertThat(run.all()).doesNotContain("jdbcSECRETpw");
-    }
 }

@@ -9,13 +9,13 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.pgbackup.compress.GzipMembersInputStream;
+import io.pgbackup.support.BackupServers;
 import io.pgbackup.support.Gpg;
 import io.pgbackup.support.KeyClock;
 import io.pgbackup.support.PgBackupProcess;
@@ -28,6 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Client-side encryption end to end, with keys made by the gpg command line, real PostgreSQL 15 and S3Proxy: a backup
@@ -44,6 +45,9 @@ class EncryptionIT {
     static final String PASSWORD = "enc db pw";
     static final ObjectMapper JSON = new ObjectMapper();
 
+    @RegisterExtension
+    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "enc_user", PASSWORD);
+
     static PostgresServer postgres;
     static S3Server s3;
     static Gpg alice;
@@ -53,10 +57,8 @@ class EncryptionIT {
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = PostgresServer.shared();
-        s3 = new S3Server();
-        s3.createBucket(BUCKET);
-        postgres.createRole("enc_user", PASSWORD);
+        postgres = SERVERS.postgres();
+        s3 = SERVERS.s3();
         postgres.createDatabase(DB);
         postgres.psql(DB, """
                 CREATE TABLE orders (id int PRIMARY KEY, customer text, amount numeric(10,2));
@@ -76,9 +78,6 @@ class EncryptionIT {
         if (bobsKeyInSecretManager != null) {
             bobsKeyInSecretManager.close();
         }
-        if (s3 != null) {
-            s3.close();
-        }
     }
 
     @AfterEach
@@ -87,17 +86,8 @@ class EncryptionIT {
     }
 
     PgBackupProcess pgBackup(String prefix) throws Exception {
-        return new PgBackupProcess().timeoutSeconds(300).setAll(Map.of(
-                "DB_USER", "enc_user",
-                "DB_PASSWORD", PASSWORD,
-                "DB_NAME", DB,
-                "BUCKET_NAME", BUCKET,
-                "BACKUP_PREFIX", prefix,
-                "PSQL_PATH", PostgresServer.BIN.resolve("psql").toString(),
-                "RETRY_MAX", "0",
-                "ENCRYPTION_PUBLIC_KEYS", alice.publicKeyFile() + "," + bob.publicKeyFile()))
-                .setAll(postgres.clientSettings())
-                .setAll(s3.clientSettings());
+        return SERVERS.pgBackup(DB, prefix).timeoutSeconds(300)
+                .set("ENCRYPTION_PUBLIC_KEYS", alice.publicKeyFile() + "," + bob.publicKeyFile());
     }
 
     String backUp(String prefix) throws Exception {
@@ -259,32 +249,6 @@ class EncryptionIT {
         assertThat(prune.stdout()).contains("DELETE\t" + older).contains("KEEP\t" + newer);
         assertThat(s3.keys(BUCKET)).filteredOn(k -> k.startsWith("keep/")).containsExactlyInAnyOrder(newer,
                 newer + ".manifest.json");
-    }
-
-    @Test
-    void badKeySettingsStopTheAppBeforeAnyDump() throws Exception {
-        Path junk = Files.createTempFile("junk", ".asc");
-        Files.writeString(junk, "not a key");
-        List<String> before = s3.keys(BUCKET);
-        record Case(String variable, String value, String command, String named) {
-        }
-        for (Case c : List.of(
-                new Case("ENCRYPTION_PUBLIC_KEYS", junk.toString(), "backup", "ENCRYPTION_PUBLIC_KEYS"),
-                new Case("ENCRYPTION_PUBLIC_KEYS", alice.secretKeyFile().toString(), "backup", "ENCRYPTION_PUBLIC_KEYS"),
-                new Case("ENCRYPTION_PUBLIC_KEYS", "/nonexistent/public.asc", "backup", "ENCRYPTION_PUBLIC_KEYS"),
-                new Case("DECRYPTION_KEY_PASSPHRASE", "not alice pass", "restore", "DECRYPTION_KEY_PASSPHRASE"),
-                new Case("DECRYPTION_KEY_FILE", alice.publicKeyFile().toString(), "verify", "DECRYPTION_KEY_FILE"))) {
-            PgBackupProcess process = pgBackup("bad/").set("DECRYPTION_KEY_FILE", alice.secretKeyFile().toString())
-                    .set("DECRYPTION_KEY_PASSPHRASE", "alice pass").set(c.variable(), c.value()).timeoutSeconds(60);
-            PgBackupProcess.Result run = c.command().equals("restore") ? process.run("restore", "--target-db", "never")
-                    : process.run(c.command());
-
-            assertThat(run.exitCode()).as(c + ": " + run).isEqualTo(2);
-            assertThat(run.stderr().lines().filter(l -> l.contains("invalid setting"))).as(c + ": " + run)
-                    .singleElement().asString().startsWith("pg-backup: invalid setting " + c.named());
-            assertThat(run.all()).doesNotContain("not alice pass").doesNotContain("PRIVATE KEY");
-        }
-        assertThat(s3.keys(BUCKET)).isEqualTo(before);
     }
 
     // --- helpers

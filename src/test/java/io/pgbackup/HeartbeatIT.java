@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
+import io.pgbackup.support.BackupServers;
 import io.pgbackup.support.HeartbeatStandIn;
 import io.pgbackup.support.HeartbeatStandIn.Ping;
 import io.pgbackup.support.PgBackupProcess;
@@ -17,8 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -34,17 +33,18 @@ class HeartbeatIT {
     static final String PASSWORD = "hb-pw-Zq81 \"quoted\"";
     static final String DB = "hb_shop";
 
+    @RegisterExtension
+    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "hb_user", PASSWORD);
+
     static PostgresServer postgres;
     static S3Server s3;
     static HeartbeatStandIn heartbeat;
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = PostgresServer.shared();
-        s3 = new S3Server();
-        s3.createBucket(BUCKET);
+        postgres = SERVERS.postgres();
+        s3 = SERVERS.s3();
         heartbeat = new HeartbeatStandIn();
-        postgres.createRole("hb_user", PASSWORD);
         postgres.createDatabase(DB);
         postgres.psql(DB, "CREATE TABLE items (id int PRIMARY KEY, secret_note text);"
                 + " INSERT INTO items SELECT g, 'row value ' || g FROM generate_series(1, 500) g;");
@@ -55,9 +55,6 @@ class HeartbeatIT {
         if (heartbeat != null) {
             heartbeat.close();
         }
-        if (s3 != null) {
-            s3.close();
-        }
     }
 
     @BeforeEach
@@ -67,17 +64,7 @@ class HeartbeatIT {
     }
 
     PgBackupProcess pgBackup(String prefix) {
-        return new PgBackupProcess().setAll(Map.of(
-                "DB_USER", "hb_user",
-                "DB_PASSWORD", PASSWORD,
-                "DB_NAME", DB,
-                "BUCKET_NAME", BUCKET,
-                "BACKUP_PREFIX", prefix,
-                "PSQL_PATH", PostgresServer.BIN.resolve("psql").toString(),
-                "RETRY_MAX", "0",
-                "HEARTBEAT_URL", heartbeat.healthchecksUrl()))
-                .setAll(postgres.clientSettings())
-                .setAll(s3.clientSettings());
+        return SERVERS.pgBackup(DB, prefix).set("HEARTBEAT_URL", heartbeat.healthchecksUrl());
     }
 
     List<S3Object> stored(String prefix) {
@@ -205,23 +192,4 @@ class HeartbeatIT {
         }
     }
 
-    @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "HEARTBEAT_URL|127.0.0.1/ping/" + HeartbeatStandIn.CHECK_UUID,
-        "HEARTBEAT_URL|ftp://127.0.0.1/ping/" + HeartbeatStandIn.CHECK_UUID,
-        "HEARTBEAT_STYLE|nagios",
-        "HEARTBEAT_TIMEOUT_SECONDS|0",
-        "HEARTBEAT_RETRIES|ten",
-    })
-    void aBadHeartbeatSettingStopsTheAppWithOneLineNamingIt(String variable, String value) throws Exception {
-        PgBackupProcess.Result run = pgBackup("bad/").set(variable, value).timeoutSeconds(60).run("backup");
-
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
-        List<String> lines = run.stderr().lines().filter(l -> l.contains(variable)).toList();
-        assertThat(lines).as(run.toString()).singleElement().asString().startsWith("pg-backup: invalid setting " + variable);
-        assertThat(run.stderr()).doesNotContain("Exception");
-        assertThat(heartbeat.attempts()).isZero();
-        assertThat(stored("bad/")).isEmpty();
-        assertNoUrlSecret(run);
-    }
 }

@@ -268,30 +268,6 @@ class ObjectLockIT {
         }
     }
 
-    @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "OBJECT_LOCK_DAYS|GOVERNANCE||is not set: OBJECT_LOCK_MODE=GOVERNANCE needs the number of days",
-        "OBJECT_LOCK_MODE||30|is not set, but OBJECT_LOCK_DAYS is",
-        "OBJECT_LOCK_MODE|governance|30|'governance' is not one of [COMPLIANCE, GOVERNANCE]",
-        "OBJECT_LOCK_DAYS|COMPLIANCE|0|0 is outside 1..36500",
-        "UPLOAD_STORAGE_CLASS|||'deep archive' is not an upper-case word",
-    })
-    void aBadSettingStopsTheAppWithOneLineNamingIt(String variable, String mode, String days, String problem)
-            throws Exception {
-        PgBackupProcess run = pgBackup(DB, "bad/").set("OBJECT_LOCK_MODE", mode == null ? "" : mode)
-                .set("OBJECT_LOCK_DAYS", days == null ? "" : days).timeoutSeconds(60);
-        if (variable.equals("UPLOAD_STORAGE_CLASS")) {
-            run.set(variable, "deep archive");
-        }
-
-        PgBackupProcess.Result backup = run.run("backup");
-
-        assertThat(backup.exitCode()).as(backup.toString()).isEqualTo(2);
-        assertThat(backup.stderr().lines().filter(l -> l.contains("invalid setting"))).as(backup.toString())
-                .singleElement().asString().startsWith("pg-backup: invalid setting " + variable + ": " + problem);
-        assertThat(store.keys(BUCKET)).noneMatch(k -> k.startsWith("bad/"));
-    }
-
     /**
      * UPLOAD_STORAGE_CLASS reaches the store; a restore of a backup in an archive class that was not restored from the
      * archive (the store answers 403 InvalidObjectState) says in one plain line to restore it in the console first.

@@ -378,23 +378,13 @@ class RestoreIT {
         PgBackupProcess.Result longName = pgBackup("bad_src", "bad/").run("restore", "--target-db", tooLong);
         assertThat(longName.exitCode()).as(longName.toString()).isEqualTo(2);
         assertThat(longName.stderr()).contains("--target-db").contains("at most 63 bytes");
-
-        PgBackupProcess.Result both = pgBackup("bad_src", "bad/").run("restore", "--target-db", "bad_t", "--key", "k",
-                "--before", "2026-01-01 00:00");
-        assertThat(both.exitCode()).isEqualTo(2);
-
-        PgBackupProcess.Result badTime = pgBackup("bad_src", "bad/").run("restore", "--target-db", "bad_t", "--before", "yesterday");
-        assertThat(badTime.exitCode()).isEqualTo(2);
-        assertThat(badTime.stderr()).contains("--before");
+        // --key with --before, a --before that is no time and a DB_NAME of several databases: in-process, in
+        // StartRefusedBeforeAnyConnectionTest; a bad --target-db stays here, through the real process
 
         PgBackupProcess.Result missing = pgBackup("bad_src", "bad/").run("restore", "--target-db", "bad_t", "--key",
                 "bad/2020/01/01/bad_src_20200101000000.sql.gz");
         assertThat(missing.exitCode()).as(missing.toString()).isEqualTo(1);
         assertThat(missing.stderr()).contains("no backup bad/2020/01/01/bad_src_20200101000000.sql.gz");
-
-        PgBackupProcess.Result several = pgBackup("bad_src,other", "bad/").run("restore", "--target-db", "bad_t");
-        assertThat(several.exitCode()).isEqualTo(2);
-        assertThat(several.stderr()).contains("DB_NAME").contains("--database");
 
         String key = onlyKey("bad/");
         s3.put(BUCKET, key, "this is not gzip".getBytes(StandardCharsets.UTF_8));

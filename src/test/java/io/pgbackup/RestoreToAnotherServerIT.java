@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 
+import io.pgbackup.support.BackupServers;
 import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A production backup restored into a staging server with the staging server's own login (RESTORE_DB_HOST,
@@ -28,6 +30,10 @@ class RestoreToAnotherServerIT {
     static final String STAGING_PASSWORD = "staging pw \"s\" 스테이징";
     static final String DATABASE = "shop";
 
+    /** Production: the shared server with prod_user, and the store. */
+    @RegisterExtension
+    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "prod_user", PRODUCTION_PASSWORD);
+
     static PostgresServer production;
     static PostgresServer staging;
     static S3Server s3;
@@ -35,11 +41,9 @@ class RestoreToAnotherServerIT {
 
     @BeforeAll
     static void start() throws Exception {
-        production = PostgresServer.shared();
+        production = SERVERS.postgres();
         staging = PostgresServer.dedicated();
-        s3 = new S3Server();
-        s3.createBucket(BUCKET);
-        production.createRole("prod_user", PRODUCTION_PASSWORD);
+        s3 = SERVERS.s3();
         production.createRole("reporting", "reporting pw");
         production.createDatabase(DATABASE);
         // roles staging does not have (owner, a grantee), and text that merely looks like the statements naming them:
@@ -63,18 +67,13 @@ class RestoreToAnotherServerIT {
         staging.createRole("stage_user", STAGING_PASSWORD);
         staging.psql("postgres", "ALTER ROLE stage_user CREATEDB");
 
-        PgBackupProcess.Result backup = new PgBackupProcess().timeoutSeconds(120).setAll(Map.of(
-                "DB_USER", "prod_user", "DB_PASSWORD", PRODUCTION_PASSWORD, "DB_NAME", DATABASE, "BUCKET_NAME", BUCKET,
-                "RETRY_MAX", "0")).setAll(production.clientSettings()).setAll(s3.clientSettings()).run("backup");
+        PgBackupProcess.Result backup = SERVERS.pgBackup(DATABASE, "").timeoutSeconds(120).run("backup");
         assertThat(backup.exitCode()).as(backup.toString()).isZero();
         key = s3.keys(BUCKET).stream().filter(k -> !k.endsWith(".manifest.json")).findFirst().orElseThrow();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (s3 != null) {
-            s3.close();
-        }
         if (staging != null) {
             staging.close();
         }
@@ -145,70 +144,6 @@ class RestoreToAnotherServerIT {
                 .doesNotContain("No body available");
         assertThat(staging.psql("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE 'shop_with_owner%'"
                 + " OR datname LIKE 'pgbackup_restore_%'").strip()).isEqualTo("0");
-    }
-
-    /** A port that only counts who connects to it (and answers nothing): "another server" that must see no one. */
-    static final class ListeningPort implements AutoCloseable {
-        final java.net.ServerSocket socket = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-        final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
-        final Thread acceptor = new Thread(() -> {
-            while (!socket.isClosed()) {
-                try (java.net.Socket ignored = socket.accept()) {
-                    connections.incrementAndGet();
-                } catch (java.io.IOException e) {
-                    // closed
-                }
-            }
-        });
-
-        ListeningPort() throws java.io.IOException {
-            acceptor.setDaemon(true);
-            acceptor.start();
-        }
-
-        @Override
-        public void close() throws java.io.IOException {
-            socket.close();
-        }
-    }
-
-    /** The production settings with {@code server}_HOST / _PORT (RESTORE_DB, VERIFY_DB) at {@code other}, no password. */
-    static PgBackupProcess productionSettingsWith(String server, ListeningPort other) {
-        return new PgBackupProcess().timeoutSeconds(120).setAll(Map.of(
-                "DB_USER", "prod_user", "DB_PASSWORD", PRODUCTION_PASSWORD, "DB_NAME", DATABASE, "BUCKET_NAME", BUCKET,
-                "RETRY_MAX", "0", "DB_CONNECT_TIMEOUT_SECONDS", "2",
-                "PSQL_PATH", PostgresServer.BIN.resolve("psql").toString(),
-                server + "_HOST", "127.0.0.1", server + "_PORT", Integer.toString(other.socket.getLocalPort())))
-                .setAll(production.clientSettings()).setAll(s3.clientSettings());
-    }
-
-    /**
-     * A restore into another server with no password of its own stops at start naming RESTORE_DB_PASSWORD: the source's
-     * password is never offered there (nothing connects to it at all), and nothing is made on the source either.
-     */
-    @Test
-    void anotherServerWithoutItsOwnPasswordIsRefusedBeforeAnythingConnects() throws Exception {
-        try (ListeningPort other = new ListeningPort()) {
-            PgBackupProcess.Result restore = productionSettingsWith("RESTORE_DB", other)
-                    .run("restore", "--target-db", "shop_elsewhere", "--no-owner", "--no-privileges");
-
-            assertThat(restore.exitCode()).as(restore.toString()).isEqualTo(2);
-            assertThat(restore.stderr()).contains("RESTORE_DB_PASSWORD").contains("another server");
-            assertThat(other.connections.get()).as("connections to the other server").isZero();
-            assertThat(restore.all()).doesNotContain(PRODUCTION_PASSWORD);
-        }
-    }
-
-    /** The same for the test restore: VERIFY_DB_HOST / VERIFY_DB_PORT elsewhere needs VERIFY_DB_PASSWORD. */
-    @Test
-    void aTestRestoreOnAnotherServerWithoutItsOwnPasswordIsRefusedBeforeAnythingConnects() throws Exception {
-        try (ListeningPort other = new ListeningPort()) {
-            PgBackupProcess.Result verify = productionSettingsWith("VERIFY_DB", other).run("verify");
-
-            assertThat(verify.exitCode()).as(verify.toString()).isEqualTo(2);
-            assertThat(verify.stderr()).contains("VERIFY_DB_PASSWORD").contains("another server");
-            assertThat(other.connections.get()).as("connections to the other server").isZero();
-        }
     }
 
     @Test

@@ -261,20 +261,6 @@ class SecondDestinationIT {
         }
     }
 
-    @Test
-    void halfSetCopySettingsStopWithTheMissingSettingsName() throws Exception {
-        PgBackupProcess.Result noEndpoint = pgBackup().set("COPY_TO_ENDPOINT", null).run("backup");
-        PgBackupProcess.Result noBucket = pgBackup().set("COPY_TO_BUCKET", null).run("backup");
-        PgBackupProcess.Result noSecret = pgBackup().set("COPY_TO_SECRET_KEY", null).run("list");
-
-        assertThat(noEndpoint.exitCode()).as(noEndpoint.toString()).isEqualTo(2);
-        assertThat(noEndpoint.stderr()).contains("invalid setting COPY_TO_ENDPOINT");
-        assertThat(noBucket.exitCode()).as(noBucket.toString()).isEqualTo(2);
-        assertThat(noBucket.stderr()).contains("invalid setting COPY_TO_BUCKET");
-        assertThat(noSecret.exitCode()).as(noSecret.toString()).isEqualTo(2);
-        assertThat(noSecret.stderr()).contains("invalid setting COPY_TO_SECRET_KEY");
-    }
-
     private static String newest(List<String> keys, String prefix) {
         return keys.stream().filter(k -> k.startsWith(prefix) && k.contains(DB + "_") && k.endsWith(".sql.gz"))
                 .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no backup of " + DB + " in " + keys));
