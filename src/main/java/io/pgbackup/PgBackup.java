@@ -11,6 +11,7 @@ import io.pgbackup.settings.InvalidSettingException;
 import io.pgbackup.settings.SettingsDeclaration;
 
 import org.apache.camel.main.Main;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 
 /**
  * Entry point. Without a command pg-backup runs as a service on its Quartz schedule; the commands
@@ -105,33 +106,15 @@ public final class PgBackup {
             err.println("pg-backup: " + e.getMessage());
             return USAGE;
         } catch (Exception e) {
-            InvalidSettingException invalid = invalidSetting(e);
+            InvalidSettingException invalid = Failures.causeOf(e, InvalidSettingException.class);
             if (invalid != null) {
                 err.println("pg-backup: " + invalid.getMessage());
                 return USAGE;
             }
             err.println("pg-backup: " + Failures.oneLine(e));
             // a route file that is not YAML (a user's edit in ROUTES_DIR) is bad input, as a bad setting is
-            return isYamlSyntax(e) ? USAGE : FAILED;
+            return Failures.causeOf(e, MarkedYamlEngineException.class) != null ? USAGE : FAILED;
         }
-    }
-
-    private static boolean isYamlSyntax(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static InvalidSettingException invalidSetting(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof InvalidSettingException invalid) {
-                return invalid;
-            }
-        }
-        return null;
     }
 
     /** Every command of this instance makes every route, as the service does (the training run only). */

@@ -49,6 +49,7 @@ public class RunReport implements CamelContextAware {
 
     private String timezone;
     private String bucket = "";
+    private CamelContext context;
     private final List<String> secrets = new ArrayList<>();
 
     /** Called by the dead-letter route: records stage and cause on the exchange. */
@@ -234,6 +235,7 @@ public class RunReport implements CamelContextAware {
      */
     @Override
     public void setCamelContext(CamelContext context) {
+        this.context = context;
         for (Setting setting : SettingsDeclaration.builtIn().all()) {
             if (setting.secret()) {
                 addSecret(context.resolvePropertyPlaceholders("{{" + setting.key() + ":}}"));
@@ -243,7 +245,7 @@ public class RunReport implements CamelContextAware {
 
     @Override
     public CamelContext getCamelContext() {
-        return null;
+        return context;
     }
 
     /** A secret value; an URL's path too (its token), which an error may show without the rest of the URL. */

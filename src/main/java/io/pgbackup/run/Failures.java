@@ -22,6 +22,16 @@ public final class Failures {
         return line.replaceAll("\\s*\\R\\s*", " ");
     }
 
+    /** The first exception of {@code type} in {@code failure}'s cause chain (itself included); null when none. */
+    public static <T extends Throwable> T causeOf(Throwable failure, Class<T> type) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
+    }
+
     private static Throwable unwrap(Throwable failure) {
         Throwable t = failure;
         while (t.getCause() != null && (t.getMessage() == null || isCamelWrapper(t))) {
