@@ -26,8 +26,10 @@ start_bench() {
 }
 
 # build_benchdb SIZE_MB: database benchdb with realistic rows (ids, names, amounts, timestamps, text, jsonb), about 215
-# bytes of plain dump each, settled like a production database. Sets ROWS.
+# bytes of plain dump each, settled like a production database. Sets ROWS. BENCH_SHAPE=wide makes the rows wide
+# instead (build_wide_benchdb).
 build_benchdb() {
+  [ "${BENCH_SHAPE:-narrow}" = wide ] && { build_wide_benchdb "$1"; return; }
   local size_mb=$1
   ROWS=$(( size_mb * 1024 * 1024 / 215 ))
   echo "building benchdb: $ROWS rows (~${size_mb} MB of plain dump)..." >&2
@@ -46,6 +48,36 @@ FROM generate_series(1::bigint, $ROWS) g;
 SQL
   # A settled database, like a production one: right after a bulk load the first reads of every page write hint bits
   # and autovacuum soon starts on the new rows; both would land in whichever pipeline runs first.
+  psql_local benchdb -c "VACUUM (FREEZE, ANALYZE) orders" -c "CHECKPOINT" >/dev/null
+}
+
+# build_wide_benchdb SIZE_MB: the same table name, but wide rows as an order system keeps them: 18 columns of every
+# common type (integers, numerics, timestamps, dates, booleans, uuids, short and longer text, jsonb), about 250 bytes of
+# plain dump a row (4M rows a GB). Each column goes through its own output function in pg_dump's COPY, so the server
+# spends more CPU a byte than on the narrow rows: the shape #23 measured at 0.44x the seed. Sets ROWS.
+build_wide_benchdb() {
+  local size_mb=$1
+  ROWS=$(( size_mb * 1024 * 1024 / 250 ))
+  echo "building benchdb (wide rows): $ROWS rows (~${size_mb} MB of plain dump)..." >&2
+  psql_local postgres -c "CREATE DATABASE benchdb" >/dev/null
+  psql_local benchdb >/dev/null <<SQL
+CREATE TABLE orders (id bigint PRIMARY KEY, shop_id integer, customer_id bigint, line_count smallint,
+  amount numeric(12,2), tax numeric(10,2), discount numeric(5,2), currency char(3), paid boolean, status text,
+  ordered_at timestamptz, shipped_at timestamptz, due_on date, weight_kg double precision, tracking uuid,
+  customer text, address text, detail jsonb);
+INSERT INTO orders
+SELECT g, (g % 977)::integer, g * 7919 % 1000003, (1 + g % 9)::smallint,
+       round((random() * 100000)::numeric, 2), round((random() * 10000)::numeric, 2), (g % 30)::numeric(5,2),
+       (ARRAY['KRW','USD','JPY'])[1 + g % 3], g % 4 <> 0,
+       (ARRAY['new','paid','shipped','delivered','returned'])[1 + g % 5],
+       timestamptz '2024-01-01' + (g % 31536000) * interval '1 second',
+       timestamptz '2024-01-02' + (g % 31536000) * interval '1 second' + (g % 97) * interval '1 hour',
+       date '2024-01-15' + (g % 365)::integer, round((random() * 40)::numeric, 3)::double precision,
+       md5(g::text)::uuid, 'customer-' || (g * 7919 % 100003),
+       'Seoul ' || (g % 25) || '-gu ' || substr(md5((g * 3)::text), 1, 10) || '-ro ' || (g % 300),
+       jsonb_build_object('sku', 'SKU-' || (g % 5000), 'gift', g % 7 = 0)
+FROM generate_series(1::bigint, $ROWS) g;
+SQL
   psql_local benchdb -c "VACUUM (FREEZE, ANALYZE) orders" -c "CHECKPOINT" >/dev/null
 }
 

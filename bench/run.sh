@@ -3,6 +3,7 @@
 # pg-backup (gzip, zstd, and gzip with OpenPGP encryption), on the same database and the same S3Proxy, in one run.
 # Also the floor: pg_dump > /dev/null.
 #   bash bench/run.sh [SIZE_MB] [RUNS]   (default 100 MB, 1 run; docs/benchmarks.md was made with 2048 3)
+#   BENCH_SHAPE=wide bash bench/run.sh 1024 3   (wide rows: 18 columns of every common type, bench/lib.sh)
 # Prints a table: wall time, peak RSS, peak work-dir bytes, object size, restore check, and the ratios. With RUNS > 1
 # the pipelines take turns RUNS times (floor, seed, gzip, zstd, floor, ...) and the table shows the median wall time
 # with every run's time beside it, the highest peak RSS and work-dir bytes, and the worst restore check.
