@@ -107,7 +107,7 @@ final class RestoreCommand {
             if (chosenNotAfter != null) {
                 properties.put(BackupCatalog.NOT_AFTER, chosenNotAfter);
             }
-            properties.put(DatabaseRun.TARGET, target);
+            properties.put(DatabaseRun.TARGET_ASKED, target);
             properties.put(RestoreTarget.REPLACE, command.has("replace"));
             properties.put(OwnershipFilter.NO_OWNER, command.has("no-owner"));
             properties.put(OwnershipFilter.NO_PRIVILEGES, command.has("no-privileges"));
@@ -155,7 +155,7 @@ final class RestoreCommand {
                     + " backup with --key, or take the newest good one)");
         }
         Map<String, Object> properties = new HashMap<>();
-        properties.put(DatabaseRun.TARGET, "(the server's roles)");
+        properties.put(DatabaseRun.TARGET_ASKED, "(the server's roles)");
         properties.put(BackupCatalog.REQUESTED_KEY, command.option("key", ""));
         return new CommandRun.Request(CommandRoutes.entry("restore"), properties, output::restoredGlobals);
     }

@@ -1,5 +1,7 @@
 package io.pgbackup;
 
+import io.pgbackup.run.DatabaseRun;
+import io.pgbackup.run.RunProperties;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
@@ -36,8 +38,8 @@ class BackupRoutesTest {
     static void stored(Exchange exchange) throws IOException {
         exchange.setProperty("stage", "upload");
         exchange.setProperty("objectStored", true);
-        exchange.setProperty("compressedBytes", 1234L);
-        exchange.setProperty("rawBytes", 5678L);
+        DatabaseRun.of(exchange).setCompressedBytes(1234L);
+        DatabaseRun.of(exchange).setRawBytes(5678L);
         DumpStatistics statistics = new DumpStatistics(new ByteArrayInputStream(
                 "COPY public.t (id) FROM stdin;\n1\n\\.\n--\n-- PostgreSQL database dump complete\n--\n"
                         .getBytes(StandardCharsets.UTF_8)), true);
@@ -60,14 +62,14 @@ class BackupRoutesTest {
     void aBackupRunsItsStagesInPipelineOrder() throws Exception {
         try (RoutesUnderTest app = stubbed().stub("direct:store-backup", BackupRoutesTest::stored)
                 .start("backup")) {
-            Exchange run = app.send("direct:backup-database", Map.of("dbName", "shop"));
+            Exchange run = app.send("direct:backup-database", Map.of(DatabaseRun.PROPERTY, new DatabaseRun("shop")));
 
             assertThat(run.getException()).isNull();
             assertThat(run.getProperty(RunReport.OUTCOME)).isEqualTo("SUCCESS");
             assertThat(app.calls).containsExactly("direct:refuse-existing-key", "direct:previous-backup",
                     "direct:db-password", "direct:store-backup", "direct:verify-stored", "direct:write-manifest",
                     "direct:notify", "direct:prune-after-backup");
-            assertThat(run.getProperty("backupKey", String.class)).matches("\\d{4}/\\d{2}/\\d{2}/shop_\\d{14}\\.sql\\.gz");
+            assertThat(DatabaseRun.of(run).key()).matches("\\d{4}/\\d{2}/\\d{2}/shop_\\d{14}\\.sql\\.gz");
         }
     }
 
@@ -75,7 +77,7 @@ class BackupRoutesTest {
     void aKeyTakenByAFireInTheSameSecondStoresNothing() throws Exception {
         try (RoutesUnderTest app = stubbed().stub("direct:refuse-existing-key", e -> e.setProperty("keyTaken", true))
                 .start("backup")) {
-            app.send("direct:backup-database", Map.of("dbName", "shop"));
+            app.send("direct:backup-database", Map.of(DatabaseRun.PROPERTY, new DatabaseRun("shop")));
 
             assertThat(app.calls).containsExactly("direct:refuse-existing-key");
         }
@@ -86,11 +88,11 @@ class BackupRoutesTest {
         List<String> notified = Collections.synchronizedList(new ArrayList<>());
         try (RoutesUnderTest app = stubbed("direct:backup-warning")
                 .stub("direct:store-backup", BackupRoutesTest::stored)
-                .stub("direct:write-manifest", e -> e.setProperty("backupWarning", "the dump shrank by 80%"))
+                .stub("direct:write-manifest", e -> DatabaseRun.of(e).setWarning("the dump shrank by 80%"))
                 .stub("direct:notify", e -> notified.add(e.getProperty(RunReport.OUTCOME, String.class) + ": "
                         + e.getProperty("alert", "", String.class)))
                 .start("backup")) {
-            Exchange run = app.send("direct:backup-database", Map.of("dbName", "shop"));
+            Exchange run = app.send("direct:backup-database", Map.of(DatabaseRun.PROPERTY, new DatabaseRun("shop")));
 
             assertThat(app.calls).endsWith("direct:write-manifest", "direct:notify", "direct:notify")
                     .doesNotContain("direct:prune-after-backup");
@@ -106,13 +108,13 @@ class BackupRoutesTest {
             e.setProperty("stage", "dump");
             throw new IOException("pg_dump: error: connection to server lost");
         }).start("backup")) {
-            Exchange run = app.send("direct:backup-database", Map.of("dbName", "shop"));
+            Exchange run = app.send("direct:backup-database", Map.of(DatabaseRun.PROPERTY, new DatabaseRun("shop")));
 
             assertThat(app.calls).containsExactly("direct:refuse-existing-key", "direct:previous-backup",
                     "direct:db-password", "direct:store-backup", "direct:notify");
             assertThat(run.getProperty(RunReport.OUTCOME)).isEqualTo("FAILED");
             assertThat(run.getProperty(RunReport.FAILED_STAGE)).isEqualTo("dump");
-            assertThat(run.getProperty(RunReport.FAILURE_CAUSE, String.class)).contains("connection to server lost");
+            assertThat(run.getProperty(RunProperties.FAILURE_CAUSE, String.class)).contains("connection to server lost");
         }
     }
 
@@ -130,10 +132,10 @@ class BackupRoutesTest {
                 .stubBean("manifestStep", e -> {
                     throw new IllegalStateException("the manifest cannot be made");
                 }).start("backup")) {
-            Exchange run = app.send("direct:backup-database", Map.of("dbName", "shop", "stage", "list-databases"));
+            Exchange run = app.send("direct:backup-database", Map.of(DatabaseRun.PROPERTY, new DatabaseRun("shop"), "stage", "list-databases"));
 
             assertThat(run.getProperty(RunReport.FAILED_STAGE)).isEqualTo("manifest");
-            assertThat(run.getProperty(RunReport.FAILURE_CAUSE, String.class)).contains("the manifest cannot be made");
+            assertThat(run.getProperty(RunProperties.FAILURE_CAUSE, String.class)).contains("the manifest cannot be made");
             assertThat(app.calls).endsWith("direct:store-backup", "direct:verify-stored", "direct:remove-failed-backup",
                     "direct:notify");
         }
@@ -163,7 +165,7 @@ class BackupRoutesTest {
                     e.setProperty("stage", "manifest");
                     throw new IllegalStateException("manifest refused");
                 }).start("backup")) {
-            Exchange run = app.send("direct:backup-database", Map.of("dbName", "shop"));
+            Exchange run = app.send("direct:backup-database", Map.of(DatabaseRun.PROPERTY, new DatabaseRun("shop")));
 
             assertThat(app.calls).endsWith("direct:write-manifest", "direct:remove-failed-backup", "direct:notify")
                     .doesNotContain("direct:prune-after-backup");
@@ -181,7 +183,7 @@ class BackupRoutesTest {
                     }
                     stored(e);
                 }).start("backup")) {
-            Exchange run = app.send("direct:backup-database", Map.of("dbName", "shop"));
+            Exchange run = app.send("direct:backup-database", Map.of(DatabaseRun.PROPERTY, new DatabaseRun("shop")));
 
             assertThat(run.getProperty(RunReport.OUTCOME)).isEqualTo("SUCCESS");
             assertThat(attempts).hasValue(3);
@@ -192,7 +194,7 @@ class BackupRoutesTest {
                     attempts.incrementAndGet();
                     throw new IllegalStateException("object already exists");
                 }).start("backup")) {
-            Exchange run = app.send("direct:backup-database", Map.of("dbName", "shop"));
+            Exchange run = app.send("direct:backup-database", Map.of(DatabaseRun.PROPERTY, new DatabaseRun("shop")));
 
             assertThat(run.getProperty(RunReport.OUTCOME)).isEqualTo("FAILED");
             assertThat(attempts).hasValue(1);
@@ -205,7 +207,7 @@ class BackupRoutesTest {
         try (RoutesUnderTest app = stubbed().advising("backup").set("db.name", "alpha, beta,gamma")
                 .stubBean("incompleteUploads", e -> e.setProperty("incompleteUploadsChecked", true))
                 .stub("direct:store-backup", e -> {
-                    String database = e.getProperty("dbName", String.class);
+                    String database = DatabaseRun.of(e).database();
                     attempted.add(database);
                     if (database.equals("beta")) {
                         e.setProperty("stage", "dump");

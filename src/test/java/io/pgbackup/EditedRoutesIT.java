@@ -63,7 +63,7 @@ class EditedRoutesIT {
             }
         }
         edit("backup.yaml", "        - to: direct:refuse-existing-key\n",
-                "        - log: \"" + ADDED_STEP + " ${exchangeProperty.dbName}\"\n        - to: direct:refuse-existing-key\n");
+                "        - log: \"" + ADDED_STEP + " ${exchangeProperty.run.database}\"\n        - to: direct:refuse-existing-key\n");
         edit("notify.yaml", "              - to: direct:notify-email\n",
                 "              - to: direct:notify-email\n              - to: direct:notify-mine\n");
         Files.writeString(routes.resolve("notify-mine.yaml"), """
@@ -74,7 +74,7 @@ class EditedRoutesIT {
                     from:
                       uri: direct:notify-mine
                       steps:
-                        - log: "%s ${exchangeProperty.outcome} of ${exchangeProperty.dbName}"
+                        - log: "%s ${exchangeProperty.outcome} of ${exchangeProperty.run.database}"
                 """.formatted(OWN_NOTIFIER), StandardCharsets.UTF_8);
     }
 

@@ -38,8 +38,10 @@ class RestoreRoutesTest {
     }
 
     static Exchange restore(RoutesUnderTest app) {
-        return app.send("direct:restore-into-place", Map.of(DatabaseRun.TARGET, "restored shop",
-                "dbName", "shop", "backupKey", "2026/12/01/shop_20261201020000.sql.gz"));
+        DatabaseRun run = new DatabaseRun("shop");
+        run.setTarget("restored shop");
+        run.setKey("2026/12/01/shop_20261201020000.sql.gz");
+        return app.send("direct:restore-into-place", Map.of(DatabaseRun.PROPERTY, run));
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.pgbackup;
 
+import io.pgbackup.run.DatabaseRun;
+import io.pgbackup.run.RunProperties;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.SQLException;
@@ -25,7 +27,7 @@ class VerifyRoutesTest {
     private static RoutesUnderTest app(RoutesUnderTest.Step load) {
         return new RoutesUnderTest().set("notify.on", "always")
                 .advising("verify-database", "test-restore", "verify-failed")
-                .stub("direct:choose-backup", e -> e.setProperty("backupKey", KEY))
+                .stub("direct:choose-backup", e -> DatabaseRun.of(e).setKey(KEY))
                 .stub("direct:db-password").stub("direct:db-login").stub("direct:load-backup", load)
                 .stub("direct:drop-fresh-database").stub("direct:notify");
     }
@@ -36,9 +38,9 @@ class VerifyRoutesTest {
 
     @Test
     void aTestRestoreThatLoadsIsVerifiedTheScratchDroppedAndNotified() throws Exception {
-        try (RoutesUnderTest app = app(e -> e.setProperty("verifySummary", "1 table, 3 rows, all as dumped"))
+        try (RoutesUnderTest app = app(e -> DatabaseRun.of(e).setSummary("1 table, 3 rows, all as dumped"))
                 .start("verify")) {
-            Exchange run = app.send("direct:verify-database", Map.of("dbName", "shop", "runKind", "verify"));
+            Exchange run = app.send("direct:verify-database", Map.of(DatabaseRun.PROPERTY, new DatabaseRun("shop"), "runKind", "verify"));
 
             assertThat(run.getException()).isNull();
             assertThat(run.getProperty(RunReport.OUTCOME)).isEqualTo("VERIFIED");
@@ -53,13 +55,13 @@ class VerifyRoutesTest {
         try (RoutesUnderTest app = app(e -> {
             throw new SQLException("relation \"t\" has 2 rows, the manifest says 3");
         }).start("verify")) {
-            Exchange run = app.send("direct:verify-database", Map.of("dbName", "shop", "runKind", "verify"));
+            Exchange run = app.send("direct:verify-database", Map.of(DatabaseRun.PROPERTY, new DatabaseRun("shop"), "runKind", "verify"));
 
             assertThat(app.calls).containsExactly("direct:choose-backup", "direct:db-password", "direct:db-login",
                     "direct:load-backup", "direct:drop-fresh-database", "direct:notify");
             assertThat(run.getProperty(RunReport.OUTCOME)).isEqualTo("FAILED");
             assertThat(run.getProperty(RunReport.FAILED_STAGE)).isEqualTo("verify");
-            assertThat(run.getProperty(RunReport.FAILURE_CAUSE, String.class)).contains("manifest says 3");
+            assertThat(run.getProperty(RunProperties.FAILURE_CAUSE, String.class)).contains("manifest says 3");
             assertThat(status(app).state().health().up()).isFalse();
             assertThat(status(app).state().health().message()).contains("shop: last test restore failed");
         }

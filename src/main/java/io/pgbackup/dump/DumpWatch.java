@@ -25,4 +25,9 @@ public final class DumpWatch {
         exchange.setProperty(DumpFacts.PROPERTY, facts);
         return facts;
     }
+
+    /** After the upload (upload.yaml): the plain dump's size, as the watch counted it, on the run. */
+    public static void recordBytes(Exchange exchange) {
+        DatabaseRun.of(exchange).setRawBytes(exchange.getProperty(DumpFacts.PROPERTY, DumpFacts.class).bytes());
+    }
 }

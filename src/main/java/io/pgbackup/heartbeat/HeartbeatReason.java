@@ -1,5 +1,6 @@
 package io.pgbackup.heartbeat;
 
+import io.pgbackup.run.RunProperties;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -71,7 +72,7 @@ public final class HeartbeatReason {
         }
         if (failed == 0) {
             String stage = exchange.getProperty(RunReport.FAILED_STAGE, "", String.class);
-            String cause = exchange.getProperty(RunReport.FAILURE_CAUSE, "", String.class);
+            String cause = exchange.getProperty(RunProperties.FAILURE_CAUSE, "", String.class);
             return "backup failed: " + describe(stage, cause);
         }
         String which = outcomes.size() == 1 ? "backup failed: " : failed + " of " + outcomes.size() + " databases failed: ";

@@ -130,7 +130,7 @@ public class BackupStatus {
     // ---- helpers --------------------------------------------------------------------------------------------------
 
     private static String databaseOf(Exchange exchange) {
-        String name = DatabaseRun.of(exchange).database();
+        String name = DatabaseRun.databaseOr(exchange, null);
         return name == null || name.isBlank() ? "unknown" : name;
     }
 

@@ -1,5 +1,6 @@
 package io.pgbackup.report;
 
+import io.pgbackup.run.RunProperties;
 import io.pgbackup.run.DatabaseRun;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -37,7 +38,6 @@ public class RunReport implements CamelContextAware {
 
     public static final String OUTCOME = "outcome";
     public static final String FAILED_STAGE = "failedStage";
-    public static final String FAILURE_CAUSE = DatabaseRun.FAILURE_CAUSE;
     /** For outcome ALERT (not a backup run): the one-line alert and what pg-backup did about it. */
     public static final String ALERT = "alert";
     public static final String ALERT_ACTION = "alertAction";
@@ -64,7 +64,7 @@ public class RunReport implements CamelContextAware {
             cause += " (the server lacks a role of the source: restore with --no-owner --no-privileges, or restore the"
                     + " roles first: pg-backup restore --database @globals)";
         }
-        exchange.setProperty(FAILURE_CAUSE, scrub(exchange, cause));
+        exchange.setProperty(RunProperties.FAILURE_CAUSE, scrub(exchange, cause));
     }
 
     private static final java.util.regex.Pattern MISSING_ROLE = java.util.regex.Pattern.compile("role \"[^\"]*\" does not exist");
@@ -87,17 +87,22 @@ public class RunReport implements CamelContextAware {
             }
         }
         String stage = FailedStage.of(exchange, failure);
-        // a failure outside every stage route: the run's own step (DatabaseRun.STAGE: list-databases, backup, ...)
-        return stage != null ? stage : exchange.getProperty(DatabaseRun.STAGE, "startup", String.class);
+        // a failure outside every stage route: the run's own step (RunProperties.STAGE: list-databases, backup, ...)
+        return stage != null ? stage : exchange.getProperty(RunProperties.STAGE, "startup", String.class);
+    }
+
+    /** The database a failure line names (failures.yaml): the database's run, else the databases asked for. */
+    public String database(Exchange exchange) {
+        return DatabaseRun.databaseOr(exchange, "");
     }
 
     public String subject(Exchange exchange) {
         if (isAlert(exchange)) {
             return scrub(exchange, "[pg-backup] ALERT: " + exchange.getProperty(ALERT, "", String.class) + " (" + HOST + ")");
         }
-        String database = DatabaseRun.of(exchange).databaseOr("?");
+        String database = DatabaseRun.databaseOr(exchange, "?");
         if (isRestore(exchange)) {
-            String into = database + " into " + exchange.getProperty(DatabaseRun.TARGET, "?", String.class);
+            String into = database + " into " + DatabaseRun.of(exchange).targetOr("?");
             return scrub(exchange, isFailed(exchange)
                     ? "[pg-backup] restore FAILED: " + into + " (" + exchange.getProperty(FAILED_STAGE) + ") on " + HOST
                     : "[pg-backup] RESTORED: " + into + " (" + DatabaseRun.of(exchange).summary() + ")");
@@ -136,13 +141,13 @@ public class RunReport implements CamelContextAware {
 
     Map<String, String> facts(Exchange exchange) {
         Map<String, String> facts = new LinkedHashMap<>();
-        facts.put("database", DatabaseRun.of(exchange).databaseOr("?"));
+        facts.put("database", DatabaseRun.databaseOr(exchange, "?"));
         if (isRestore(exchange)) {
-            facts.put("target", exchange.getProperty(DatabaseRun.TARGET, "?", String.class));
+            facts.put("target", DatabaseRun.of(exchange).targetOr("?"));
         }
         if (isFailed(exchange)) {
             facts.put("stage", String.valueOf(exchange.getProperty(FAILED_STAGE)));
-            facts.put("cause", String.valueOf(exchange.getProperty(FAILURE_CAUSE)));
+            facts.put("cause", String.valueOf(exchange.getProperty(RunProperties.FAILURE_CAUSE)));
             if (DatabaseRun.of(exchange).key() != null) {
                 facts.put("key", bucket + "/" + DatabaseRun.of(exchange).keyOr(""));
             }

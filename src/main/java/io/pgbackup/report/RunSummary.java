@@ -1,5 +1,6 @@
 package io.pgbackup.report;
 
+import io.pgbackup.run.RunProperties;
 import io.pgbackup.run.DatabaseRun;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -38,10 +39,10 @@ public class RunSummary {
         if (outcomes == null) {
             return;
         }
-        String database = DatabaseRun.of(exchange).databaseOr("?");
+        String database = DatabaseRun.databaseOr(exchange, "?");
         if ("FAILED".equals(exchange.getProperty(RunReport.OUTCOME))) {
             outcomes.add(new Outcome(database, false, exchange.getProperty(RunReport.FAILED_STAGE) + ": "
-                    + exchange.getProperty(RunReport.FAILURE_CAUSE)));
+                    + exchange.getProperty(RunProperties.FAILURE_CAUSE)));
         } else {
             outcomes.add(new Outcome(database, true, DatabaseRun.of(exchange).keyOr("")));
         }

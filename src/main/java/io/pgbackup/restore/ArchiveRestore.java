@@ -161,7 +161,7 @@ public class ArchiveRestore {
         String before = script.before(exchange.getProperty(CLEAN, false, Boolean.class));
         BackupManifest manifest = exchange.getProperty(BackupCatalog.MANIFEST, BackupManifest.class);
         String after = script.after(manifest);
-        exchange.setProperty(DatabaseRun.SUMMARY, manifest == null
+        DatabaseRun.of(exchange).setSummary(manifest == null
                 ? "loaded without checks (the backup has no manifest)"
                 : selection.tables().size() + " tables, " + script.rowsCompared(manifest)
                         + " rows, all as dumped (checked before the commit)");

@@ -75,7 +75,7 @@ public class GlobalsScript {
         int[] counts = exchange.getProperty(COUNTS, int[].class);
         String summary = "roles: " + counts[0] + " created, " + counts[1] + " existed (skipped); tablespaces: " + counts[2]
                 + " created, " + counts[3] + " existed (skipped)";
-        exchange.setProperty(DatabaseRun.SUMMARY, summary);
+        DatabaseRun.of(exchange).setSummary(summary);
         return summary;
     }
 

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where a restore lands, and the SQL that moves it there. A backup is loaded into a fresh database with a temporary
- * name ({@value #FRESH}); only when every check passed is it renamed to the target ({@link DatabaseRun#TARGET}), in one
+ * name ({@value #FRESH}); only when every check passed is it renamed to the target ({@link DatabaseRun#target}), in one
  * transaction that, with {@code --replace}, first renames the existing target aside to
  * {@code NAME_before_YYYYMMDDHHMMSS} (never dropped). A fresh database is dropped when anything fails. Names only
  * ever reach PostgreSQL as quoted identifiers or literals in SQL sent on psql's standard input.
@@ -179,7 +179,7 @@ public class RestoreTarget {
     }
 
     private static String target(Exchange exchange) {
-        return exchange.getProperty(DatabaseRun.TARGET, String.class);
+        return DatabaseRun.of(exchange).target();
     }
 
     private static String fresh(Exchange exchange) {

@@ -1,6 +1,6 @@
 package io.pgbackup.retention;
 
-import io.pgbackup.run.DatabaseRun;
+import io.pgbackup.run.RunProperties;
 import io.pgbackup.settings.SettingsDeclaration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -25,7 +25,7 @@ import org.apache.camel.Exchange;
 public class Pruning {
 
     /** In: true = delete nothing, only log what would go. */
-    public static final String DRY_RUN = DatabaseRun.PRUNE_DRY_RUN;
+    public static final String DRY_RUN = RunProperties.PRUNE_DRY_RUN;
     /** In: prune only this database's backups (unset or empty: every database under BACKUP_PREFIX). */
     public static final String DATABASE = "pruneDatabase";
     /** Out: a {@link Decision} for every backup listed, by database, oldest first. */

@@ -5,81 +5,183 @@ import java.util.Date;
 import org.apache.camel.Exchange;
 
 /**
- * The state of one database's run (a backup, a test restore or a restore), as the routes keep it on the exchange:
- * the names below are the exchange properties the YAML reads and writes ({@code ${exchangeProperty.backupKey}}), and
- * Java reads and writes them only through this class, with their types. Defined once: a route and a helper cannot
- * disagree on a name or a type.
+ * One database's run (a backup, a test restore or a restore), typed, in ONE exchange property ({@value #PROPERTY}):
+ * the database, the object key, the stream's format (decided once), when it started, the dump and stored sizes, the
+ * warning, the summary of what a restore loaded, the target. The routes read it as {@code ${exchangeProperty.run.key}}
+ * (a field read as data, never pasted into an expression); Java reads and sets it through {@link #of}.
+ * <p>
+ * A new one is made where one database's run starts (databases.yaml for each database of a backup or a test
+ * restore, the restore command for a restore): the exchanges of two databases never share one. A copy of an exchange
+ * that goes on on its own (the upload to the copy store) gets its own copy ({@link #copyInto}). The properties of the
+ * whole run (stage, cause of a failure, the databases asked for) are named in {@link RunProperties}.
  */
-public record DatabaseRun(Exchange exchange) {
+public final class DatabaseRun {
 
-    /** The database ({@code @globals} for the roles backup). */
-    public static final String DATABASE = "dbName";
-    /** The object key of the backup made, restored or verified. */
-    public static final String KEY = "backupKey";
-    /** When the run of this database started (java.util.Date, from {@code ${date:now}}). */
-    public static final String STARTED_AT = "startedAt";
-    /** Bytes of the plain dump. */
-    public static final String RAW_BYTES = "rawBytes";
-    /** Bytes of the stored object. */
-    public static final String COMPRESSED_BYTES = "compressedBytes";
-    /** Why a stored backup does not count as good (it shrank, it is empty); none for a good one. */
-    public static final String WARNING = "backupWarning";
-    /** One line on what a restore or test restore loaded and checked. */
-    public static final String SUMMARY = "verifySummary";
-    /** The database a restore creates or loads into. */
-    public static final String TARGET = "targetDb";
-    /** The stage a failure outside every stage route is reported in (report/FailedStage names the others). */
-    public static final String STAGE = "stage";
-    /** The first line of why the run failed, as the report and the alerts tell it (report/RunReport writes it). */
-    public static final String FAILURE_CAUSE = "failureCause";
-    /** True when prune only lists what it would delete (retention/Pruning, storage/IncompleteUploads). */
-    public static final String PRUNE_DRY_RUN = "pruneDryRun";
+    /** The exchange property that holds the run. */
+    public static final String PROPERTY = "run";
+    /** The restore command's target database (--target-db or RESTORE_TARGET_DB), made the run's by {@link #startRestore}. */
+    public static final String TARGET_ASKED = "restoreTarget";
 
-    public static DatabaseRun of(Exchange exchange) {
-        return new DatabaseRun(exchange);
+    private final String database;
+    private final Date startedAt;
+    private String key;
+    private StreamFormat format;
+    private Long rawBytes;
+    private Long compressedBytes;
+    private String warning;
+    private String summary;
+    private String target;
+
+    public DatabaseRun(String database) {
+        this(database, new Date());
     }
 
+    public DatabaseRun(String database, Date startedAt) {
+        this.database = database;
+        this.startedAt = startedAt;
+    }
+
+    /** For the routes (databases.yaml): a new run of the database in the body, started now, as the exchange's run. */
+    public static DatabaseRun start(Exchange exchange, String database) {
+        DatabaseRun run = new DatabaseRun(database);
+        exchange.setProperty(PROPERTY, run);
+        return run;
+    }
+
+    /**
+     * For the routes (restore.yaml): the run of a restore, of the database asked for
+     * ({@link RunProperties#DATABASES_ASKED}: one name) into the target asked for ({@value #TARGET_ASKED}).
+     */
+    public static void startRestore(Exchange exchange) {
+        start(exchange, exchange.getProperty(RunProperties.DATABASES_ASKED, String.class))
+                .setTarget(exchange.getProperty(TARGET_ASKED, String.class));
+    }
+
+    /**
+     * The exchange's run. An exchange of the whole run (before its databases are split, or a command that is not a
+     * database's run) gets an empty one: no database, no key.
+     */
+    public static DatabaseRun of(Exchange exchange) {
+        DatabaseRun run = exchange.getProperty(PROPERTY, DatabaseRun.class);
+        if (run == null) {
+            run = new DatabaseRun(null, null);
+            exchange.setProperty(PROPERTY, run);
+        }
+        return run;
+    }
+
+    /**
+     * The database a report names: the run's, else (a failure of the whole run, before any database started) the
+     * databases asked for ({@link RunProperties#DATABASES_ASKED}), else {@code fallback}.
+     */
+    public static String databaseOr(Exchange exchange, String fallback) {
+        DatabaseRun run = exchange.getProperty(PROPERTY, DatabaseRun.class);
+        if (run != null && run.database != null) {
+            return run.database;
+        }
+        return exchange.getProperty(RunProperties.DATABASES_ASKED, fallback, String.class);
+    }
+
+    /** {@code copy} (a copy of {@code exchange}) gets a run of its own, as this one is now: setting one leaves the other. */
+    public void copyInto(Exchange copy) {
+        DatabaseRun run = new DatabaseRun(database, startedAt);
+        run.key = key;
+        run.format = format;
+        run.rawBytes = rawBytes;
+        run.compressedBytes = compressedBytes;
+        run.warning = warning;
+        run.summary = summary;
+        run.target = target;
+        copy.setProperty(PROPERTY, run);
+    }
+
+    /** The database ({@code @globals} for the roles backup). */
     public String database() {
-        return exchange.getProperty(DATABASE, String.class);
+        return database;
     }
 
     public String databaseOr(String fallback) {
-        return exchange.getProperty(DATABASE, fallback, String.class);
+        return database == null ? fallback : database;
     }
 
+    /** The object key of the backup made, restored or verified. */
     public String key() {
-        return exchange.getProperty(KEY, String.class);
+        return key;
     }
 
     public String keyOr(String fallback) {
-        return exchange.getProperty(KEY, fallback, String.class);
+        return key == null ? fallback : key;
     }
 
     public void setKey(String key) {
-        exchange.setProperty(KEY, key);
+        this.key = key;
     }
 
+    /** How the backup's stream is written (dump format, compression, encryption): decided once, with the key. */
+    public StreamFormat format() {
+        return format;
+    }
+
+    public void setFormat(StreamFormat format) {
+        this.format = format;
+    }
+
+    /** When the run of this database started. */
     public Date startedAt() {
-        return exchange.getProperty(STARTED_AT, Date.class);
+        return startedAt;
     }
 
+    /** Bytes of the plain dump. */
     public Long rawBytes() {
-        return exchange.getProperty(RAW_BYTES, Long.class);
+        return rawBytes;
     }
 
+    public void setRawBytes(Long rawBytes) {
+        this.rawBytes = rawBytes;
+    }
+
+    /** Bytes of the stored object (all its objects). */
     public Long compressedBytes() {
-        return exchange.getProperty(COMPRESSED_BYTES, Long.class);
+        return compressedBytes;
     }
 
+    public void setCompressedBytes(Long compressedBytes) {
+        this.compressedBytes = compressedBytes;
+    }
+
+    /** Why a stored backup does not count as good (it shrank, it is empty); null for a good one. */
     public String warning() {
-        return exchange.getProperty(WARNING, String.class);
+        return warning;
     }
 
     public void setWarning(String warning) {
-        exchange.setProperty(WARNING, warning);
+        this.warning = warning;
     }
 
-    public Object summary() {
-        return exchange.getProperty(SUMMARY);
+    /** One line on what a restore or test restore loaded and checked. */
+    public String summary() {
+        return summary;
+    }
+
+    public void setSummary(String summary) {
+        this.summary = summary;
+    }
+
+    /** The database a restore creates or loads into. */
+    public String target() {
+        return target;
+    }
+
+    public String targetOr(String fallback) {
+        return target == null ? fallback : target;
+    }
+
+    public void setTarget(String target) {
+        this.target = target;
+    }
+
+    @Override
+    public String toString() {
+        return "DatabaseRun[" + database + ", " + key + "]";
     }
 }

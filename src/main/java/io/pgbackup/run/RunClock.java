@@ -6,7 +6,7 @@ import java.util.Date;
 
 import org.apache.camel.Exchange;
 
-/** How long the current run has taken, from {@link DatabaseRun#STARTED_AT} that the routes set. */
+/** How long the current run has taken, from the start of the exchange's {@link DatabaseRun}. */
 public class RunClock {
 
     public String elapsed(Exchange exchange) {
@@ -14,7 +14,7 @@ public class RunClock {
     }
 
     public static long elapsedMillis(Exchange exchange) {
-        Date started = exchange.getProperty(DatabaseRun.STARTED_AT, Date.class);
+        Date started = DatabaseRun.of(exchange).startedAt();
         return started == null ? 0 : Math.max(0, System.currentTimeMillis() - started.getTime());
     }
 

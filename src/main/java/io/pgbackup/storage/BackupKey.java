@@ -2,6 +2,7 @@ package io.pgbackup.storage;
 
 import io.pgbackup.dump.DumpFormat;
 import io.pgbackup.run.DatabaseRun;
+import io.pgbackup.run.StreamFormat;
 import io.pgbackup.settings.SettingsDeclaration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -45,8 +46,12 @@ public record BackupKey(String key, String database, LocalDateTime time) {
      * {@code dumpFormat} ({@code plain}: {@code .sql.}, {@code custom}: {@code .dump.}).
      */
     public static String format(String prefix, String database, LocalDateTime time, String dumpFormat, String extension) {
-        return (prefix == null ? "" : prefix) + FOLDER.format(time) + "/" + encode(database) + "_" + TIMESTAMP.format(time)
-                + DumpFormat.infix(dumpFormat) + extension;
+        return stem(prefix, database, time) + DumpFormat.infix(dumpFormat) + extension;
+    }
+
+    /** {@code {prefix}YYYY/MM/DD/{database}_{yyyyMMddHHmmss}}: the key before its suffix (.sql.gz, ...). */
+    private static String stem(String prefix, String database, LocalDateTime time) {
+        return (prefix == null ? "" : prefix) + FOLDER.format(time) + "/" + encode(database) + "_" + TIMESTAMP.format(time);
     }
 
     /** Whether {@code key} holds a custom-format archive (pg_restore reads it) rather than plain SQL (psql reads it). */
@@ -54,10 +59,14 @@ public record BackupKey(String key, String database, LocalDateTime time) {
         return DumpFormat.isArchiveKey(key);
     }
 
-    /** For the routes (backup.yaml): the key of this run's backup, from exchange properties dbName and startedAt. */
-    public static String forRun(org.apache.camel.Exchange exchange) {
+    /**
+     * For the routes (backup.yaml): decides this run's stream format once (BACKUP_FORMAT, BACKUP_COMPRESSION,
+     * encryption on or off: the key's extension, the content type and the manifest all read it) and makes its key,
+     * from the run's database and start; both are set on the run.
+     */
+    public static void forRun(org.apache.camel.Exchange exchange) {
         org.apache.camel.CamelContext context = exchange.getContext();
-        java.util.Date started = DatabaseRun.of(exchange).startedAt();
+        DatabaseRun run = DatabaseRun.of(exchange);
         java.time.ZoneId zone = java.time.ZoneId.of(SettingsDeclaration.value(context, "backup.timezone"));
         String compression = SettingsDeclaration.value(context, "backup.compression");
         io.pgbackup.compress.BlockCompression chosen = context.getRegistry().lookupByNameAndType(compression,
@@ -65,11 +74,13 @@ public record BackupKey(String key, String database, LocalDateTime time) {
         io.pgbackup.crypto.Encryption encryption = context.getRegistry().lookupByNameAndType("encryption",
                 io.pgbackup.crypto.Encryption.class);
         // the roles backup (@globals) is pg_dumpall's SQL whatever BACKUP_FORMAT says
-        String database = DatabaseRun.of(exchange).database();
+        String database = run.database();
         String dumpFormat = database.startsWith("@") ? "plain" : SettingsDeclaration.value(context, "backup.format");
-        return format(SettingsDeclaration.value(context, "backup.prefix"), database,
-                LocalDateTime.ofInstant(started.toInstant(), zone), dumpFormat, chosen.extension()
-                        + (encryption == null ? "" : encryption.extension()));
+        StreamFormat format = new StreamFormat(dumpFormat, chosen.name(), chosen.extension(), chosen.getLevel(),
+                encryption != null && encryption.isOn());
+        run.setFormat(format);
+        run.setKey(stem(SettingsDeclaration.value(context, "backup.prefix"), database,
+                LocalDateTime.ofInstant(run.startedAt().toInstant(), zone)) + format.keySuffix());
     }
 
     static String encode(String database) {

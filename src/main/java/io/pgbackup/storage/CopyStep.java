@@ -104,7 +104,7 @@ public class CopyStep {
         if (copy == null || copy.exchange().getProperty(StreamingUpload.ETAG) == null) {
             return;
         }
-        copy.exchange().setProperty(DatabaseRun.KEY, copy.key());
+        DatabaseRun.of(copy.exchange()).setKey(copy.key());
         copyObjects.removeWhatThisRunWrote(copy.exchange());
     }
 

@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.pgbackup.run.DatabaseRun;
+import io.pgbackup.run.RunProperties;
 
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -53,7 +53,7 @@ public class IncompleteUploads {
     private String timezone;
 
     public void cleanUp(Exchange exchange) {
-        boolean dryRun = exchange.getProperty(DatabaseRun.PRUNE_DRY_RUN, false, Boolean.class) /* list only */;
+        boolean dryRun = exchange.getProperty(RunProperties.PRUNE_DRY_RUN, false, Boolean.class) /* list only */;
         List<Stale> found = new ArrayList<>();
         exchange.setProperty(FOUND, found);
         S3Client s3;

@@ -6,7 +6,6 @@ import java.util.Date;
 import java.util.List;
 import java.util.Locale;
 
-import io.pgbackup.compress.BlockCompression;
 import io.pgbackup.crypto.ManifestSignature;
 import io.pgbackup.dump.DumpFacts;
 import io.pgbackup.manifest.BackupManifest;
@@ -27,13 +26,11 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 public class ManifestStep {
 
     public static final String PREVIOUS = "previousManifest";
-    public static final String WARNING = DatabaseRun.WARNING;
     /** Exchange property: the manifest's armored detached signature (when manifests are signed). */
     public static final String SIGNATURE = "manifestSignatureBytes";
 
     private static final Logger LOG = LoggerFactory.getLogger("pg-backup.manifest");
 
-    private BlockCompression compression;
     private BackupCatalog catalog;
     private io.pgbackup.crypto.Encryption encryption;
     private ManifestSignature signature;
@@ -69,13 +66,13 @@ public class ManifestStep {
         }
         double shrunk = 100.0 * (before - now) / before;
         if (shrunk > maxShrinkPercent) {
-            exchange.setProperty(WARNING, String.format(Locale.ROOT,
+            DatabaseRun.of(exchange).setWarning(String.format(Locale.ROOT,
                     "the dump's rows shrank %.0f%% (%d -> %d rows) since the previous good backup %s (MAX_SHRINK_PERCENT=%d)",
                     shrunk, before, now, previous.key, maxShrinkPercent));
         }
     }
 
-    /** Sets {@value #WARNING} when the dump shrank by more than MAX_SHRINK_PERCENT from the previous good one. */
+    /** Sets the run's warning when the dump shrank by more than MAX_SHRINK_PERCENT from the previous good one. */
     public void checkShrink(Exchange exchange) {
         BackupManifest previous = exchange.getProperty(PREVIOUS, BackupManifest.class);
         DumpFacts dump = exchange.getProperty(DumpFacts.PROPERTY, DumpFacts.class);
@@ -83,7 +80,7 @@ public class ManifestStep {
             return;
         }
         if (dump.bytes() == 0) {
-            exchange.setProperty(WARNING, "the dump is empty");
+            DatabaseRun.of(exchange).setWarning("the dump is empty");
             return;
         }
         if (previous == null || previous.rawBytes <= 0) {
@@ -97,7 +94,7 @@ public class ManifestStep {
         }
         double shrunk = 100.0 * (previous.rawBytes - dump.bytes()) / previous.rawBytes;
         if (shrunk > maxShrinkPercent) {
-            exchange.setProperty(WARNING, String.format(Locale.ROOT,
+            DatabaseRun.of(exchange).setWarning(String.format(Locale.ROOT,
                     "the dump shrank %.0f%% (%d -> %d bytes) since the previous good backup %s (MAX_SHRINK_PERCENT=%d)",
                     shrunk, previous.rawBytes, dump.bytes(), previous.key, maxShrinkPercent));
         }
@@ -108,7 +105,7 @@ public class ManifestStep {
      * property {@value io.pgbackup.crypto.ManifestSignature#MANIFEST_BYTES}, with their length as the upload's.
      */
     public byte[] json(Exchange exchange) throws java.io.IOException {
-        byte[] bytes = manifestOf(exchange, compression, encryption).toJson()
+        byte[] bytes = manifestOf(exchange, encryption).toJson()
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         exchange.setProperty(ManifestSignature.MANIFEST_BYTES, bytes);
         return upload(exchange, bytes);
@@ -151,10 +148,6 @@ public class ManifestStep {
         return io.pgbackup.crypto.ManifestSignature.keyOf(key(exchange));
     }
 
-    public void setCompression(BlockCompression compression) {
-        this.compression = compression;
-    }
-
     public void setEncryption(io.pgbackup.crypto.Encryption encryption) {
         this.encryption = encryption;
     }
@@ -172,18 +165,19 @@ public class ManifestStep {
     }
 
     /** The manifest of the backup the exchange just stored (tables encrypted when the backup is). */
-    static BackupManifest manifestOf(Exchange exchange, BlockCompression compression, io.pgbackup.crypto.Encryption encryption)
+    static BackupManifest manifestOf(Exchange exchange, io.pgbackup.crypto.Encryption encryption)
             throws IOException {
         BackupManifest manifest = new BackupManifest();
         DumpFacts dump = exchange.getProperty(DumpFacts.PROPERTY, DumpFacts.class);
-        manifest.database = DatabaseRun.of(exchange).database();
-        manifest.key = DatabaseRun.of(exchange).key();
-        Date started = DatabaseRun.of(exchange).startedAt();
+        DatabaseRun run = DatabaseRun.of(exchange);
+        manifest.database = run.database();
+        manifest.key = run.key();
+        Date started = run.startedAt();
         manifest.createdAt = (started == null ? Instant.now() : started.toInstant()).toString();
-        manifest.dumpFormat = BackupKey.isArchive(manifest.key) ? "custom" : "plain";
-        manifest.compression = compression.name();
-        manifest.compressionLevel = compression.getLevel();
-        manifest.objectBytes = exchange.getProperty(DatabaseRun.COMPRESSED_BYTES, 0L, Long.class);
+        manifest.dumpFormat = run.format().dump();
+        manifest.compression = run.format().compression();
+        manifest.compressionLevel = run.format().level();
+        manifest.objectBytes = run.compressedBytes() == null ? 0L : run.compressedBytes();
         manifest.objectSha256 = exchange.getProperty(StreamingUpload.SHA256, String.class);
         manifest.chunkBytes = exchange.getProperty(StreamingUpload.CHUNK_BYTES, Integer.class);
         @SuppressWarnings("unchecked")
@@ -198,8 +192,8 @@ public class ManifestStep {
             manifest.serverVersion = dump.serverVersion();
             manifest.tables.putAll(dump.rows());
         }
-        manifest.warning = DatabaseRun.of(exchange).warning();
-        if (encryption != null && encryption.isOn()) {
+        manifest.warning = run.warning();
+        if (run.format().encrypted()) {
             manifest.encryption = encryption.describe();
             manifest.tablesEncrypted = encryption.encryptTables(manifest.tables);
             manifest.tables = null;

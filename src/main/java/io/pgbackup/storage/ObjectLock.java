@@ -1,5 +1,6 @@
 package io.pgbackup.storage;
 
+import io.pgbackup.run.RunProperties;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -165,7 +166,7 @@ public class ObjectLock {
                 + retention(exchange) + " (OBJECT_LOCK_MODE=" + mode + ": the store refused to delete it); it has no"
                 + " manifest, so it is never counted as a good backup, and retention deletes it once the lock has passed";
         LOG.error("{}", line);
-        exchange.setProperty(DatabaseRun.FAILURE_CAUSE, exchange.getProperty(DatabaseRun.FAILURE_CAUSE, "", String.class)
+        exchange.setProperty(RunProperties.FAILURE_CAUSE, exchange.getProperty(RunProperties.FAILURE_CAUSE, "", String.class)
                 + "; " + line);
     }
 

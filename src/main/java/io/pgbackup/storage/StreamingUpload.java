@@ -122,7 +122,7 @@ public class StreamingUpload {
                 ticker.cancel(false);
             }
         }
-        exchange.setProperty(DatabaseRun.COMPRESSED_BYTES, StoredObject.totalBytes(stored));
+        DatabaseRun.of(exchange).setCompressedBytes(StoredObject.totalBytes(stored));
         exchange.setProperty(PARTS, stored.stream().mapToInt(StoredObject::parts).sum());
         exchange.setProperty(SHA256, HexFormat.of().formatHex(whole.digest()));
         exchange.setProperty(CHUNK_BYTES, chunks.chunkBytes());

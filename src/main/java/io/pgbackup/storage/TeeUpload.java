@@ -48,6 +48,7 @@ public class TeeUpload {
         StreamTee tee = new StreamTee(exchange.getMessage().getMandatoryBody(java.io.InputStream.class), QUEUED_BLOCKS);
         String copyKey = copyStore.keyOf(exchange.getMessage().getHeader(AWS2S3Constants.KEY, String.class));
         Exchange copyExchange = exchange.copy();
+        DatabaseRun.of(exchange).copyInto(copyExchange);
         copyExchange.getMessage().setHeader(AWS2S3Constants.KEY, copyKey);
         copyExchange.getMessage().setBody(tee.second());
         exchange.getMessage().setBody(tee.first());

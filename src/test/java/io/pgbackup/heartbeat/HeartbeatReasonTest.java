@@ -1,5 +1,6 @@
 package io.pgbackup.heartbeat;
 
+import io.pgbackup.run.RunProperties;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -47,7 +48,7 @@ class HeartbeatReasonTest {
     void aFailureOfTheRunItselfIsReadFromTheRunsDeadLetter() {
         Exchange exchange = run();
         exchange.setProperty(RunReport.FAILED_STAGE, "list-databases");
-        exchange.setProperty(RunReport.FAILURE_CAUSE, "psql: connection to server failed: timeout expired");
+        exchange.setProperty(RunProperties.FAILURE_CAUSE, "psql: connection to server failed: timeout expired");
 
         assertThat(HeartbeatReason.of(exchange)).isEqualTo("backup failed: list-databases (timed out)");
     }

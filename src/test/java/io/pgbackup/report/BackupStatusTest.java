@@ -1,5 +1,7 @@
 package io.pgbackup.report;
 
+import io.pgbackup.run.DatabaseRun;
+import io.pgbackup.run.RunProperties;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -50,16 +52,16 @@ class BackupStatusTest {
 
     @Test
     void outcomesAreReadFromTheExchangeWithoutTheFailureCause() {
-        Exchange stored = exchange("shop");
-        stored.setProperty("startedAt", Date.from(clock.instant().minusMillis(1500)));
-        stored.setProperty("compressedBytes", 2048L);
+        Exchange stored = new DefaultExchange(camel);
+        stored.setProperty(DatabaseRun.PROPERTY, new DatabaseRun("shop", Date.from(clock.instant().minusMillis(1500))));
+        DatabaseRun.of(stored).setCompressedBytes(2048L);
         status.succeeded(stored);
         assertThat(status.state().lastBytes("shop")).isEqualTo(2048);
         assertThat(status.state().lastDurationSeconds("shop")).isEqualTo(1.5);
 
         Exchange failed = exchange("orders");
         failed.setProperty(RunReport.FAILED_STAGE, "dump");
-        failed.setProperty(RunReport.FAILURE_CAUSE, "password authentication failed for user backup");
+        failed.setProperty(RunProperties.FAILURE_CAUSE, "password authentication failed for user backup");
         status.failed(failed);
         assertThat(status.state().health().message()).isEqualTo("orders: last backup failed (stage dump at 2026-11-28T00:00:00Z)")
                 .as("the failing command's text stays in the log and the notification").doesNotContain("password");
@@ -72,7 +74,7 @@ class BackupStatusTest {
         assertThat(status.state().health().message()).doesNotContain("shop:");
 
         status.succeeded(exchange(null));
-        assertThat(status.state().databases()).as("an outcome without dbName").contains("unknown");
+        assertThat(status.state().databases()).as("an outcome without a database").contains("unknown");
     }
 
     @Test
@@ -98,7 +100,7 @@ class BackupStatusTest {
     private Exchange exchange(String database) {
         Exchange exchange = new DefaultExchange(camel);
         if (database != null) {
-            exchange.setProperty("dbName", database);
+            exchange.setProperty(DatabaseRun.PROPERTY, new DatabaseRun(database));
         }
         return exchange;
     }

@@ -40,7 +40,7 @@ class RestoreTargetTest {
 
     @Test
     void namesReachSqlOnlyQuoted() {
-        exchange.setProperty(DatabaseRun.TARGET, "evil\"; DROP DATABASE prod; --'");
+        DatabaseRun.of(exchange).setTarget("evil\"; DROP DATABASE prod; --'");
         target.freshName(exchange);
         assertThat(target.checkQuery(exchange)).contains("datname = 'evil\"; DROP DATABASE prod; --'''")
                 .startsWith("SET standard_conforming_strings = on;");
@@ -54,7 +54,7 @@ class RestoreTargetTest {
 
     @Test
     void anExistingTargetIsRefusedWithoutReplaceAndInUseWithIt() {
-        exchange.setProperty(DatabaseRun.TARGET, "shop");
+        DatabaseRun.of(exchange).setTarget("shop");
         exchange.getMessage().setBody("0|0\n");
         target.judge(exchange);
         assertThat(exchange.getProperty(RestoreTarget.ASIDE)).isNull();

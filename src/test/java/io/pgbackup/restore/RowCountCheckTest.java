@@ -53,7 +53,7 @@ class RowCountCheckTest {
         Exchange exchange = exchange(load(200, 3, 0));
 
         assertThat(check.compareLoaded(exchange)).isEqualTo("3 tables, 203 rows, all as dumped");
-        assertThat(exchange.getProperty(DatabaseRun.SUMMARY)).isEqualTo("3 tables, 203 rows, all as dumped");
+        assertThat(DatabaseRun.of(exchange).summary()).isEqualTo("3 tables, 203 rows, all as dumped");
     }
 
     @Test

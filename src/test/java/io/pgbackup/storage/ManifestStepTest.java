@@ -1,5 +1,6 @@
 package io.pgbackup.storage;
 
+import io.pgbackup.run.DatabaseRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
@@ -26,7 +27,7 @@ class ManifestStepTest {
         previous.rawBytes = previousBytes;
         previous.tables = Map.of("public.t", previousRows);
         Exchange exchange = new DefaultExchange(new DefaultCamelContext());
-        exchange.setProperty("backupKey", key);
+        DatabaseRun.of(exchange).setKey(key);
         exchange.setProperty(ManifestStep.PREVIOUS, previous);
         exchange.setProperty(DumpFacts.PROPERTY, new DumpFacts() {
             public long bytes() {
@@ -56,17 +57,17 @@ class ManifestStepTest {
     @Test
     void withinOneFormatTheSizeIsCompared() throws Exception {
         assertThat(check("2026/12/01/db_20261201000000.sql.gz", 1000, 10, "2026/12/02/db_20261202000000.sql.gz", 400, 10)
-                .getProperty(ManifestStep.WARNING, String.class)).contains("shrank 60%").contains("1000 -> 400 bytes");
+                .getProperty(DatabaseRun.PROPERTY, DatabaseRun.class).warning()).contains("shrank 60%").contains("1000 -> 400 bytes");
         assertThat(check("2026/12/01/db_20261201000000.sql.gz", 1000, 10, "2026/12/02/db_20261202000000.sql.gz", 900, 1)
-                .getProperty(ManifestStep.WARNING, String.class)).isNull();
+                .getProperty(DatabaseRun.PROPERTY, DatabaseRun.class).warning()).isNull();
     }
 
     @Test
     void acrossFormatsTheRowsAreCompared() throws Exception {
         // an archive is smaller than the same rows as SQL: not a shrink
         assertThat(check("2026/12/01/db_20261201000000.sql.gz", 1000, 10, "2026/12/02/db_20261202000000.dump.gz", 400, 10)
-                .getProperty(ManifestStep.WARNING, String.class)).isNull();
+                .getProperty(DatabaseRun.PROPERTY, DatabaseRun.class).warning()).isNull();
         assertThat(check("2026/12/01/db_20261201000000.dump.gz", 1000, 10, "2026/12/02/db_20261202000000.sql.gz", 1100, 2)
-                .getProperty(ManifestStep.WARNING, String.class)).contains("rows shrank 80%").contains("10 -> 2 rows");
+                .getProperty(DatabaseRun.PROPERTY, DatabaseRun.class).warning()).contains("rows shrank 80%").contains("10 -> 2 rows");
     }
 }

@@ -1,0 +1,24 @@
+package io.pgbackup.run;
+
+/**
+ * How one backup's stream is written, decided once when its key is made (storage/BackupKey.forRun) and read by all
+ * that describe it: the key's extension, the object's content type, the manifest.
+ *
+ * @param dump        the dump's format: "plain" (SQL, psql reads it) or "custom" (pg_dump's archive, pg_restore)
+ * @param compression the compression's name ("gzip", "zstd")
+ * @param extension   the compression's file name extension ("gz", "zst")
+ * @param level       the compression level
+ * @param encrypted   whether the stream is encrypted (OpenPGP)
+ */
+public record StreamFormat(String dump, String compression, String extension, Integer level, boolean encrypted) {
+
+    /** What follows the database and time in the key: {@code .sql.gz}, {@code .dump.zst.gpg}, ... */
+    public String keySuffix() {
+        return ("custom".equals(dump) ? ".dump." : ".sql.") + extension + (encrypted ? ".gpg" : "");
+    }
+
+    /** The stored object's content type. */
+    public String contentType() {
+        return encrypted ? "application/pgp-encrypted" : "application/" + compression;
+    }
+}
