@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 
 import io.pgbackup.support.BackupServers;
-import io.pgbackup.support.HealthEndpoint;
+import io.pgbackup.support.ManagementEndpoint;
 import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
 
@@ -41,11 +41,11 @@ class ScheduledVerifyHealthIT {
         SERVERS.s3().put(BUCKET, key, object);
 
         int port = PostgresServer.freePort();
-        HealthEndpoint health = new HealthEndpoint(port);
+        ManagementEndpoint health = new ManagementEndpoint(port);
         PgBackupProcess.Running service = SERVERS.pgBackup(DB, "damaged/").set("BACKUP_CRON", NEVER)
                 .set("VERIFY_CRON", "0/2 * * * * ?").set("MANAGEMENT_PORT", Integer.toString(port)).launch();
         try {
-            HealthEndpoint.Reply down = health.await(service, r -> r.status() == 503, Duration.ofSeconds(90));
+            ManagementEndpoint.Reply down = health.await(service, "/observe/health", r -> r.status() == 503, Duration.ofSeconds(90));
 
             assertThat(down.body()).as(service.peekStderr()).contains(DB + ": last test restore failed");
             assertThat(service.peekStderr()).contains("test restore FAILED");
