@@ -1,16 +1,11 @@
 package io.pgbackup;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -25,6 +20,8 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.pgbackup.support.ManagementEndpoint;
+import io.pgbackup.support.ManagementEndpoint.Reply;
 import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
@@ -58,7 +55,6 @@ class ObservabilityIT {
     static PostgresServer postgres;
     static S3Server s3;
     static WebhookStandIn slack;
-    static HttpClient http;
 
     @TempDir
     Path workDir;
@@ -73,7 +69,6 @@ class ObservabilityIT {
         postgres.createDatabase(DB);
         postgres.psql(DB, "CREATE TABLE readings (id int PRIMARY KEY, v text);"
                 + " INSERT INTO readings SELECT g, md5(g::text) FROM generate_series(1, 3000) g;");
-        http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     }
 
     @AfterAll
@@ -234,35 +229,14 @@ class ObservabilityIT {
         }
     }
 
-    record Reply(int status, String body) {
-    }
-
     private static Reply get(int port, String path) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(5)).GET().build();
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        return new Reply(response.statusCode(), response.body());
+        return new ManagementEndpoint(port).get(path);
     }
 
     /** Polls an endpoint until a reply matches; fails with the last reply and the service's log at the deadline. */
     private static Reply await(PgBackupProcess.Running service, int port, String path, Predicate<Reply> wanted,
             Duration limit) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        Object last = "nothing";
-        while (System.nanoTime() < deadline) {
-            try {
-                Reply reply = get(port, path);
-                if (wanted.test(reply)) {
-                    return reply;
-                }
-                last = reply;
-            } catch (IOException e) {
-                last = e; // not listening yet
-            }
-            Thread.sleep(250);
-        }
-        return fail("no wanted reply from " + path + " within " + limit.toSeconds() + " s; last: " + last
-                + "\n--- service stderr ---\n" + service.peekStderr());
+        return new ManagementEndpoint(port).await(service, path, wanted, limit);
     }
 
     /** The value of a metric's series for the test database; NaN when absent. */

@@ -128,6 +128,28 @@ public final class PostgresServer implements AutoCloseable {
                 + " WHERE query LIKE '%pg_sleep(120)%' AND pid <> pg_backend_pid()");
     }
 
+    /**
+     * Turns TLS on with a reload (no restart): the server presents {@code certificate} and {@code key} (PEM, see
+     * {@link TestCertificates}); connections without TLS are still accepted, so each client's sslmode decides.
+     */
+    public void useTls(Path certificate, Path key) throws IOException, InterruptedException {
+        Files.copy(certificate, data.resolve("server.crt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(key, data.resolve("server.key"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(data.resolve("server.key"), PosixFilePermissions.fromString("rw-------"));
+        if (isRoot()) {
+            run(List.of("chown", "postgres", data.resolve("server.crt").toString(), data.resolve("server.key").toString()), 30);
+        }
+        psql("postgres", "ALTER SYSTEM SET ssl = on");
+        psql("postgres", "SELECT pg_reload_conf()");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!psql("postgres", "SHOW ssl").strip().equals("on")) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("the server did not turn TLS on within 30 s");
+            }
+            Thread.sleep(50);
+        }
+    }
+
     /** Creates a login role (superuser, so it can dump everything) with the given password. */
     public void createRole(String role, String password) throws IOException, InterruptedException {
         psql("postgres", "CREATE ROLE " + quoteIdent(role) + " LOGIN SUPERUSER PASSWORD " + quoteLiteral(password));
