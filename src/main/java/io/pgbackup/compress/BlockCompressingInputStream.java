@@ -53,10 +53,7 @@ public final class BlockCompressingInputStream extends BulkInputStream {
 
     @Override
     public int read(byte[] buffer, int offset, int length) throws IOException {
-        if (closed) {
-            throw new IOException("stream closed");
-        }
-        if (length == 0) {
+        if (nothingAsked(closed, length)) {
             return 0;
         }
         while (position == current.length) {
