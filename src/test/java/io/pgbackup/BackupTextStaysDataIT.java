@@ -7,9 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
+import io.pgbackup.support.BackupServers;
 import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Nothing read from a backup becomes SQL text or psql input, and psql never runs without restricted mode: a manifest
@@ -35,6 +36,9 @@ class BackupTextStaysDataIT {
     static final String DATABASE = "text_shop";
     static final String SECRET_VALUE = "IBAN-DE44-5001-0517-5407";
 
+    @RegisterExtension
+    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "text_user", "backup text pw");
+
     static PostgresServer postgres;
     static S3Server s3;
     static String key;
@@ -42,9 +46,8 @@ class BackupTextStaysDataIT {
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = PostgresServer.shared();
-        s3 = new S3Server();
-        s3.createBucket(BUCKET);
+        postgres = SERVERS.postgres();
+        s3 = SERVERS.s3();
         postgres.createDatabase(DATABASE);
         postgres.psql(DATABASE, """
                 CREATE SCHEMA sales;
@@ -63,9 +66,6 @@ class BackupTextStaysDataIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (s3 != null) {
-            s3.close();
-        }
         if (workDir != null) {
             PostgresServer.deleteTree(workDir);
         }
@@ -78,12 +78,8 @@ class BackupTextStaysDataIT {
     }
 
     static PgBackupProcess pgBackup() {
-        return new PgBackupProcess().timeoutSeconds(240).setAll(Map.of(
-                "DB_USER", "postgres", "DB_PASSWORD", PostgresServer.SUPERUSER_PASSWORD, "DB_NAME", DATABASE,
-                "BUCKET_NAME", BUCKET, "RETRY_MAX", "0", "BACKUP_WORK_DIR", workDir.toString(),
-                "PSQL_PATH", PostgresServer.BIN.resolve("psql").toString(),
-                "PG_RESTORE_PATH", PostgresServer.BIN.resolve("pg_restore").toString()))
-                .setAll(postgres.clientSettings()).setAll(s3.clientSettings());
+        return SERVERS.pgBackup(DATABASE, "").timeoutSeconds(240).set("BACKUP_WORK_DIR", workDir.toString())
+                .set("PG_RESTORE_PATH", PostgresServer.BIN.resolve("pg_restore").toString());
     }
 
     /**

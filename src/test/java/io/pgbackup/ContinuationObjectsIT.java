@@ -6,22 +6,22 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.pgbackup.support.BackupServers;
 import io.pgbackup.support.FaultyHttpProxy;
 import io.pgbackup.support.Gpg;
 import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -44,28 +44,22 @@ class ContinuationObjectsIT {
     static final String CONTENTS = "SELECT count(*), md5(string_agg(payload, ',' ORDER BY id)) FROM public.blobs";
     static final ObjectMapper JSON = new ObjectMapper();
 
+    @RegisterExtension
+    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "continued_user", PASSWORD);
+
     static PostgresServer postgres;
     static S3Server s3;
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = PostgresServer.shared();
-        s3 = new S3Server();
-        s3.createBucket(BUCKET);
-        postgres.createRole("continued_user", PASSWORD);
+        postgres = SERVERS.postgres();
+        s3 = SERVERS.s3();
         postgres.createDatabase(DB);
         postgres.psql(DB, """
                 CREATE TABLE public.blobs (id int PRIMARY KEY, payload text);
                 INSERT INTO public.blobs SELECT g, md5(random()::text) || md5(g::text) || md5(random()::text)
                   FROM generate_series(1, %d) g;
                 """.formatted(ROWS));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (s3 != null) {
-            s3.close();
-        }
     }
 
     @AfterEach
@@ -75,18 +69,9 @@ class ContinuationObjectsIT {
     }
 
     PgBackupProcess pgBackup(String prefix) {
-        return new PgBackupProcess().timeoutSeconds(300).setAll(Map.of(
-                "DB_USER", "continued_user",
-                "DB_PASSWORD", PASSWORD,
-                "DB_NAME", DB,
-                "BUCKET_NAME", BUCKET,
-                "BACKUP_PREFIX", prefix,
-                "PSQL_PATH", PostgresServer.BIN.resolve("psql").toString(),
-                "RETRY_MAX", "0",
-                "UPLOAD_PART_SIZE", FIVE_MIB,
-                "UPLOAD_MAX_PARTS", "2"))
-                .setAll(postgres.clientSettings())
-                .setAll(s3.clientSettings());
+        return SERVERS.pgBackup(DB, prefix).timeoutSeconds(300)
+                .set("UPLOAD_PART_SIZE", FIVE_MIB)
+                .set("UPLOAD_MAX_PARTS", "2");
     }
 
     /** A backup under {@code prefix}, which must succeed; returns its key (the first object's). */

@@ -82,7 +82,7 @@ class EncryptionIT {
 
     @AfterEach
     void noTemporaryDatabaseIsLeft() throws Exception {
-        assertThat(databasesLike("pgbackup_%")).isEmpty();
+        assertThat(postgres.databasesLike("pgbackup_%")).isEmpty();
     }
 
     PgBackupProcess pgBackup(String prefix) throws Exception {
@@ -128,7 +128,7 @@ class EncryptionIT {
             Files.writeString(file, sql);
             Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
             postgres.psql("enc_by_hand", "\\i " + file);
-            assertThat(contentHash("enc_by_hand", "orders")).isEqualTo(contentHash(DB, "orders"));
+            assertThat(postgres.contentHash("enc_by_hand", "orders")).isEqualTo(postgres.contentHash(DB, "orders"));
         } finally {
             postgres.dropDatabase("enc_by_hand");
         }
@@ -155,8 +155,8 @@ class EncryptionIT {
             assertThat(restore.exitCode()).as(restore.toString()).isZero();
             assertThat(restore.stdout()).contains("restored " + key);
             assertThat(bobsKeyInSecretManager.verdicts()).contains("ok");
-            assertThat(contentHash("enc_restored", "orders")).isEqualTo(contentHash(DB, "orders"));
-            assertThat(contentHash("enc_restored", "\"비밀 테이블\"")).isEqualTo(contentHash(DB, "\"비밀 테이블\""));
+            assertThat(postgres.contentHash("enc_restored", "orders")).isEqualTo(postgres.contentHash(DB, "orders"));
+            assertThat(postgres.contentHash("enc_restored", "\"비밀 테이블\"")).isEqualTo(postgres.contentHash(DB, "\"비밀 테이블\""));
             assertNoKeyMaterial(restore);
         } finally {
             postgres.dropDatabase("enc_restored");
@@ -174,7 +174,7 @@ class EncryptionIT {
             PgBackupProcess.Result restore = pgBackup("zstd/").set("DECRYPTION_KEY_FILE", bob.secretKeyFile().toString())
                     .set("DECRYPTION_KEY_PASSPHRASE", "bob pass").run("restore", "--target-db", "enc_zstd");
             assertThat(restore.exitCode()).as(restore.toString()).isZero();
-            assertThat(contentHash("enc_zstd", "orders")).isEqualTo(contentHash(DB, "orders"));
+            assertThat(postgres.contentHash("enc_zstd", "orders")).isEqualTo(postgres.contentHash(DB, "orders"));
         } finally {
             postgres.dropDatabase("enc_zstd");
         }
@@ -194,7 +194,7 @@ class EncryptionIT {
                     .run("restore", "--target-db", "enc_custom", "--table", "public.orders");
             assertThat(restore.exitCode()).as(restore.toString()).isZero();
             assertThat(restore.stdout()).contains("1 tables").contains("all as dumped");
-            assertThat(contentHash("enc_custom", "orders")).isEqualTo(contentHash(DB, "orders"));
+            assertThat(postgres.contentHash("enc_custom", "orders")).isEqualTo(postgres.contentHash(DB, "orders"));
         } finally {
             postgres.dropDatabase("enc_custom");
         }
@@ -218,7 +218,7 @@ class EncryptionIT {
 
         assertThat(restore.exitCode()).as(restore.toString()).isEqualTo(1);
         assertThat(restore.stderr()).contains("restore FAILED").containsAnyOf("integrity check", "was modified", "damaged");
-        assertThat(databasesLike("enc_tampered")).isEmpty();
+        assertThat(postgres.databasesLike("enc_tampered")).isEmpty();
     }
 
     @Test
@@ -234,7 +234,7 @@ class EncryptionIT {
         PgBackupProcess.Result none = pgBackup("wrong/").run("restore", "--target-db", "enc_wrong");
         assertThat(none.exitCode()).as(none.toString()).isEqualTo(1);
         assertThat(none.stderr()).contains("no decryption key is configured").contains(alice.encryptionKeyId());
-        assertThat(databasesLike("enc_wrong")).isEmpty();
+        assertThat(postgres.databasesLike("enc_wrong")).isEmpty();
     }
 
     @Test
@@ -260,16 +260,6 @@ class EncryptionIT {
 
     List<String> keys(String prefix) {
         return s3.keys(BUCKET).stream().filter(k -> k.startsWith(prefix) && !k.endsWith(".manifest.json")).toList();
-    }
-
-    static String databasesLike(String pattern) throws Exception {
-        return postgres.psql("postgres", "SELECT coalesce(string_agg(datname, ','), '') FROM pg_database WHERE datname LIKE "
-                + PostgresServer.quoteLiteral(pattern)).strip();
-    }
-
-    String contentHash(String database, String table) throws Exception {
-        return postgres.psql(database, "SELECT count(*) || ':' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), ''))"
-                + " FROM " + table + " t").strip();
     }
 
     static String gunzip(byte[] data) throws Exception {

@@ -3,16 +3,16 @@ package io.pgbackup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import java.util.Map;
 
+import io.pgbackup.support.BackupServers;
 import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -31,40 +31,24 @@ class HttpsMultipartIT {
     static final String DB = "https_bulk";
     static final String CONTENTS = "SELECT count(*), md5(string_agg(payload, ',' ORDER BY id)) FROM blobs";
 
+    @RegisterExtension
+    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "https_user", PASSWORD).overHttps();
+
     static PostgresServer postgres;
     static S3Server s3;
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = PostgresServer.shared();
-        s3 = S3Server.https();
-        s3.createBucket(BUCKET);
-        postgres.createRole("https_user", PASSWORD);
+        postgres = SERVERS.postgres();
+        s3 = SERVERS.s3();
         postgres.createDatabase(DB);
         postgres.psql(DB, "CREATE TABLE blobs (id int PRIMARY KEY, payload text);"
                 + " INSERT INTO blobs SELECT g, md5(random()::text) || md5(g::text) || md5(random()::text)"
                 + " FROM generate_series(1, 300000) g;");
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        if (s3 != null) {
-            s3.close();
-        }
-    }
-
     PgBackupProcess pgBackup(String prefix) {
-        return new PgBackupProcess().timeoutSeconds(300).setAll(Map.of(
-                "DB_USER", "https_user",
-                "DB_PASSWORD", PASSWORD,
-                "DB_NAME", DB,
-                "BUCKET_NAME", BUCKET,
-                "BACKUP_PREFIX", prefix,
-                "PSQL_PATH", PostgresServer.BIN.resolve("psql").toString(),
-                "RETRY_MAX", "0",
-                "UPLOAD_PART_SIZE", "5242880"))
-                .setAll(postgres.clientSettings())
-                .setAll(s3.clientSettings());
+        return SERVERS.pgBackup(DB, prefix).timeoutSeconds(300).set("UPLOAD_PART_SIZE", "5242880");
     }
 
     @Test

@@ -12,15 +12,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.pgbackup.support.BackupServers;
 import io.pgbackup.support.FaultyHttpProxy;
 import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * pg-backup never removes an object another writer put under its prefix: not when a failed backup cleans up behind
@@ -35,37 +36,22 @@ class OtherWritersObjectsIT {
     static final String DB = "writer_shop";
     static final ZoneId SEOUL = ZoneId.of("Asia/Seoul");
 
+    @RegisterExtension
+    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "writer_user", PASSWORD);
+
     static PostgresServer postgres;
     static S3Server s3;
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = PostgresServer.shared();
-        s3 = new S3Server();
-        s3.createBucket(BUCKET);
-        postgres.createRole("writer_user", PASSWORD);
+        postgres = SERVERS.postgres();
+        s3 = SERVERS.s3();
         postgres.createDatabase(DB);
         postgres.psql(DB, "CREATE TABLE items (id int PRIMARY KEY); INSERT INTO items SELECT generate_series(1, 100);");
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        if (s3 != null) {
-            s3.close();
-        }
-    }
-
     PgBackupProcess pgBackup(String prefix) {
-        return new PgBackupProcess().timeoutSeconds(120).setAll(Map.of(
-                "DB_USER", "writer_user",
-                "DB_PASSWORD", PASSWORD,
-                "DB_NAME", DB,
-                "BUCKET_NAME", BUCKET,
-                "BACKUP_PREFIX", prefix,
-                "BACKUP_TIMEZONE", "Asia/Seoul",
-                "RETRY_MAX", "0"))
-                .setAll(postgres.clientSettings())
-                .setAll(s3.clientSettings());
+        return SERVERS.pgBackup(DB, prefix).timeoutSeconds(120).set("BACKUP_TIMEZONE", "Asia/Seoul");
     }
 
     /** Other writers' objects under {@code prefix}, with their bytes: another database's backups, another tool's file. */

@@ -6,15 +6,13 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
-import java.util.Map;
 
+import io.pgbackup.support.BackupServers;
 import io.pgbackup.support.PgBackupProcess;
-import io.pgbackup.support.S3Server;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
@@ -32,29 +30,13 @@ class PruneIncompleteIT {
     static final String BUCKET = "prune-incomplete";
     static final ZoneId SEOUL = ZoneId.of("Asia/Seoul");
 
-    static S3Server s3;
-
-    @BeforeAll
-    static void start() throws Exception {
-        s3 = new S3Server();
-        s3.createBucket(BUCKET);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (s3 != null) {
-            s3.close();
-        }
-    }
+    @RegisterExtension
+    static final BackupServers SERVERS = BackupServers.storeOnly(BUCKET);
 
     PgBackupProcess prune(String prefix) {
-        return new PgBackupProcess().timeoutSeconds(120).setAll(Map.of(
-                "BUCKET_NAME", BUCKET,
-                "BACKUP_PREFIX", prefix,
-                "BACKUP_TIMEZONE", "Asia/Seoul",
+        return SERVERS.store(prefix).timeoutSeconds(120).set("BACKUP_TIMEZONE", "Asia/Seoul")
                 // a backup may run an hour: an upload of a backup begun over two hours ago is abandoned
-                "DUMP_TIMEOUT_MS", "3600000"))
-                .setAll(s3.clientSettings());
+                .set("DUMP_TIMEOUT_MS", "3600000");
     }
 
     static String key(String prefix, String database, LocalDateTime time) {
@@ -64,14 +46,14 @@ class PruneIncompleteIT {
 
     /** Starts a multipart upload of {@code key} with one part stored; returns its upload id. */
     static String openUpload(String key) {
-        String id = s3.client().createMultipartUpload(b -> b.bucket(BUCKET).key(key)).uploadId();
-        s3.client().uploadPart(b -> b.bucket(BUCKET).key(key).uploadId(id).partNumber(1),
+        String id = SERVERS.s3().client().createMultipartUpload(b -> b.bucket(BUCKET).key(key)).uploadId();
+        SERVERS.s3().client().uploadPart(b -> b.bucket(BUCKET).key(key).uploadId(id).partNumber(1),
                 RequestBody.fromBytes(new byte[1024]));
         return id;
     }
 
     List<String> openUploads(String prefix) {
-        return s3.client().listMultipartUploads(b -> b.bucket(BUCKET).prefix(prefix)).uploads().stream()
+        return SERVERS.s3().client().listMultipartUploads(b -> b.bucket(BUCKET).prefix(prefix)).uploads().stream()
                 .map(MultipartUpload::key).sorted().toList();
     }
 
@@ -125,11 +107,11 @@ class PruneIncompleteIT {
         String newestGood = key(prefix, "shop", now.minusDays(2));
         String newUnchecked = key(prefix, "shop", now.minusDays(1));
         for (String key : List.of(oldGood, oldUnchecked, newestGood, newUnchecked)) {
-            s3.put(BUCKET, key, "dummy".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            SERVERS.s3().put(BUCKET, key, "dummy".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         }
         for (String good : List.of(oldGood, newestGood)) {
             // a manifest without a warning: the backup counts as good
-            s3.put(BUCKET, good + ".manifest.json", ("{\"format\":1,\"key\":\"" + good + "\",\"objectBytes\":5}")
+            SERVERS.s3().put(BUCKET, good + ".manifest.json", ("{\"format\":1,\"key\":\"" + good + "\",\"objectBytes\":5}")
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
 
@@ -138,12 +120,12 @@ class PruneIncompleteIT {
         assertThat(dry.exitCode()).as(dry.toString()).isZero();
         assertThat(dry.stdout()).as(dry.toString()).contains("KEEP\t" + newestGood + "\t", "KEEP\t" + newUnchecked + "\t",
                 "DELETE\t" + oldGood + "\t", "DELETE\t" + oldUnchecked + "\t");
-        assertThat(s3.keys(BUCKET)).contains(oldGood, oldUnchecked);
+        assertThat(SERVERS.s3().keys(BUCKET)).contains(oldGood, oldUnchecked);
 
         PgBackupProcess.Result run = prune(prefix).set("RETENTION_KEEP_LAST", "1").run("prune");
 
         assertThat(run.exitCode()).as(run.toString()).isZero();
-        assertThat(s3.keys(BUCKET).stream().filter(k -> k.startsWith(prefix)).toList())
+        assertThat(SERVERS.s3().keys(BUCKET).stream().filter(k -> k.startsWith(prefix)).toList())
                 .containsExactlyInAnyOrder(newestGood, newestGood + ".manifest.json", newUnchecked);
     }
 }

@@ -69,8 +69,8 @@ class RestoreIT {
 
     @AfterEach
     void noTemporaryDatabaseIsLeft() throws Exception {
-        assertThat(databasesLike("pgbackup_restore_%")).as("temporary databases left on the server").isEmpty();
-        assertThat(databasesLike("pgbackup_verify_%")).as("scratch databases left on the server").isEmpty();
+        assertThat(postgres.databasesLike("pgbackup_restore_%")).as("temporary databases left on the server").isEmpty();
+        assertThat(postgres.databasesLike("pgbackup_verify_%")).as("scratch databases left on the server").isEmpty();
     }
 
     PgBackupProcess pgBackup(String database, String prefix) {
@@ -105,7 +105,7 @@ class RestoreIT {
                     .contains("3 tables, 800000 rows, all as dumped");
             assertThat(restore.stderr()).doesNotContain(PASSWORD);
             for (String table : LargeDatabase.TABLES) {
-                assertThat(contentHash("large_restored", table)).as(table).isEqualTo(contentHash(large, table));
+                assertThat(postgres.contentHash("large_restored", table)).as(table).isEqualTo(postgres.contentHash(large, table));
             }
             assertThat(postgres.schema("large_restored")).isEqualTo(postgres.schema(large));
         } finally {
@@ -129,7 +129,7 @@ class RestoreIT {
         try {
             PgBackupProcess.Result restore = pgBackup(large, "large-zstd/").run("restore", "--target-db", "large_zstd");
             assertThat(restore.exitCode()).as(restore.toString()).isZero();
-            assertThat(contentHash("large_zstd", "public.orders")).isEqualTo(contentHash(large, "public.orders"));
+            assertThat(postgres.contentHash("large_zstd", "public.orders")).isEqualTo(postgres.contentHash(large, "public.orders"));
         } finally {
             postgres.dropDatabase("large_zstd");
         }
@@ -148,7 +148,7 @@ class RestoreIT {
         // the cut is found by the chunk check before its last chunk is used (without chunk hashes: "truncated")
         assertThat(restore.stderr()).contains("restore FAILED stage=restore").contains(key)
                 .contains("differs from its manifest in chunk");
-        assertThat(databasesLike("cut_target")).isEmpty();
+        assertThat(postgres.databasesLike("cut_target")).isEmpty();
         assertThat(slack.texts().subList(slackBefore, slack.texts().size())).singleElement().asString()
                 .contains("restore FAILED").contains("cut_src into cut_target");
     }
@@ -167,7 +167,7 @@ class RestoreIT {
 
         assertThat(restore.exitCode()).as(restore.toString()).isEqualTo(1);
         assertThat(restore.stderr()).contains("restore FAILED").contains(key);
-        assertThat(databasesLike("flip_target")).isEmpty();
+        assertThat(postgres.databasesLike("flip_target")).isEmpty();
 
         s3.put(BUCKET, key, original);
         ObjectNode manifest = (ObjectNode) manifest(key);
@@ -178,7 +178,7 @@ class RestoreIT {
 
         assertThat(mismatch.exitCode()).as(mismatch.toString()).isEqualTo(1);
         assertThat(mismatch.stderr()).contains("has SHA-256 " + sha256(original)).contains("the object is corrupted");
-        assertThat(databasesLike("flip_target")).isEmpty();
+        assertThat(postgres.databasesLike("flip_target")).isEmpty();
     }
 
     /**
@@ -218,7 +218,7 @@ class RestoreIT {
 
         assertThat(restore.exitCode()).as(restore.toString()).isEqualTo(1);
         assertThat(restore.stderr()).contains("restore FAILED").contains("division by zero");
-        assertThat(databasesLike("lo_restored")).isEmpty();
+        assertThat(postgres.databasesLike("lo_restored")).isEmpty();
     }
 
     /**
@@ -272,7 +272,7 @@ class RestoreIT {
             assertThat(restore.stderr()).contains("restore FAILED");
             assertThat(shell).as("the shell command did not run").doesNotExist();
             assertThat(output).as("no output file was opened").doesNotExist();
-            assertThat(databasesLike("meta_target")).isEmpty();
+            assertThat(postgres.databasesLike("meta_target")).isEmpty();
         } finally {
             postgres.dropDatabase("meta_good");
             PostgresServer.deleteTree(folder);
@@ -305,7 +305,7 @@ class RestoreIT {
 
             assertThat(replaced.exitCode()).as(replaced.toString()).isZero();
             assertThat(postgres.psql("swap_target", "SELECT count(*) FROM public.orders").strip()).isEqualTo("2000");
-            String aside = databasesLike("swap_target_before_%");
+            String aside = postgres.databasesLike("swap_target_before_%");
             assertThat(aside).matches("swap_target_before_\\d{14}");
             assertThat(replaced.stderr()).contains("renamed to " + aside).contains("not dropped");
             assertThat(replaced.stdout()).contains(key);
@@ -362,7 +362,7 @@ class RestoreIT {
                     "--before", beforeAll);
             assertThat(none.exitCode()).as(none.toString()).isEqualTo(1);
             assertThat(none.stderr()).contains("no good backup of database 'pick_src' at or before");
-            assertThat(databasesLike("pick_none")).isEmpty();
+            assertThat(postgres.databasesLike("pick_none")).isEmpty();
         } finally {
             postgres.dropDatabase("pick_newest_good");
             postgres.dropDatabase("pick_unchecked");
@@ -392,14 +392,14 @@ class RestoreIT {
         assertThat(unreadable.exitCode()).as(unreadable.toString()).isEqualTo(1);
         // caught by its first chunk's hash before a byte reaches gunzip (a manifest without chunk hashes: "not a gzip file")
         assertThat(unreadable.stderr()).contains("differs from its manifest in chunk 0");
-        assertThat(databasesLike("bad_t")).isEmpty();
+        assertThat(postgres.databasesLike("bad_t")).isEmpty();
     }
 
     // --- helpers
 
     /** A database with {@code orders} rows (none made when negative: the caller made it), backed up; its key. */
     String backUp(String database, String prefix, int orders) throws Exception {
-        if (orders >= 0 && databasesLike(database).isEmpty()) {
+        if (orders >= 0 && postgres.databasesLike(database).isEmpty()) {
             postgres.createDatabase(database);
             postgres.psql(database, "CREATE TABLE orders (id int PRIMARY KEY, note text);"
                     + " INSERT INTO orders SELECT g, 'note ' || g || ' ' || md5(g::text) FROM generate_series(1, " + orders + ") g;");
@@ -464,16 +464,6 @@ class RestoreIT {
 
     static int s3Port() {
         return java.net.URI.create(s3.endpoint()).getPort();
-    }
-
-    static String databasesLike(String pattern) throws Exception {
-        return postgres.psql("postgres", "SELECT coalesce(string_agg(datname, ','), '') FROM pg_database WHERE datname LIKE "
-                + PostgresServer.quoteLiteral(pattern)).strip();
-    }
-
-    String contentHash(String database, String table) throws Exception {
-        return postgres.psql(database, "SELECT count(*) || ':' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), ''))"
-                + " FROM " + table + " t").strip();
     }
 
     static long members(byte[] object) throws Exception {

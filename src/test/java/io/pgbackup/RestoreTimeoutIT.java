@@ -68,12 +68,7 @@ class RestoreTimeoutIT {
             Thread.sleep(200);
         }
         assertThat(postgres.psql("postgres", backends).strip()).as("backends of the killed restore").isEqualTo("0");
-        assertThat(databasesLike(TARGET)).as("the target database").isEmpty();
-        assertThat(databasesLike("pgbackup_restore_%")).as("the temporary database").isEmpty();
-    }
-
-    private static String databasesLike(String pattern) throws Exception {
-        return postgres.psql("postgres", "SELECT string_agg(datname, ',') FROM pg_database WHERE datname LIKE "
-                + PostgresServer.quoteLiteral(pattern)).strip();
+        assertThat(postgres.databasesLike(TARGET)).as("the target database").isEmpty();
+        assertThat(postgres.databasesLike("pgbackup_restore_%")).as("the temporary database").isEmpty();
     }
 }

@@ -5,21 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.URI;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import io.pgbackup.support.BackupServers;
 import io.pgbackup.support.FaultyHttpProxy;
 import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
 import io.pgbackup.support.WebhookStandIn;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -42,6 +42,9 @@ class UploadFaultsIT {
     /** An UploadPart request line, its part number in group 1. */
     static final Pattern UPLOAD_PART = Pattern.compile("^PUT [^ ]*[?&]partNumber=(\\d+)[& ].*");
 
+    @RegisterExtension
+    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "faults_user", PASSWORD).withSlack();
+
     static PostgresServer postgres;
     static S3Server s3;
     static WebhookStandIn slack;
@@ -51,11 +54,9 @@ class UploadFaultsIT {
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = PostgresServer.shared();
-        s3 = new S3Server();
-        s3.createBucket(BUCKET);
-        slack = new WebhookStandIn();
-        postgres.createRole("faults_user", PASSWORD);
+        postgres = SERVERS.postgres();
+        s3 = SERVERS.s3();
+        slack = SERVERS.slack();
         postgres.createDatabase(SMALL_DB);
         postgres.psql(SMALL_DB, "CREATE TABLE items (id int PRIMARY KEY, name text);"
                 + " INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 2000) g;");
@@ -65,16 +66,6 @@ class UploadFaultsIT {
                 + " FROM generate_series(1, 300000) g;");
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        if (slack != null) {
-            slack.close();
-        }
-        if (s3 != null) {
-            s3.close();
-        }
-    }
-
     @BeforeEach
     void snapshot() {
         keysBefore = new HashSet<>(s3.keys(BUCKET));
@@ -82,16 +73,7 @@ class UploadFaultsIT {
     }
 
     PgBackupProcess pgBackup(FaultyHttpProxy proxy, String database) {
-        return new PgBackupProcess().timeoutSeconds(240).setAll(Map.of(
-                "DB_USER", "faults_user",
-                "DB_PASSWORD", PASSWORD,
-                "DB_NAME", database,
-                "BUCKET_NAME", BUCKET,
-                "RETRY_MAX", "0",
-                "SLACK_WEBHOOK_URL", slack.url()))
-                .setAll(postgres.clientSettings())
-                .setAll(s3.clientSettings())
-                .set("OBJECT_STORAGE_ENDPOINT", proxy.endpoint());
+        return SERVERS.pgBackup(database, "").timeoutSeconds(240).set("OBJECT_STORAGE_ENDPOINT", proxy.endpoint());
     }
 
     static FaultyHttpProxy proxy() throws Exception {

@@ -9,7 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 
-import io.pgbackup.streams.BulkInputStream;
+import io.pgbackup.streams.BlockSequenceInputStream;
 
 /**
  * Compresses a stream on several cores as it is read: the input is cut into blocks, each block becomes a
@@ -19,7 +19,7 @@ import io.pgbackup.streams.BulkInputStream;
  * (the upload) sets the pace. The source is read on the reader's thread; a failure of the source (pg_dump exiting
  * non-zero, a dump cut short) surfaces from {@link #read} as that exception.
  */
-public final class BlockCompressingInputStream extends BulkInputStream {
+public final class BlockCompressingInputStream extends BlockSequenceInputStream {
 
     /** Compresses {@code length} bytes of {@code data} into one self-contained unit. */
     public interface BlockCompressor {
@@ -34,8 +34,6 @@ public final class BlockCompressingInputStream extends BulkInputStream {
     private final Deque<InFlight> inFlight = new ArrayDeque<>();
     /** Source blocks whose compression is done, for the next reads: no 4 MiB array made and dropped per block. */
     private final Deque<byte[]> freeBlocks = new ArrayDeque<>();
-    private byte[] current = new byte[0];
-    private int position;
     private boolean sourceEnded;
     private boolean submittedAny;
     private long compressedBytes;
@@ -53,24 +51,15 @@ public final class BlockCompressingInputStream extends BulkInputStream {
 
     @Override
     public int read(byte[] buffer, int offset, int length) throws IOException {
-        if (closed) {
-            throw new IOException("stream closed");
-        }
-        if (length == 0) {
+        if (nothingAsked(closed, length)) {
             return 0;
         }
-        while (position == current.length) {
-            if (!nextUnit()) {
-                return -1;
-            }
-        }
-        int n = Math.min(length, current.length - position);
-        System.arraycopy(current, position, buffer, offset, n);
-        position += n;
-        return n;
+        return readBlocks(buffer, offset, length);
     }
 
-    private boolean nextUnit() throws IOException {
+    /** The oldest compressed unit, once done, with the source read ahead to keep the workers busy; null at the end. */
+    @Override
+    protected byte[] nextBlock() throws IOException {
         while (!sourceEnded && inFlight.size() < maxInFlight) {
             byte[] block = freeBlocks.isEmpty() ? new byte[blockSize] : freeBlocks.pop();
             int filled = source.readNBytes(block, 0, blockSize);
@@ -85,11 +74,12 @@ public final class BlockCompressingInputStream extends BulkInputStream {
             }
         }
         if (inFlight.isEmpty()) {
-            return false;
+            return null;
         }
         InFlight oldest = inFlight.removeFirst();
+        byte[] unit;
         try {
-            current = oldest.unit.get();
+            unit = oldest.unit.get();
             freeBlocks.push(oldest.block);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -97,9 +87,8 @@ public final class BlockCompressingInputStream extends BulkInputStream {
         } catch (ExecutionException e) {
             throw new IOException("compression failed: " + e.getCause(), e.getCause());
         }
-        position = 0;
-        compressedBytes += current.length;
-        return true;
+        compressedBytes += unit.length;
+        return unit;
     }
 
     /** Compressed bytes handed out so far. */

@@ -60,10 +60,7 @@ public final class GzipMembersInputStream extends BulkInputStream {
 
     @Override
     public int read(byte[] out, int offset, int length) throws IOException {
-        if (closed) {
-            throw new IOException("stream closed");
-        }
-        if (length == 0) {
+        if (nothingAsked(closed, length)) {
             return 0;
         }
         while (!ended) {

@@ -1,6 +1,5 @@
 package io.pgbackup.crypto;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -8,7 +7,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
-import io.pgbackup.streams.BulkInputStream;
+import io.pgbackup.streams.WatchedInputStream;
 
 import org.bouncycastle.openpgp.PGPCompressedData;
 import org.bouncycastle.openpgp.PGPEncryptedData;
@@ -29,7 +28,7 @@ import org.bouncycastle.openpgp.operator.jcajce.JceSessionKeyDataDecryptorFactor
  * when the data ends its integrity is checked (MDC) before the end is passed on: a modified object fails there,
  * before a restore could commit. A message without integrity protection is refused.
  */
-public final class DecryptingInputStream extends FilterInputStream {
+public final class DecryptingInputStream extends WatchedInputStream {
 
     /** The message is not for the keys at hand, or is not what it should be. The message names key ids only. */
     public static class DecryptionException extends IOException {
@@ -114,31 +113,14 @@ public final class DecryptingInputStream extends FilterInputStream {
     }
 
     @Override
-    public int read() throws IOException {
-        return BulkInputStream.readOne(this);
-    }
-
-    @Override
-    public int read(byte[] buffer, int offset, int length) throws IOException {
-        int n;
-        try {
-            n = super.read(buffer, offset, length);
-        } catch (IOException | RuntimeException e) {
-            throw damaged(e);
-        }
-        if (n < 0) {
-            check();
-        }
-        return n;
-    }
-
-    private DecryptionException damaged(Exception e) {
+    protected IOException failed(Exception e) {
         return new DecryptionException(what + " cannot be read as OpenPGP data (" + e.getMessage()
                 + "): it was cut short or modified");
     }
 
     /** At the end of the data, before the end is passed on: the integrity packet must match. */
-    private void check() throws IOException {
+    @Override
+    protected void atEnd() throws IOException {
         if (checked) {
             return;
         }

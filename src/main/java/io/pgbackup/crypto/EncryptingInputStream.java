@@ -59,10 +59,7 @@ public final class EncryptingInputStream extends BulkInputStream {
 
     @Override
     public int read(byte[] buffer, int offset, int length) throws IOException {
-        if (closed) {
-            throw new IOException("stream closed");
-        }
-        if (length == 0) {
+        if (nothingAsked(closed, length)) {
             return 0;
         }
         while (ciphertext.available() == 0 && !finished) {

@@ -1,20 +1,19 @@
 package io.pgbackup.dump;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import io.pgbackup.streams.BulkInputStream;
+import io.pgbackup.streams.WatchedInputStream;
 
 /**
  * A dump read whole as it streams past, each read counted and handed to {@link #scan}, and its end to {@link #end}
  * (which throws when the dump is incomplete, in place of the end of the stream): what {@link DumpStatistics} (plain
  * SQL) and {@link ArchiveStatistics} (a custom-format archive) share, with the bytes read and the rows per table.
  */
-abstract class DumpWatcher extends FilterInputStream implements DumpFacts {
+abstract class DumpWatcher extends WatchedInputStream implements DumpFacts {
 
     /** Rows per table, in dump order, as the subclass counts them. */
     final Map<String, Long> rows = new LinkedHashMap<>();
@@ -32,23 +31,17 @@ abstract class DumpWatcher extends FilterInputStream implements DumpFacts {
     abstract void end() throws IOException;
 
     @Override
-    public int read() throws IOException {
-        return BulkInputStream.readOne(this);
+    protected final void chunk(byte[] buffer, int offset, int length) throws IOException {
+        bytes += length;
+        scan(buffer, offset, length);
     }
 
     @Override
-    public int read(byte[] buffer, int offset, int length) throws IOException {
-        int n = super.read(buffer, offset, length);
-        if (n < 0) {
-            if (!ended) {
-                ended = true;
-                end();
-            }
-        } else {
-            bytes += n;
-            scan(buffer, offset, n);
+    protected final void atEnd() throws IOException {
+        if (!ended) {
+            ended = true;
+            end();
         }
-        return n;
     }
 
     /** Bytes read so far (the raw dump size once the stream has ended). */

@@ -1,6 +1,5 @@
 package io.pgbackup.exec;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
-import io.pgbackup.streams.BulkInputStream;
+import io.pgbackup.streams.WatchedInputStream;
 
 /**
  * One child process of {@link StreamingCommandExecutor} with its stderr drain ({@link StderrTail}), stdin feeder and
@@ -129,41 +128,23 @@ final class RunningCommand {
     }
 
     InputStream stdout() {
-        return new FilterInputStream(process.getInputStream()) {
+        return new WatchedInputStream(process.getInputStream()) {
             private boolean finished;
-
-            @Override
-            public int read() throws IOException {
-                return BulkInputStream.readOne(this);
-            }
-
-            @Override
-            public int read(byte[] buffer, int offset, int length) throws IOException {
-                int n;
-                try {
-                    n = super.read(buffer, offset, length);
-                } catch (IOException e) {
-                    throw explained(e);
-                }
-                if (n < 0) {
-                    finish();
-                }
-                return n;
-            }
 
             /**
              * stdout failed under the reader ("Stream closed": the child was killed, by its timeout or because its
              * input failed): the child's own story is the one to tell, when it has one.
              */
-            private IOException explained(IOException e) throws IOException {
-                if (!finished) {
-                    finished = true;
-                    awaitSuccess();
+            @Override
+            protected IOException failed(Exception e) throws IOException {
+                if (e instanceof IOException) {
+                    atEnd();
                 }
-                return e;
+                return super.failed(e);
             }
 
-            private void finish() throws IOException {
+            @Override
+            protected void atEnd() throws IOException {
                 if (!finished) {
                     finished = true;
                     awaitSuccess();

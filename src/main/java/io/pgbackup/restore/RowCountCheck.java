@@ -56,13 +56,8 @@ public class RowCountCheck {
         if (loaded.size() > expected.size()) {
             differences.add((loaded.size() - expected.size()) + " more table(s) loaded than the manifest lists");
         }
-        if (!differences.isEmpty()) {
-            throw new RowCountMismatchException("the load of " + manifest.key + " differs from its manifest: "
-                    + String.join("; ", differences));
-        }
-        String summary = expected.size() + " tables, " + rows + " rows, all as dumped";
-        DatabaseRun.of(exchange).setSummary(summary);
-        return summary;
+        return allAsDumped(exchange, differences, "the load of " + manifest.key + " differs from its manifest: ",
+                expected.size(), rows);
     }
 
     /** A backup without a manifest, loaded: nothing to compare its rows with (restore.yaml). */
@@ -123,11 +118,20 @@ public class RowCountCheck {
                 differences.add(expected.get(i).getKey() + " has " + actual[i] + " rows, the dump had " + want);
             }
         }
+        return allAsDumped(exchange, differences, "the restored copy of " + manifest.key + " differs: ",
+                expected.size(), rows);
+    }
+
+    /**
+     * The run's summary ("N tables, M rows, all as dumped"), kept as the run's summary, when there is no
+     * difference; else throws {@code mismatch} followed by every difference.
+     */
+    private static String allAsDumped(Exchange exchange, List<String> differences, String mismatch, int tables,
+            long rows) {
         if (!differences.isEmpty()) {
-            throw new RowCountMismatchException("the restored copy of " + manifest.key + " differs: "
-                    + String.join("; ", differences));
+            throw new RowCountMismatchException(mismatch + String.join("; ", differences));
         }
-        String summary = expected.size() + " tables, " + rows + " rows, all as dumped";
+        String summary = tables + " tables, " + rows + " rows, all as dumped";
         DatabaseRun.of(exchange).setSummary(summary);
         return summary;
     }

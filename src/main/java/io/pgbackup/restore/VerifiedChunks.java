@@ -81,10 +81,7 @@ public final class VerifiedChunks extends BulkInputStream {
 
     @Override
     public int read(byte[] buffer, int offset, int length) throws IOException {
-        if (closed) {
-            throw new IOException("stream closed");
-        }
-        if (length == 0) {
+        if (nothingAsked(closed, length)) {
             return 0;
         }
         while (current == null || position == current.length()) {

@@ -7,6 +7,8 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import io.pgbackup.streams.BlockSequenceInputStream;
+
 /**
  * One stream read once and given to two readers (the primary store's upload and the copy's), block by block, in
  * memory: each reader has a queue of at most {@code blocks} blocks, and the source is read only as fast as the slower
@@ -69,11 +71,9 @@ public final class StreamTee implements Runnable {
     }
 
     /** One reader's side: blocks in order, then the end, or the source's failure. */
-    private static final class Branch extends InputStream {
+    private static final class Branch extends BlockSequenceInputStream {
         private final BlockingQueue<Object> queue;
         private volatile boolean closed;
-        private byte[] current = new byte[0];
-        private int position;
         private Object ended;
 
         Branch(int blocks) {
@@ -90,30 +90,13 @@ public final class StreamTee implements Runnable {
         }
 
         @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
-            if (length == 0) {
-                return 0;
-            }
-            while (position == current.length) {
-                if (!next()) {
-                    return -1;
-                }
-            }
-            int n = Math.min(length, current.length - position);
-            System.arraycopy(current, position, buffer, offset, n);
-            position += n;
-            return n;
+            return length == 0 ? 0 : readBlocks(buffer, offset, length);
         }
 
-        /** The next block; false at the end; the source's failure thrown as it was. */
-        private boolean next() throws IOException {
+        /** The next block; null at the end; the source's failure thrown as it was. */
+        @Override
+        protected byte[] nextBlock() throws IOException {
             if (closed) {
                 throw new IOException("stream closed");
             }
@@ -127,9 +110,7 @@ public final class StreamTee implements Runnable {
                 }
             }
             if (item instanceof byte[] block) {
-                current = block;
-                position = 0;
-                return true;
+                return block;
             }
             ended = item;
             if (item instanceof IOException e) {
@@ -141,7 +122,7 @@ public final class StreamTee implements Runnable {
             if (item instanceof Error e) {
                 throw e;
             }
-            return false;
+            return null;
         }
 
         @Override

@@ -18,6 +18,17 @@ public abstract class BulkInputStream extends InputStream {
     @Override
     public abstract int read(byte[] buffer, int offset, int length) throws IOException;
 
+    /**
+     * The start of a bulk read: throws when the stream is {@code closed}; true when {@code length} asks for nothing (the
+     * read returns 0).
+     */
+    protected static boolean nothingAsked(boolean closed, int length) throws IOException {
+        if (closed) {
+            throw new IOException("stream closed");
+        }
+        return length == 0;
+    }
+
     /** One byte read through {@code in}'s {@link InputStream#read(byte[], int, int)}, or -1 at its end. */
     public static int readOne(InputStream in) throws IOException {
         byte[] one = new byte[1];

@@ -7,88 +7,81 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @Timeout(60)
 class GzipCompressionTest {
 
-    private final GzipCompression gzip = new GzipCompression();
-    private final ZstdCompression zstd = new ZstdCompression();
-
-    @AfterEach
-    void stop() {
-        gzip.stop();
-        zstd.stop();
-    }
+    @RegisterExtension
+    final Compressions compressions = new Compressions();
 
     @Test
     void roundTripsAcrossManyBlocksAndCounts() throws Exception {
-        byte[] raw = sample(3 * BlockCompression.BLOCK + 12_345);
-        BlockCompressingInputStream compressed = gzip.compress(new ByteArrayInputStream(raw));
+        byte[] raw = Compressions.sample(3 * BlockCompression.BLOCK + 12_345);
+        BlockCompressingInputStream compressed = compressions.gzip.compress(new ByteArrayInputStream(raw));
         byte[] bytes = compressed.readAllBytes();
 
         assertThat(compressed.compressedBytes()).isEqualTo(bytes.length);
         assertThat(bytes.length).isLessThan(raw.length / 2);
-        try (InputStream in = gzip.decompress(new ByteArrayInputStream(bytes))) {
+        try (InputStream in = compressions.gzip.decompress(new ByteArrayInputStream(bytes))) {
             assertThat(in.readAllBytes()).isEqualTo(raw);
         }
     }
 
-    /** The members read back whole by the tools users restore with: gunzip, and zstd -d for zstd. */
+    /** The members read back whole by the tools users restore with: gunzip, and zstd -d for compressions.zstd. */
     @Test
     void gzipMembersAndZstdFramesAreOneFileForTheCommandLineTools() throws Exception {
-        byte[] raw = sample(2 * BlockCompression.BLOCK + 99);
-        gzip.setThreads(3);
-        assertThat(pipe(gzip.compress(new ByteArrayInputStream(raw)).readAllBytes(), "gunzip", "-c")).isEqualTo(raw);
-        assertThat(pipe(zstd.compress(new ByteArrayInputStream(raw)).readAllBytes(), "zstd", "-dc")).isEqualTo(raw);
-        try (InputStream in = zstd.decompress(new ByteArrayInputStream(zstd.compress(new ByteArrayInputStream(raw)).readAllBytes()))) {
+        byte[] raw = Compressions.sample(2 * BlockCompression.BLOCK + 99);
+        compressions.gzip.setThreads(3);
+        assertThat(pipe(compressions.gzip.compress(new ByteArrayInputStream(raw)).readAllBytes(), "gunzip", "-c")).isEqualTo(raw);
+        assertThat(pipe(compressions.zstd.compress(new ByteArrayInputStream(raw)).readAllBytes(), "zstd", "-dc")).isEqualTo(raw);
+        byte[] zstdFrames = compressions.zstd.compress(new ByteArrayInputStream(raw)).readAllBytes();
+        try (InputStream in = compressions.zstd.decompress(new ByteArrayInputStream(zstdFrames))) {
             assertThat(in.readAllBytes()).isEqualTo(raw);
         }
     }
 
     @Test
     void emptyInputIsAValidEmptyFile() throws Exception {
-        byte[] bytes = gzip.compress(new ByteArrayInputStream(new byte[0])).readAllBytes();
+        byte[] bytes = compressions.gzip.compress(new ByteArrayInputStream(new byte[0])).readAllBytes();
         assertThat(bytes).isNotEmpty();
-        try (InputStream in = gzip.decompress(new ByteArrayInputStream(bytes))) {
+        try (InputStream in = compressions.gzip.decompress(new ByteArrayInputStream(bytes))) {
             assertThat(in.readAllBytes()).isEmpty();
         }
-        assertThat(pipe(zstd.compress(new ByteArrayInputStream(new byte[0])).readAllBytes(), "zstd", "-dc")).isEmpty();
+        assertThat(pipe(compressions.zstd.compress(new ByteArrayInputStream(new byte[0])).readAllBytes(), "zstd", "-dc")).isEmpty();
     }
 
     @Test
     void marshalAsADataFormatWritesTheSameGzip() throws Exception {
-        byte[] raw = sample(1_000_000);
+        byte[] raw = Compressions.sample(1_000_000);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        gzip.marshal(new DefaultExchange(new DefaultCamelContext()), new ByteArrayInputStream(raw), out);
-        try (InputStream in = gzip.decompress(new ByteArrayInputStream(out.toByteArray()))) {
+        compressions.gzip.marshal(new DefaultExchange(new DefaultCamelContext()), new ByteArrayInputStream(raw), out);
+        try (InputStream in = compressions.gzip.decompress(new ByteArrayInputStream(out.toByteArray()))) {
             assertThat(in.readAllBytes()).isEqualTo(raw);
         }
     }
 
     @Test
     void aHigherLevelIsNotLarger() throws Exception {
-        byte[] raw = sample(2_000_000);
+        byte[] raw = Compressions.sample(2_000_000);
         GzipCompression best = new GzipCompression();
         best.setLevel("9");
         assertThat(best.compress(new ByteArrayInputStream(raw)).readAllBytes().length)
-                .isLessThanOrEqualTo(gzip.compress(new ByteArrayInputStream(raw)).readAllBytes().length);
+                .isLessThanOrEqualTo(compressions.gzip.compress(new ByteArrayInputStream(raw)).readAllBytes().length);
         best.stop();
     }
 
     /** pg_dump exiting non-zero surfaces at the end of its stream: the reader of the compressed stream gets it. */
     @Test
     void aFailingSourceFailsTheReaderAndClosingStopsTheSource() throws Exception {
-        byte[] head = sample(BlockCompression.BLOCK + 10);
+        byte[] head = Compressions.sample(BlockCompression.BLOCK + 10);
         boolean[] closed = {false};
         InputStream failing = new InputStream() {
             int position;
@@ -106,7 +99,7 @@ class GzipCompressionTest {
                 closed[0] = true;
             }
         };
-        InputStream compressed = gzip.compress(failing);
+        InputStream compressed = compressions.gzip.compress(failing);
         assertThatThrownBy(compressed::readAllBytes).hasMessageContaining("exited with code 1");
         compressed.close();
         assertThat(closed[0]).isTrue();
@@ -115,12 +108,12 @@ class GzipCompressionTest {
     /** The level's range is checked at start (SettingRangesAtStartTest); the bean takes the value, empty: its default. */
     @Test
     void levelIsTheSettingsValueAndEmptyKeepsTheDefault() {
-        zstd.setLevel("19");
-        gzip.setLevel("");
-        assertThat(gzip.getLevel()).isEqualTo(GzipCompression.DEFAULT_LEVEL);
-        assertThat(zstd.getLevel()).isEqualTo(19);
-        gzip.setLevel(" 9 ");
-        assertThat(gzip.getLevel()).isEqualTo(9);
+        compressions.zstd.setLevel("19");
+        compressions.gzip.setLevel("");
+        assertThat(compressions.gzip.getLevel()).isEqualTo(GzipCompression.DEFAULT_LEVEL);
+        assertThat(compressions.zstd.getLevel()).isEqualTo(19);
+        compressions.gzip.setLevel(" 9 ");
+        assertThat(compressions.gzip.getLevel()).isEqualTo(9);
     }
 
     private static byte[] pipe(byte[] input, String... command) throws Exception {
@@ -137,16 +130,5 @@ class GzipCompressionTest {
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).as(String.join(" ", command) + " exit code").isZero();
         return output;
-    }
-
-    /** SQL-like text with some randomness, so compression has work to do. */
-    static byte[] sample(int size) {
-        Random random = new Random(42);
-        StringBuilder text = new StringBuilder(size + 100);
-        while (text.length() < size) {
-            text.append(random.nextInt(1_000_000)).append('\t').append("customer-").append(random.nextInt(5000))
-                    .append('\t').append(random.nextDouble()).append('\n');
-        }
-        return text.substring(0, size).getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -13,9 +13,9 @@ import java.util.Random;
 import java.util.zip.GZIPOutputStream;
 import java.util.zip.ZipException;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The decompressor restore, verify and the read-back check use: every gzip member, whatever the source's read sizes
@@ -24,14 +24,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class GzipMembersInputStreamTest {
 
-    private final GzipCompression gzip = new GzipCompression();
-    private final ZstdCompression zstd = new ZstdCompression();
-
-    @AfterEach
-    void stop() {
-        gzip.stop();
-        zstd.stop();
-    }
+    @RegisterExtension
+    final Compressions compressions = new Compressions();
 
     /** A network-like source: 1..maxRead bytes a read, never anything "available". */
     static final class TrickleSource extends InputStream {
@@ -72,8 +66,8 @@ class GzipMembersInputStreamTest {
     void everyMemberIsReadWhateverTheReadSizesAndAvailableSay() throws Exception {
         // three members (two whole 4 MiB blocks and a short one) give every kind of boundary: member to member and
         // the last one's end; more blocks only repeat them
-        byte[] raw = sample(2 * BlockCompression.BLOCK + 777);
-        byte[] compressed = gzip.compress(new ByteArrayInputStream(raw)).readAllBytes();
+        byte[] raw = Compressions.sample(2 * BlockCompression.BLOCK + 777);
+        byte[] compressed = compressions.gzip.compress(new ByteArrayInputStream(raw)).readAllBytes();
         int members = countMembers(compressed);
         assertThat(members).as("one member per 4 MiB block").isEqualTo(3);
 
@@ -91,8 +85,8 @@ class GzipMembersInputStreamTest {
     /** Reads that end exactly at, or a few bytes before, each member boundary: where Java 17's reader gives up. */
     @Test
     void readsEndingRightAtMemberBoundariesLoseNothing() throws Exception {
-        byte[] raw = sample(3 * BlockCompression.BLOCK + 5);
-        byte[] compressed = gzip.compress(new ByteArrayInputStream(raw)).readAllBytes();
+        byte[] raw = Compressions.sample(3 * BlockCompression.BLOCK + 5);
+        byte[] compressed = compressions.gzip.compress(new ByteArrayInputStream(raw)).readAllBytes();
         int[] boundaries = memberEnds(compressed);
         for (int before : new int[] {0, 1, 8, 20, 26}) {
             InputStream source = new InputStream() {
@@ -134,7 +128,8 @@ class GzipMembersInputStreamTest {
 
     @Test
     void bytesAfterTheLastMemberAreAnError() throws Exception {
-        byte[] compressed = gzip.compress(new ByteArrayInputStream(sample(BlockCompression.BLOCK + 10))).readAllBytes();
+        byte[] raw = Compressions.sample(BlockCompression.BLOCK + 10);
+        byte[] compressed = compressions.gzip.compress(new ByteArrayInputStream(raw)).readAllBytes();
         for (byte[] garbage : new byte[][] {{0}, {0, 0, 0, 0}, "junk".getBytes(), {0x1f}}) {
             byte[] withGarbage = concat(compressed, garbage);
             assertThatThrownBy(() -> readAll(new GzipMembersInputStream(new TrickleSource(withGarbage, 3, 100)), 8192))
@@ -147,8 +142,8 @@ class GzipMembersInputStreamTest {
 
     @Test
     void aTruncatedStreamIsAnErrorAtEveryCut() throws Exception {
-        byte[] raw = sample(2 * BlockCompression.BLOCK + 3);
-        byte[] compressed = gzip.compress(new ByteArrayInputStream(raw)).readAllBytes();
+        byte[] raw = Compressions.sample(2 * BlockCompression.BLOCK + 3);
+        byte[] compressed = compressions.gzip.compress(new ByteArrayInputStream(raw)).readAllBytes();
         int[] boundaries = memberEnds(compressed);
         int[] cuts = {0, 5, 10, 11, 1000, boundaries[0] - 8, boundaries[0] - 1, boundaries[0] + 3, compressed.length - 1};
         for (int cut : cuts) {
@@ -162,8 +157,8 @@ class GzipMembersInputStreamTest {
 
     @Test
     void aFlippedByteIsCaught() throws Exception {
-        byte[] raw = sample(2 * BlockCompression.BLOCK);
-        byte[] compressed = gzip.compress(new ByteArrayInputStream(raw)).readAllBytes();
+        byte[] raw = Compressions.sample(2 * BlockCompression.BLOCK);
+        byte[] compressed = compressions.gzip.compress(new ByteArrayInputStream(raw)).readAllBytes();
         for (int at : new int[] {100, compressed.length / 2, compressed.length - 6}) {
             byte[] flipped = compressed.clone();
             flipped[at] ^= 0x10;
@@ -194,16 +189,16 @@ class GzipMembersInputStreamTest {
     /** zstd (BACKUP_COMPRESSION=zstd): zstd-jni's reader reads every frame, and fails on a cut or trailing bytes. */
     @Test
     void zstdFramesAreReadWholeAndACutOrTrailingBytesFail() throws Exception {
-        byte[] raw = sample(3 * BlockCompression.BLOCK + 11);
-        byte[] compressed = zstd.compress(new ByteArrayInputStream(raw)).readAllBytes();
-        try (InputStream in = zstd.decompress(new TrickleSource(compressed, 4, 50))) {
+        byte[] raw = Compressions.sample(3 * BlockCompression.BLOCK + 11);
+        byte[] compressed = compressions.zstd.compress(new ByteArrayInputStream(raw)).readAllBytes();
+        try (InputStream in = compressions.zstd.decompress(new TrickleSource(compressed, 4, 50))) {
             assertThat(readAll(in, 3000)).isEqualTo(raw);
         }
         byte[] truncated = Arrays.copyOf(compressed, compressed.length - 100);
-        assertThatThrownBy(() -> readAll(zstd.decompress(new TrickleSource(truncated, 5, 4096)), 65536))
+        assertThatThrownBy(() -> readAll(compressions.zstd.decompress(new TrickleSource(truncated, 5, 4096)), 65536))
                 .isInstanceOf(IOException.class);
         byte[] trailing = concat(compressed, "junk".getBytes());
-        assertThatThrownBy(() -> readAll(zstd.decompress(new TrickleSource(trailing, 6, 4096)), 65536))
+        assertThatThrownBy(() -> readAll(compressions.zstd.decompress(new TrickleSource(trailing, 6, 4096)), 65536))
                 .isInstanceOf(IOException.class);
     }
 
@@ -261,16 +256,5 @@ class GzipMembersInputStreamTest {
         byte[] both = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, both, a.length, b.length);
         return both;
-    }
-
-    /** Dump-like text: compressible, not trivially so. */
-    static byte[] sample(int size) {
-        Random random = new Random(42);
-        StringBuilder text = new StringBuilder(size + 100);
-        while (text.length() < size) {
-            text.append(random.nextInt(1_000_000)).append('\t').append("customer ").append(random.nextInt(5000))
-                    .append('\t').append(Long.toHexString(random.nextLong())).append('\n');
-        }
-        return text.substring(0, size).getBytes();
     }
 }

@@ -16,6 +16,7 @@ import io.pgbackup.manifest.BackupManifest;
 import io.pgbackup.storage.BackupCatalog;
 import io.pgbackup.storage.BackupKey;
 import io.pgbackup.support.Gpg;
+import io.pgbackup.support.Spaces;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -109,25 +110,7 @@ class ManifestSignatureTest {
                 .isInstanceOf(IOException.class).hasMessageContaining("larger than " + (MANIFEST.length - 1) + " bytes");
 
         // BackupManifest.read itself: a stream one byte past 64 MiB
-        InputStream endless = new InputStream() {
-            long left = BackupManifest.MAX_BYTES + 1L;
-
-            @Override
-            public int read() {
-                return left-- > 0 ? ' ' : -1;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) {
-                if (left <= 0) {
-                    return -1;
-                }
-                int n = (int) Math.min(len, left);
-                java.util.Arrays.fill(b, off, off + n, (byte) ' ');
-                left -= n;
-                return n;
-            }
-        };
+        InputStream endless = Spaces.of(BackupManifest.MAX_BYTES + 1L);
         assertThatThrownBy(() -> BackupManifest.read(endless)).isInstanceOf(IOException.class)
                 .hasMessageContaining("larger than 64 MiB, the cap on manifests");
     }

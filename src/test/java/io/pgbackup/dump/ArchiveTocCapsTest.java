@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
+import io.pgbackup.support.Spaces;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -68,25 +70,7 @@ class ArchiveTocCapsTest {
             integer(length);
             parts.add(new ByteArrayInputStream(out.toByteArray()));
             out = new ByteArrayOutputStream();
-            parts.add(new InputStream() {
-                long left = length;
-
-                @Override
-                public int read() {
-                    return left-- > 0 ? ' ' : -1;
-                }
-
-                @Override
-                public int read(byte[] b, int off, int len) {
-                    if (left <= 0) {
-                        return -1;
-                    }
-                    int n = (int) Math.min(len, left);
-                    java.util.Arrays.fill(b, off, off + n, (byte) ' ');
-                    left -= n;
-                    return n;
-                }
-            });
+            parts.add(Spaces.of(length));
         }
 
         /** An entry; definitionBytes < 0: a small definition. */

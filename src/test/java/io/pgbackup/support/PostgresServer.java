@@ -90,6 +90,18 @@ public final class PostgresServer implements AutoCloseable {
                 "-h", socket.toString(), "-p", Integer.toString(port), "-U", "postgres", "-c", sql), 300, database);
     }
 
+    /** The names of the databases LIKE {@code pattern}, comma-separated ("" when there is none). */
+    public String databasesLike(String pattern) throws IOException, InterruptedException {
+        return psql("postgres", "SELECT coalesce(string_agg(datname, ','), '') FROM pg_database WHERE datname LIKE "
+                + quoteLiteral(pattern)).strip();
+    }
+
+    /** A table's contents as "rows:md5 of the rows' text in order": equal for tables holding the same rows. */
+    public String contentHash(String database, String table) throws IOException, InterruptedException {
+        return psql(database, "SELECT count(*) || ':' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), ''))"
+                + " FROM " + table + " t").strip();
+    }
+
     /**
      * Starts a psql session running {@code sql} in the background (e.g. holding a lock) and returns once the server
      * runs it (and, for a statement ending in pg_sleep, once it sleeps: every statement before it, a lock say, is
