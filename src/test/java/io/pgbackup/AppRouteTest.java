@@ -124,6 +124,20 @@ abstract class AppRouteTest implements CamelContextAware {
         });
     }
 
+    /**
+     * Stubs, route by route, every URI listed for it: each runs its step of {@code steps} (by URI; none: it does
+     * nothing) and goes to its mock endpoint.
+     */
+    protected void stubAll(Map<String, List<String>> urisByRoute, Map<String, Step> steps) throws Exception {
+        for (Map.Entry<String, List<String>> route : urisByRoute.entrySet()) {
+            advise(route.getKey(), advice -> {
+                for (String uri : route.getValue()) {
+                    stubIn(advice, uri, steps.getOrDefault(uri, exchange -> { }));
+                }
+            });
+        }
+    }
+
     /** The same as {@link #stub} inside an advice that does more. */
     protected void stubIn(AdviceWithRouteBuilder route, String uri, Step step) {
         route.weaveByToUri(uri).replace().process(exchange -> {

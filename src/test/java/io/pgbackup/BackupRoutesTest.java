@@ -65,15 +65,8 @@ class BackupRoutesTest extends AppRouteTest {
     void stubStages(Map<String, List<String>> more) throws Exception {
         Map<String, List<String>> stages = new HashMap<>(STAGES);
         stages.putAll(more);
-        for (Map.Entry<String, List<String>> route : stages.entrySet()) {
-            advise(route.getKey(), advice -> {
-                for (String uri : route.getValue()) {
-                    if (!real.contains(uri)) {
-                        stubIn(advice, uri, steps.getOrDefault(uri, exchange -> { }));
-                    }
-                }
-            });
-        }
+        stages.replaceAll((route, uris) -> uris.stream().filter(uri -> !real.contains(uri)).toList());
+        stubAll(stages, steps);
     }
 
     Exchange backup(String database) throws Exception {
