@@ -27,7 +27,10 @@ import org.junit.jupiter.api.Timeout;
  * A route test of the real app under Camel's own test support: {@code @CamelMainTest} makes a fresh context for every
  * test from application.properties, routes/beans.yaml and the route files of {@link #command()}, configured as the
  * command configures its own ({@link CommandMain#configure}: every setting checked, derived settings, the command's
- * routes only); a test class replaces beans with {@code @ReplaceInRegistry} fields and advises the routes by id
+ * routes only); a test class replaces beans with {@code @ReplaceInRegistry} fields (declared of the bean's own type:
+ * the registry keeps a bean by name and type, so another type would sit beside the app's bean instead of replacing
+ * it; routes look beans up when they start, so a replaced bean is the one they call, while beans.yaml's own beans
+ * keep what they were given) and advises the routes by id
  * ({@link #stub}, {@link #advise}) before it sends. Settings: the route tests' defaults ({@link #defaults}: no server
  * is contacted) under the class's own {@link #settings()}, under {@code @CamelMainTest(properties = ...)} of the class
  * or of a {@code @Nested} class (a case that needs other settings). Seconds a test; the end-to-end tests prove the stages
@@ -56,17 +59,11 @@ abstract class AppRouteTest implements CamelContextAware {
 
     /** Enough for the start-up check of any command: no server is contacted. */
     static Map<String, String> defaults() {
-        Map<String, String> settings = new HashMap<>();
-        settings.put("db.password", "route-test-password");
-        settings.put("db.name", "shop");
-        settings.put("bucket.name", "route-test");
-        settings.put("object.storage.endpoint", "http://127.0.0.1:9");
-        settings.put("pg.dump.path", "/bin/true");
-        settings.put("psql.path", "/bin/true");
-        settings.put("psql.allow.unrestricted", "true"); // /bin/true stands in for psql: it has no restricted mode
-        settings.put("retry.max", "0");
-        settings.put("backup.schedule.enabled", "false");
-        return settings;
+        return new HashMap<>(Map.of("db.password", "route-test-password", "db.name", "shop",
+                "bucket.name", "route-test", "object.storage.endpoint", "http://127.0.0.1:9",
+                "pg.dump.path", "/bin/true", "psql.path", "/bin/true",
+                // /bin/true stands in for psql: it has no restricted mode
+                "psql.allow.unrestricted", "true", "retry.max", "0", "backup.schedule.enabled", "false"));
     }
 
     /**

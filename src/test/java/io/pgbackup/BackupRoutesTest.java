@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.pgbackup.dump.DumpStatistics;
 import io.pgbackup.report.RunReport;
+import io.pgbackup.storage.IncompleteUploads;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.test.main.junit5.CamelMainTest;
@@ -42,6 +43,9 @@ class BackupRoutesTest extends AppRouteTest {
     /** What a stage does instead, by its URI (none: nothing); those named in {@link #real} are not stubbed. */
     final Map<String, Step> steps = new HashMap<>();
     final List<String> real = new ArrayList<>();
+    /** A run over every database (direct:backup) cleans up the store's incomplete uploads first. */
+    @ReplaceInRegistry
+    final IncompleteUploads incompleteUploads = new IncompleteUploadsStandIn();
 
     @Override
     protected String command() {
@@ -205,18 +209,22 @@ class BackupRoutesTest extends AppRouteTest {
         }
     }
 
+    /**
+     * Stands in for routes/beans.yaml's incompleteUploads (the store's multipart uploads, cleaned up when a backup
+     * run starts): nothing to clean; records that the run cleaned up first. Of the bean's own type, so the
+     * registry's entry for that name and type is the one replaced.
+     */
+    static class IncompleteUploadsStandIn extends IncompleteUploads {
+        @Override
+        public void cleanUp(Exchange exchange) {
+            exchange.setProperty("incompleteUploadsChecked", true);
+        }
+    }
+
     /** psql failing while it lists the databases (DB_NAME=*) is the listing's failure, not a restore's. */
     @Nested
     @CamelMainTest(properties = "db.name=*")
     class EveryDatabase {
-
-        /** Stands in for routes/beans.yaml's incompleteUploads (the store's multipart uploads): nothing to clean. */
-        @ReplaceInRegistry
-        final Object incompleteUploads = new Object() {
-            @SuppressWarnings("unused")
-            public void cleanUp(Exchange exchange) {
-            }
-        };
 
         @Test
         void aFailedDatabaseListingIsReportedAsTheListingStage() throws Exception {
@@ -237,15 +245,6 @@ class BackupRoutesTest extends AppRouteTest {
     @Nested
     @CamelMainTest(properties = "db.name=alpha, beta,gamma")
     class SeveralDatabases {
-
-        /** Stands in for routes/beans.yaml's incompleteUploads: records that the run cleaned up first. */
-        @ReplaceInRegistry
-        final Object incompleteUploads = new Object() {
-            @SuppressWarnings("unused")
-            public void cleanUp(Exchange exchange) {
-                exchange.setProperty("incompleteUploadsChecked", true);
-            }
-        };
 
         @Test
         void oneFailingDatabaseOfSeveralDoesNotStopTheOthersAndFailsTheRun() throws Exception {

@@ -55,12 +55,15 @@ class HealthRoutesTest extends AppRouteTest {
     }
 
     @Test
-    void healthIsUpAfterGoodBackupsOfEveryDatabase() throws Exception {
+    void healthIsUpAfterGoodBackupsOfEveryDatabaseAndShowsWhenEachWasMade() throws Exception {
         backup("shop", BackupRoutesTest::stored);
         backup("crm", BackupRoutesTest::stored);
 
         assertThat(health().getState()).isEqualTo(HealthCheck.State.UP);
         assertThat(message()).contains("2 database(s) backed up");
+        assertThat(health().getDetails()).doesNotContainEntry("shop.last.good.backup", "none")
+                .doesNotContainEntry("crm.last.good.backup", "none").containsKeys("shop.last.good.backup",
+                        "crm.last.good.backup");
     }
 
     @Test
