@@ -11,6 +11,7 @@ import io.pgbackup.settings.SettingsDeclaration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.MainConfigurationProperties;
 import org.apache.camel.main.MainListenerSupport;
 
 /**
@@ -49,26 +50,7 @@ final class CommandMain {
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void beforeConfigure(BaseMainSupport configuring) {
-                // settings reach Camel one way only: application.properties' {{env:NAME:default}}, then the command's
-                // own overrides (restore --database). Camel would otherwise also map any variable named like a key
-                // (DB_NAME -> db.name) over both.
-                ((org.apache.camel.component.properties.PropertiesComponent) configuring.getCamelContext()
-                        .getPropertiesComponent()).setEnvironmentVariableMode(
-                                org.apache.camel.component.properties.PropertiesComponent.ENVIRONMENT_VARIABLES_MODE_NEVER);
-                // {{env:NAME:default}} takes the variable's value as data: a {{...}} inside it is not resolved
-                configuring.getCamelContext().getPropertiesComponent()
-                        .addPropertiesFunction(new io.pgbackup.settings.LiteralEnvironment());
-                // every setting is checked before anything reads it: camel-main (camel.management.*), and the beans
-                // of routes/beans.yaml, which would otherwise fail on a bad value with a message naming no setting
-                SettingsCheck.checkEarly(configuring.getCamelContext());
-                derivedSettings(configuring.getCamelContext(), command.name());
-                io.pgbackup.settings.SettingValues.register(configuring.getCamelContext());
-                SettingsCheck.check(configuring.getCamelContext(), command.name());
-                // only the route files this command can reach, now that the settings tell which schedules are on
-                routes.configure(configuring.configure(),
-                        precondition -> CommandRoutes.isOff(configuring.getCamelContext(), precondition));
-                // the stage of a failure is the route group it happened in (report/FailedStage)
-                configuring.getCamelContext().addRoutePolicyFactory(new io.pgbackup.report.FailedStage());
+                configure(configuring.getCamelContext(), configuring.configure(), command.name(), routes);
             }
 
             @Override
@@ -81,6 +63,35 @@ final class CommandMain {
         main.setPropertyPlaceholderLocations(configLocation(command, env));
         routes.configure(main.configure(), precondition -> false);
         return main;
+    }
+
+    /**
+     * What the command's camel-main does to its context before any route or bean is made: settings reach Camel one
+     * way only, every setting checked, the derived settings, and only the route files the command can reach. The seam
+     * for a context made elsewhere: Camel's test support (@CamelMainTest) calls it with its own context and
+     * configuration, so route tests start the real app ({@code CommandAppTest}).
+     */
+    static void configure(CamelContext context, MainConfigurationProperties camel, String command, CommandRoutes routes) {
+        // settings reach Camel one way only: application.properties' {{env:NAME:default}}, then the command's
+        // own overrides (restore --database). Camel would otherwise also map any variable named like a key
+        // (DB_NAME -> db.name) over both.
+        ((org.apache.camel.component.properties.PropertiesComponent) context
+                .getPropertiesComponent()).setEnvironmentVariableMode(
+                        org.apache.camel.component.properties.PropertiesComponent.ENVIRONMENT_VARIABLES_MODE_NEVER);
+        // {{env:NAME:default}} takes the variable's value as data: a {{...}} inside it is not resolved
+        context.getPropertiesComponent()
+                .addPropertiesFunction(new io.pgbackup.settings.LiteralEnvironment());
+        // every setting is checked before anything reads it: camel-main (camel.management.*), and the beans
+        // of routes/beans.yaml, which would otherwise fail on a bad value with a message naming no setting
+        SettingsCheck.checkEarly(context);
+        derivedSettings(context, command);
+        io.pgbackup.settings.SettingValues.register(context);
+        SettingsCheck.check(context, command);
+        // only the route files this command can reach, now that the settings tell which schedules are on
+        routes.configure(camel,
+                precondition -> CommandRoutes.isOff(context, precondition));
+        // the stage of a failure is the route group it happened in (report/FailedStage)
+        context.addRoutePolicyFactory(new io.pgbackup.report.FailedStage());
     }
 
     /**

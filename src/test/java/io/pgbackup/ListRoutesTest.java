@@ -9,13 +9,21 @@ import io.pgbackup.storage.BackupCatalog;
 
 import org.apache.camel.Exchange;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
-/** routes/list.yaml (list, list-backups) over a real store in this JVM (RouteTestStore): seconds. */
-@Timeout(60)
-class ListRoutesTest {
+/** routes/list.yaml (list, list-backups) of the real app over a real store in this JVM (RouteTestStore): seconds. */
+class ListRoutesTest extends AppRouteTest {
 
     static final String PREFIX = "list-routes/";
+
+    @Override
+    protected String command() {
+        return "list";
+    }
+
+    @Override
+    protected Map<String, String> settings() {
+        return RouteTestStore.settings(PREFIX);
+    }
 
     @Test
     void listShowsTheBackupsUnderThePrefixOldestFirstWithTheirStateAndNothingElse() throws Exception {
@@ -25,16 +33,15 @@ class ListRoutesTest {
         RouteTestStore.put(PREFIX + "2026/03/02/shop_20260302020000.sql.gz.manifest.json", "{not json");
         RouteTestStore.put(PREFIX + "notes.txt", "not a backup");
         RouteTestStore.put("elsewhere/2026/03/03/shop_20260303020000.sql.gz", "dump");
-        try (RoutesUnderTest app = RouteTestStore.app(PREFIX).start("list")) {
-            Exchange run = app.send("direct:list", Map.of());
 
-            assertThat(run.getException()).isNull();
-            List<?> listed = run.getMessage().getBody(List.class);
-            assertThat(listed).map(entry -> ((BackupCatalog.Entry) entry).object().key() + " "
-                    + ((BackupCatalog.Entry) entry).state()).containsExactly(
-                            PREFIX + "2026/03/01/shop_20260301020000.sql.gz UNCHECKED",
-                            PREFIX + "2026/03/01/crm_20260301030000.sql.gz UNCHECKED",
-                            PREFIX + "2026/03/02/shop_20260302020000.sql.gz UNREADABLE");
-        }
+        Exchange run = send("direct:list", Map.of());
+
+        assertThat(run.getException()).isNull();
+        List<?> listed = run.getMessage().getBody(List.class);
+        assertThat(listed).map(entry -> ((BackupCatalog.Entry) entry).object().key() + " "
+                + ((BackupCatalog.Entry) entry).state()).containsExactly(
+                        PREFIX + "2026/03/01/shop_20260301020000.sql.gz UNCHECKED",
+                        PREFIX + "2026/03/01/crm_20260301030000.sql.gz UNCHECKED",
+                        PREFIX + "2026/03/02/shop_20260302020000.sql.gz UNREADABLE");
     }
 }

@@ -1,6 +1,7 @@
 package io.pgbackup;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 import io.pgbackup.support.S3Server;
 
@@ -16,13 +17,12 @@ final class RouteTestStore {
     private RouteTestStore() {
     }
 
-    /** The app under test, reading backups under {@code prefix} of this store. */
-    static RoutesUnderTest app(String prefix) {
+    /** The settings of an app reading and writing backups under {@code prefix} of this store. */
+    static Map<String, String> settings(String prefix) {
         PgBackup.plainRequests();
-        return new RoutesUnderTest().set("object.storage.endpoint", STORE.endpoint())
-                .set("object.storage.region", S3Server.REGION).set("object.storage.access.key", S3Server.ACCESS_KEY)
-                .set("object.storage.secretKey", S3Server.SECRET_KEY).set("bucket.name", BUCKET)
-                .set("backup.prefix", prefix);
+        return Map.of("object.storage.endpoint", STORE.endpoint(), "object.storage.region", S3Server.REGION,
+                "object.storage.access.key", S3Server.ACCESS_KEY, "object.storage.secretKey", S3Server.SECRET_KEY,
+                "bucket.name", BUCKET, "backup.prefix", prefix);
     }
 
     static void put(String key, String content) {
