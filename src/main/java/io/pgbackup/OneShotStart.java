@@ -7,6 +7,7 @@ import org.apache.camel.Endpoint;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.support.service.ServiceHelper;
+import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * the route asks for it. (Their settings are checked before, by {@link SettingsCheck}, so a bad one still stops the
  * command at start.) {@code copyStore} is made at once: it binds the copy's client that {@code copy.to.uri} names.</li>
  * <li>the store's client (the AWS SDK's HTTP client, and the bucket check the aws2-s3 endpoint makes when it starts)
- * is made on a second thread while Camel starts its routes; the command's request waits for it. A failure there
+ * is made on a second thread while Camel makes its routes; Camel's start waits for it. A failure there
  * leaves nothing behind: the endpoint is made again where it is used, and meets and reports the failure as before.</li>
  * </ul>
  * The service, and the training run of the start-up cache (which should load what every bean loads), make every bean
@@ -28,12 +29,6 @@ import org.slf4j.LoggerFactory;
 final class OneShotStart extends MainListenerSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger("pg-backup");
-
-    private Thread storeWarmUp;
-    private String storeUri;
-    /** The store's endpoint, started on the second thread; null until then, or when that failed. */
-    private volatile Endpoint storeEndpoint;
-    private boolean handedOver;
 
     private OneShotStart() {
     }
@@ -52,44 +47,53 @@ final class OneShotStart extends MainListenerSupport {
     public void afterConfigure(BaseMainSupport configured) {
         CamelContext context = configured.getCamelContext();
         context.getRegistry().lookupByName("copyStore");
-        storeUri = storeUri(context);
-        if (storeUri != null) {
-            storeWarmUp = new Thread(() -> storeEndpoint = startEndpoint(context, storeUri), "pg-backup-store-warm-up");
-            storeWarmUp.setDaemon(true);
-            storeWarmUp.start();
+        String uri = storeUri(context);
+        if (uri != null) {
+            StoreWarmUp warmUp = new StoreWarmUp(context, uri);
+            try {
+                context.addService(warmUp, true, false);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot add the store's warm-up to Camel", e);
+            }
+            warmUp.thread.start();
         }
     }
 
-    @Override
-    public void afterStart(BaseMainSupport started) {
-        if (storeWarmUp != null) {
-            try {
-                storeWarmUp.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            Endpoint endpoint = storeEndpoint;
+    /**
+     * The second thread that makes the store's endpoint, as a service of the Camel context: started with the
+     * context's services (after the routes are made), it waits for the thread and gives the context the endpoint;
+     * stopped with the context, it closes an endpoint it did not give (a start that failed half-way).
+     */
+    private static final class StoreWarmUp extends ServiceSupport {
+        private final CamelContext context;
+        private final String uri;
+        private final Thread thread;
+        private volatile Endpoint endpoint;
+        private boolean handedOver;
+
+        StoreWarmUp(CamelContext context, String uri) {
+            this.context = context;
+            this.uri = uri;
+            this.thread = new Thread(() -> endpoint = startEndpoint(context, uri), "pg-backup-store-warm-up");
+            thread.setDaemon(true);
+        }
+
+        @Override
+        protected void doStart() throws Exception {
+            thread.join();
             if (endpoint != null) {
-                try {
-                    // the context's own from now on (found by the store's lookups, stopped with the context)
-                    started.getCamelContext().addEndpoint(storeUri, endpoint);
-                    handedOver = true;
-                } catch (Exception e) {
-                    LOG.debug("the store's client is made where it is first used ({})", e.getClass().getSimpleName());
-                }
+                // the context's own from now on: found by the store's lookups, stopped with the context
+                context.addEndpoint(uri, endpoint);
+                handedOver = true;
             }
         }
-    }
 
-    @Override
-    public void afterStop(BaseMainSupport stopped) {
-        if (storeWarmUp != null && !handedOver) {
-            try {
-                storeWarmUp.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        @Override
+        protected void doStop() throws Exception {
+            thread.join();
+            if (!handedOver) {
+                ServiceHelper.stopAndShutdownService(endpoint);
             }
-            ServiceHelper.stopAndShutdownService(storeEndpoint); // a start that failed: the client closed
         }
     }
 
