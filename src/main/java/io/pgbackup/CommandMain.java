@@ -60,6 +60,10 @@ final class CommandMain {
                 }
             }
         });
+        OneShotStart oneShot = OneShotStart.of(command.name(), everyRoute);
+        if (oneShot != null) {
+            main.addMainListener(oneShot);
+        }
         main.setPropertyPlaceholderLocations(configLocation(command, env));
         routes.configure(main.configure(), precondition -> false);
         return main;
