@@ -57,7 +57,7 @@ final class CommandMain {
                                 org.apache.camel.component.properties.PropertiesComponent.ENVIRONMENT_VARIABLES_MODE_NEVER);
                 // {{env:NAME:default}} takes the variable's value as data: a {{...}} inside it is not resolved
                 configuring.getCamelContext().getPropertiesComponent()
-                        .addPropertiesFunction(new io.pgbackup.settings.LiteralEnvironment());
+                        .addPropertiesFunction(new io.pgbackup.settings.LiteralEnvironment(env));
                 // every setting is checked before anything reads it: camel-main (camel.management.*), and the beans
                 // of routes/beans.yaml, which would otherwise fail on a bad value with a message naming no setting
                 SettingsCheck.checkEarly(configuring.getCamelContext());
