@@ -23,13 +23,14 @@ import org.slf4j.LoggerFactory;
  * from the project folder, on a thread of its own with a time limit. What it printed, its log lines included (at the
  * levels the shipped LogConfiguration sets: INFO, Camel's WARN, the chatty and the secret-printing loggers capped),
  * is its stdout and stderr, as a process's would be. What belongs to the run is told by thread: its thread and the
- * threads it started (one thread group); the test's own servers keep printing to the test's stderr at the test's WARN.
+ * threads it started (thread groups); the test's own servers keep printing to the test's stderr at the test's WARN.
  * One command at a time per JVM.
  */
 final class InProcessRun {
 
     private static final ReentrantLock ONE_AT_A_TIME = new ReentrantLock();
     private static final AtomicInteger RUNS = new AtomicInteger();
+    private static final String GROUP = "pg-backup-in-process-";
     /** The levels LogConfiguration gives these loggers (root: INFO) at the default LOG_LEVEL and CAMEL_LOG_LEVEL. */
     private static final Map<String, Level> SHIPPED_LEVELS = Map.of("org.apache.camel", Level.WARN,
             "org.apache.hc.client5.http.wire", Level.OFF, "org.apache.http.wire", Level.OFF,
@@ -52,7 +53,7 @@ final class InProcessRun {
         PrintStream err = new PrintStream(stderr, true, StandardCharsets.UTF_8);
         PrintStream systemOut = System.out;
         PrintStream systemErr = System.err;
-        ThreadGroup group = new ThreadGroup("pg-backup-in-process-" + RUNS.incrementAndGet());
+        ThreadGroup group = new ThreadGroup(GROUP + RUNS.incrementAndGet());
         LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
         Logger root = logging.getLogger(Logger.ROOT_LOGGER_NAME);
         Level testLevel = root.getLevel();
@@ -60,7 +61,7 @@ final class InProcessRun {
             @Override
             public FilterReply decide(org.slf4j.Marker marker, Logger logger, Level level, String format,
                     Object[] params, Throwable t) {
-                return !inRun(group) && !level.isGreaterOrEqual(testLevel) ? FilterReply.DENY : FilterReply.NEUTRAL;
+                return !inRun() && !level.isGreaterOrEqual(testLevel) ? FilterReply.DENY : FilterReply.NEUTRAL;
             }
         };
         int[] code = {-1};
@@ -77,8 +78,8 @@ final class InProcessRun {
             logging.addTurboFilter(testLevelOutside);
             root.setLevel(Level.INFO);
             SHIPPED_LEVELS.forEach((name, level) -> logging.getLogger(name).setLevel(level));
-            System.setOut(new PrintStream(new ByThread(group, out, systemOut), true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(new ByThread(group, err, systemErr), true, StandardCharsets.UTF_8));
+            System.setOut(new PrintStream(new ByThread(out, systemOut), true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(new ByThread(err, systemErr), true, StandardCharsets.UTF_8));
             thread.start();
             thread.join(TimeUnit.SECONDS.toMillis(timeoutSeconds));
             if (thread.isAlive()) {
@@ -98,49 +99,56 @@ final class InProcessRun {
         return new PgBackupProcess.Result(code[0], text(stdout), text(stderr));
     }
 
-    /** Whether the calling thread is the run's or one it started. */
-    private static boolean inRun(ThreadGroup group) {
+    /**
+     * Whether the calling thread is pg-backup's: the run's, one it started, or one an earlier run started and keeps for
+     * the JVM's life (the exec watchdog, the upload progress: static pools), as one run is on at a time.
+     */
+    private static boolean inRun() {
         for (ThreadGroup g = Thread.currentThread().getThreadGroup(); g != null; g = g.getParent()) {
-            if (g == group) {
+            if (g.getName().startsWith(GROUP)) {
                 return true;
             }
         }
         return false;
     }
 
-    /** Threads a finished run left behind (a pool not stopped), told on the test's stderr. */
-    private static void leftRunning(String command, ThreadGroup group) {
+    /** Non-daemon threads a finished run left behind (a pool not stopped: the JVM would not exit), told on stderr. */
+    private static void leftRunning(String command, ThreadGroup group) throws InterruptedException {
         Thread[] threads = new Thread[group.activeCount() + 8];
         int n = group.enumerate(threads);
-        if (n > 0) {
-            StringBuilder names = new StringBuilder();
-            for (int i = 0; i < n; i++) {
-                names.append(' ').append(threads[i].getName()).append(threads[i].isDaemon() ? "(daemon)" : "");
+        StringBuilder names = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            if (threads[i].isDaemon()) {
+                continue;
             }
-            System.err.println("in-process " + command + " left " + n + " thread(s):" + names);
+            threads[i].join(2000);
+            if (threads[i].isAlive()) {
+                names.append(' ').append(threads[i].getName());
+            }
+        }
+        if (!names.isEmpty()) {
+            System.err.println("in-process " + command + " left non-daemon thread(s) running:" + names);
         }
     }
 
     /** Writes of the run's threads to the run's stream, of every other thread to the test's. */
     private static final class ByThread extends java.io.OutputStream {
-        private final ThreadGroup group;
         private final PrintStream run;
         private final PrintStream test;
 
-        ByThread(ThreadGroup group, PrintStream run, PrintStream test) {
-            this.group = group;
+        ByThread(PrintStream run, PrintStream test) {
             this.run = run;
             this.test = test;
         }
 
         @Override
         public void write(int b) {
-            (inRun(group) ? run : test).write(b);
+            (inRun() ? run : test).write(b);
         }
 
         @Override
         public void write(byte[] bytes, int offset, int length) {
-            (inRun(group) ? run : test).write(bytes, offset, length);
+            (inRun() ? run : test).write(bytes, offset, length);
         }
 
         @Override
