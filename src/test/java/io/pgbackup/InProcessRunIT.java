@@ -3,18 +3,16 @@ package io.pgbackup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.pgbackup.support.BackupServers;
 import io.pgbackup.support.PgBackupProcess;
-import io.pgbackup.support.PostgresServer;
-import io.pgbackup.support.S3Server;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The ITs run commands in-process (PgBackupProcess.run, no JVM start per command): what such a run ends with and
@@ -25,36 +23,21 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(300)
 class InProcessRunIT {
 
-    static final String BUCKET = "in-process";
-    static final String PASSWORD = "in process pw";
     static final String DB = "in_process_shop";
     /** A log line: time, level, [logger], message (the launcher's pattern and the tests' differ only in the time). */
     static final Pattern LOG_LINE = Pattern.compile("^[-0-9: .]+ (TRACE|DEBUG|INFO|WARN|ERROR) +\\[([^]]+)] ", Pattern.MULTILINE);
 
-    static PostgresServer postgres;
-    static S3Server s3;
+    @RegisterExtension
+    static final BackupServers SERVERS = BackupServers.onSharedPostgres("in-process", "in_process_user", "in process pw");
 
     @BeforeAll
-    static void start() throws Exception {
-        postgres = PostgresServer.shared();
-        s3 = new S3Server();
-        s3.createBucket(BUCKET);
-        postgres.createRole("in_process_user", PASSWORD);
-        postgres.createDatabase(DB);
-        postgres.psql(DB, "CREATE TABLE items (id int PRIMARY KEY); INSERT INTO items SELECT generate_series(1, 100);");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (s3 != null) {
-            s3.close();
-        }
+    static void database() throws Exception {
+        SERVERS.postgres().createDatabase(DB);
+        SERVERS.postgres().psql(DB, "CREATE TABLE items (id int PRIMARY KEY); INSERT INTO items SELECT generate_series(1, 100);");
     }
 
     PgBackupProcess pgBackup(String prefix) {
-        return new PgBackupProcess().timeoutSeconds(120).setAll(Map.of("DB_USER", "in_process_user",
-                "DB_PASSWORD", PASSWORD, "DB_NAME", DB, "BUCKET_NAME", BUCKET, "BACKUP_PREFIX", prefix,
-                "RETRY_MAX", "0")).setAll(postgres.clientSettings()).setAll(s3.clientSettings());
+        return SERVERS.pgBackup(DB, prefix).timeoutSeconds(120);
     }
 
     @Test
@@ -65,7 +48,7 @@ class InProcessRunIT {
         assertThat(inProcess.exitCode()).as(inProcess.toString()).isEqualTo(2).isEqualTo(launcher.exitCode());
         assertThat(inProcess.stderr()).as(inProcess.toString()).contains("DB_PORT").isEqualTo(launcher.stderr());
         assertThat(inProcess.stdout()).isEqualTo(launcher.stdout());
-        assertThat(s3.keys(BUCKET)).as("nothing stored").noneMatch(key -> key.startsWith("refused/"));
+        assertThat(SERVERS.s3().keys("in-process")).as("nothing stored").noneMatch(key -> key.startsWith("refused/"));
     }
 
     @Test

@@ -51,8 +51,6 @@ final class InProcessRun {
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(stdout, true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(stderr, true, StandardCharsets.UTF_8);
-        PrintStream systemOut = System.out;
-        PrintStream systemErr = System.err;
         ThreadGroup group = new ThreadGroup(GROUP + RUNS.incrementAndGet());
         LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
         Logger root = logging.getLogger(Logger.ROOT_LOGGER_NAME);
@@ -74,6 +72,8 @@ final class InProcessRun {
                 code[0] = 1;
             }
         }, group.getName());
+        PrintStream systemOut = System.out;
+        PrintStream systemErr = System.err;
         try {
             logging.addTurboFilter(testLevelOutside);
             root.setLevel(Level.INFO);
