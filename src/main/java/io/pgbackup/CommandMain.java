@@ -50,7 +50,7 @@ final class CommandMain {
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void beforeConfigure(BaseMainSupport configuring) {
-                configure(configuring.getCamelContext(), configuring.configure(), command.name(), routes);
+                configure(configuring.getCamelContext(), configuring.configure(), command.name(), routes, env);
             }
 
             @Override
@@ -76,6 +76,12 @@ final class CommandMain {
      * configuration, so route tests start the real app ({@code CommandAppTest}).
      */
     static void configure(CamelContext context, MainConfigurationProperties camel, String command, CommandRoutes routes) {
+        configure(context, camel, command, routes, System.getenv());
+    }
+
+    /** The same, with the environment the settings are read from ({@code PgBackup.run}'s, the process's in main). */
+    static void configure(CamelContext context, MainConfigurationProperties camel, String command, CommandRoutes routes,
+            Map<String, String> env) {
         // settings reach Camel one way only: application.properties' {{env:NAME:default}}, then the command's
         // own overrides (restore --database). Camel would otherwise also map any variable named like a key
         // (DB_NAME -> db.name) over both.
@@ -84,7 +90,7 @@ final class CommandMain {
                         org.apache.camel.component.properties.PropertiesComponent.ENVIRONMENT_VARIABLES_MODE_NEVER);
         // {{env:NAME:default}} takes the variable's value as data: a {{...}} inside it is not resolved
         context.getPropertiesComponent()
-                .addPropertiesFunction(new io.pgbackup.settings.LiteralEnvironment());
+                .addPropertiesFunction(new io.pgbackup.settings.LiteralEnvironment(env));
         // every setting is checked before anything reads it: camel-main (camel.management.*), and the beans
         // of routes/beans.yaml, which would otherwise fail on a bad value with a message naming no setting
         SettingsCheck.checkEarly(context);

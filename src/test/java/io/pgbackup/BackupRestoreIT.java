@@ -35,6 +35,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * signature v4 required (like NCP Object Storage), and a Secret Manager stand-in that checks the API Gateway signature.
  */
 @Timeout(600)
+@io.pgbackup.support.OnLauncher("one full backup and restore through the shipped launcher; pg_dump's argv and environment")
 class BackupRestoreIT {
 
     /** Spaces, both quotes, a command substitution, a backslash and Hangul: none may reach argv or output. */

@@ -84,7 +84,7 @@ class RestoreIT {
     @Test
     void aLargeMultiPartBackupRestoresWholeThroughASlowNetwork() throws Exception {
         PgBackupProcess.Result backup = pgBackup(large, "large/").set("UPLOAD_PART_SIZE", "5242880")
-                .set("VERIFY_DOWNLOAD", "true").run("backup");
+                .set("VERIFY_DOWNLOAD", "true").throughLauncher().run("backup");
         assertThat(backup.exitCode()).as(backup.toString()).isZero();
         assertThat(backup.stderr()).as("the multi-part, multi-member object read back whole").contains("read back whole");
         String key = onlyKey("large/");
@@ -96,7 +96,7 @@ class RestoreIT {
 
         try (SlowNetworkProxy slow = new SlowNetworkProxy(s3Port(), 16 * 1024)) {
             PgBackupProcess.Result restore = pgBackup(large, "large/").set("OBJECT_STORAGE_ENDPOINT", slow.endpoint())
-                    .run("restore", "--target-db", "large_restored");
+                    .throughLauncher().run("restore", "--target-db", "large_restored");
 
             assertThat(restore.exitCode()).as(restore.toString()).isZero();
             assertThat(slow.pauses()).as("reads that ended at a member boundary").isGreaterThanOrEqualTo(10);
@@ -235,7 +235,8 @@ class RestoreIT {
                 """);
         backUp("wide_src", "wide/", -1);
         try {
-            PgBackupProcess.Result restore = pgBackup("wide_src", "wide/").run("restore", "--target-db", "wide_restored");
+            PgBackupProcess.Result restore = pgBackup("wide_src", "wide/").throughLauncher()
+                    .run("restore", "--target-db", "wide_restored");
             assertThat(restore.exitCode()).as(restore.toString()).isZero();
             String check = "SELECT string_agg(id || ':' || length(body) || ':' || md5(body), ',' ORDER BY id) FROM docs";
             assertThat(postgres.psql("wide_restored", check).strip()).isEqualTo(postgres.psql("wide_src", check).strip())

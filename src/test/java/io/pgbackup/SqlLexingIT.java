@@ -161,10 +161,11 @@ class SqlLexingIT {
         postgres.createDatabase("lex_big");
         postgres.psql("lex_big", "DO $do$ BEGIN EXECUTE format('CREATE FUNCTION public.big() RETURNS text LANGUAGE sql AS %L',"
                 + " 'SELECT ''' || repeat('0123456789abcdef', 120 * 65536) || ''''); END $do$");
-        PgBackupProcess.Result backup = pgBackup("lex_big", "big/").run("backup");
+        PgBackupProcess.Result backup = pgBackup("lex_big", "big/").throughLauncher().run("backup");
         assertThat(backup.exitCode()).as(backup.toString()).isZero();
         try {
-            PgBackupProcess.Result restore = pgBackup("lex_big", "big/").run("restore", "--target-db", "lex_big_restored");
+            PgBackupProcess.Result restore = pgBackup("lex_big", "big/").throughLauncher()
+                    .run("restore", "--target-db", "lex_big_restored");
             assertThat(restore.exitCode()).as(restore.toString()).isZero();
             String body = "SELECT length(prosrc) || ':' || md5(prosrc) FROM pg_proc WHERE proname = 'big'";
             assertThat(postgres.psql("lex_big_restored", body)).as(restore.toString()).isEqualTo(postgres.psql("lex_big", body))

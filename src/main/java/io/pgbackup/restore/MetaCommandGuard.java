@@ -41,7 +41,12 @@ public final class MetaCommandGuard {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String KEY_CHARACTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     private static final Pattern VERSION = Pattern.compile("\\(PostgreSQL\\)\\s+(\\d+)(?:\\.(\\d+))?");
-    private static final Map<String, Boolean> SUPPORTED = new ConcurrentHashMap<>();
+    /**
+     * Whether a psql has restricted mode, probed (and logged when it has not) once per psql and Camel context: once per
+     * process as the launcher runs commands, once per command when several run in one JVM (the tests).
+     */
+    private static final Map<org.apache.camel.CamelContext, Map<String, Boolean>> SUPPORTED =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
     private MetaCommandGuard() {
     }
@@ -79,7 +84,7 @@ public final class MetaCommandGuard {
     /** {@code \restrict KEY} and a line break; empty for a psql without restricted mode that the settings allow. */
     private static String restrictLine(Exchange exchange) {
         String psql = SettingsDeclaration.value(exchange.getContext(), "psql.path");
-        if (SUPPORTED.computeIfAbsent(psql, MetaCommandGuard::restrictable)) {
+        if (supported(exchange.getContext(), psql)) {
             return "\\restrict " + key() + "\n";
         }
         if (allowed(exchange.getContext())) {
@@ -94,10 +99,15 @@ public final class MetaCommandGuard {
      */
     public static String problem(org.apache.camel.CamelContext context) {
         String psql = SettingsDeclaration.value(context, "psql.path");
-        if (SUPPORTED.computeIfAbsent(psql, MetaCommandGuard::restrictable) || allowed(context)) {
+        if (supported(context, psql) || allowed(context)) {
             return null;
         }
         return problem(psql);
+    }
+
+    private static boolean supported(org.apache.camel.CamelContext context, String psql) {
+        return SUPPORTED.computeIfAbsent(context, c -> new ConcurrentHashMap<>())
+                .computeIfAbsent(psql, MetaCommandGuard::restrictable);
     }
 
     private static String problem(String psql) {

@@ -13,6 +13,17 @@ import org.apache.camel.spi.PropertiesFunction;
  */
 public final class LiteralEnvironment implements PropertiesFunction {
 
+    /** The environment the variables are read from: the process's, or the one a command was run with in-process. */
+    private final java.util.Map<String, String> environment;
+
+    public LiteralEnvironment() {
+        this(System.getenv());
+    }
+
+    public LiteralEnvironment(java.util.Map<String, String> environment) {
+        this.environment = environment;
+    }
+
     @Override
     public String getName() {
         return "env";
@@ -22,7 +33,7 @@ public final class LiteralEnvironment implements PropertiesFunction {
     public String apply(String remainder) {
         int colon = remainder.indexOf(':');
         String name = colon < 0 ? remainder : remainder.substring(0, colon);
-        String value = System.getenv(name.strip());
+        String value = environment.get(name.strip());
         if (value != null) {
             return escape(value);
         }

@@ -43,4 +43,13 @@ class LiteralEnvironmentTest {
         assertThat(env.apply("PG_BACKUP_TEST_UNSET_VARIABLE")).isNull();
         assertThat(env.apply("PATH:x")).isEqualTo(LiteralEnvironment.escape(System.getenv("PATH")));
     }
+
+    /** A command run in-process (PgBackup.run) reads its settings from the environment it is given, not the JVM's. */
+    @Test
+    void variablesAreReadFromTheGivenEnvironmentOnly() {
+        LiteralEnvironment given = new LiteralEnvironment(java.util.Map.of("DB_NAME", "{{shop}}"));
+        assertThat(given.apply("DB_NAME:x")).isEqualTo(LiteralEnvironment.escape("{{shop}}"));
+        assertThat(System.getenv("PATH")).isNotNull();
+        assertThat(given.apply("PATH:not in the given environment")).isEqualTo("not in the given environment");
+    }
 }

@@ -11,11 +11,23 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the built application as a user does: {@code bin/pg-backup COMMAND} (the launcher with the shipped memory
- * settings, -Xmx200m: a change that held a dump in heap fails the tests) with settings in environment variables,
- * from the project folder (so ./routes and ./application.properties are the ones used).
- * The child gets a clean environment: only PATH, HOME, LANG and the settings given here, plus a free loopback
- * MANAGEMENT_PORT on 127.0.0.1 unless given.
+ * Runs the application as a user does, with settings in environment variables, from the project folder (so ./routes
+ * and ./application.properties are the ones used). The environment is a clean one: only PATH, HOME, LANG and the
+ * settings given here, plus a free loopback MANAGEMENT_PORT on 127.0.0.1 unless given.
+ * <p>
+ * {@link #run} runs the command in this JVM by default ({@link InProcessRun}: {@code PgBackup.run} with that
+ * environment, the same exit code, stdout and stderr with the log lines; no JVM start of 2-3 s per command).
+ * Through the shipped launcher {@code bin/pg-backup COMMAND} instead (a JVM of its own with -Xmx200m: a change that
+ * held a dump in heap fails the tests), whenever the run is about the launcher or the process:
+ * <ul>
+ * <li>{@link #launch} and {@link #runFor}: the service, signals, kills;</li>
+ * <li>a class marked {@link OnLauncher}, or one command marked {@link #throughLauncher()} (heap-bound big dumps,
+ * argv and child environment checks, one full backup and restore per major path);</li>
+ * <li>a run given another working folder ({@link #in}), or a variable the launcher or the JVM reads
+ * ({@link #PROCESS_VARIABLES}: JVM options such as a trust store, the Java, the locale, the log levels, which
+ * logging reads once per JVM);</li>
+ * <li>every run when the tests are started with {@code -Dpgbackup.launcher=all} (to compare).</li>
+ * </ul>
  */
 public final class PgBackupProcess {
 
@@ -26,6 +38,12 @@ public final class PgBackupProcess {
     private final Map<String, String> env = new LinkedHashMap<>();
     private Path directory = PROJECT;
     private int timeoutSeconds = 180;
+    private boolean throughLauncher;
+
+    /** Variables that are about the process, not a setting: a run given one goes through the launcher. */
+    public static final java.util.Set<String> PROCESS_VARIABLES = java.util.Set.of("JAVA_TOOL_OPTIONS",
+            "PG_BACKUP_JAVA_OPTS", "PG_BACKUP_CDS", "PG_BACKUP_PRINT_JAVA", "PG_BACKUP_JAR", "JAVA", "JAVA_HOME",
+            "PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "LOG_LEVEL", "CAMEL_LOG_LEVEL");
 
     public PgBackupProcess set(String name, String value) {
         env.put(name, value);
@@ -45,6 +63,12 @@ public final class PgBackupProcess {
 
     public PgBackupProcess in(Path directory) {
         this.directory = directory;
+        return this;
+    }
+
+    /** {@link #run} through bin/pg-backup in a JVM of its own (see the class comment for when that is needed). */
+    public PgBackupProcess throughLauncher() {
+        this.throughLauncher = true;
         return this;
     }
 
@@ -131,6 +155,9 @@ public final class PgBackupProcess {
     }
 
     public Result run(String... args) throws IOException, InterruptedException {
+        if (!onLauncher()) {
+            return InProcessRun.run(args, environment(new LinkedHashMap<>(System.getenv())), timeoutSeconds);
+        }
         Process process = start(args);
         Collector out = new Collector(process.getInputStream());
         Collector err = new Collector(process.getErrorStream());
@@ -151,7 +178,30 @@ public final class PgBackupProcess {
         argv.add(LAUNCHER.toString());
         argv.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(argv).directory(directory.toFile());
-        Map<String, String> childEnv = builder.environment();
+        environment(builder.environment());
+        return builder.start();
+    }
+
+    /** Whether {@link #run} goes through the launcher (the class comment says when). */
+    private boolean onLauncher() {
+        return throughLauncher || "all".equals(System.getProperty("pgbackup.launcher"))
+                || !directory.equals(PROJECT) || env.keySet().stream().anyMatch(PROCESS_VARIABLES::contains)
+                || StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
+                        .walk(frames -> frames.map(StackWalker.StackFrame::getDeclaringClass)
+                                .anyMatch(PgBackupProcess::markedOnLauncher));
+    }
+
+    private static boolean markedOnLauncher(Class<?> type) {
+        for (Class<?> c = type; c != null; c = c.getEnclosingClass()) {
+            if (c.isAnnotationPresent(OnLauncher.class)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The command's environment, made from {@code childEnv} (this process's): the launcher's child gets the same. */
+    private Map<String, String> environment(Map<String, String> childEnv) throws IOException {
         childEnv.keySet().retainAll(List.of("PATH", "HOME", "LANG", "LC_ALL", "JAVA_HOME"));
         // the launcher execs this Java with the jar under test (same process id: signals reach the JVM)
         childEnv.put("JAVA", ProcessHandle.current().info().command().orElse("java"));
@@ -166,7 +216,7 @@ public final class PgBackupProcess {
                 childEnv.put(name, value);
             }
         });
-        return builder.start();
+        return childEnv;
     }
 
     /**

@@ -1,0 +1,166 @@
+package io.pgbackup.support;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.turbo.TurboFilter;
+import ch.qos.logback.core.spi.FilterReply;
+import io.pgbackup.PgBackup;
+
+import org.slf4j.LoggerFactory;
+
+/**
+ * One pg-backup command run in this JVM as the launcher's process would run it: {@code PgBackup.run} with the
+ * environment the process would get (settings read from it by {@code {{env:NAME:default}}}, as in the launcher's JVM),
+ * from the project folder, on a thread of its own with a time limit. What it printed, its log lines included (at the
+ * levels the shipped LogConfiguration sets: INFO, Camel's WARN, the chatty and the secret-printing loggers capped),
+ * is its stdout and stderr, as a process's would be. What belongs to the run is told by thread: its thread and the
+ * threads it started (thread groups); the test's own servers keep printing to the test's stderr at the test's WARN.
+ * One command at a time per JVM.
+ */
+final class InProcessRun {
+
+    private static final ReentrantLock ONE_AT_A_TIME = new ReentrantLock();
+    private static final AtomicInteger RUNS = new AtomicInteger();
+    private static final String GROUP = "pg-backup-in-process-";
+    /** The levels LogConfiguration gives these loggers (root: INFO) at the default LOG_LEVEL and CAMEL_LOG_LEVEL. */
+    private static final Map<String, Level> SHIPPED_LEVELS = Map.of("org.apache.camel", Level.WARN,
+            "org.apache.hc.client5.http.wire", Level.OFF, "org.apache.http.wire", Level.OFF,
+            "org.apache.hc.client5.http.headers", Level.OFF, "org.quartz", Level.WARN,
+            "software.amazon.awssdk", Level.WARN, "org.apache.http", Level.WARN);
+
+    private InProcessRun() {
+    }
+
+    static PgBackupProcess.Result run(String[] args, Map<String, String> env, int timeoutSeconds)
+            throws InterruptedException {
+        String command = "pg-backup " + String.join(" ", args);
+        if (!ONE_AT_A_TIME.tryLock(timeoutSeconds, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(command + ": another in-process run held this JVM for " + timeoutSeconds
+                    + " s (run concurrent commands through the launcher: PgBackupProcess.throughLauncher())");
+        }
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(stdout, true, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(stderr, true, StandardCharsets.UTF_8);
+        ThreadGroup group = new ThreadGroup(GROUP + RUNS.incrementAndGet());
+        LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
+        Logger root = logging.getLogger(Logger.ROOT_LOGGER_NAME);
+        Level testLevel = root.getLevel();
+        TurboFilter testLevelOutside = new TurboFilter() {
+            @Override
+            public FilterReply decide(org.slf4j.Marker marker, Logger logger, Level level, String format,
+                    Object[] params, Throwable t) {
+                return !inRun() && !level.isGreaterOrEqual(testLevel) ? FilterReply.DENY : FilterReply.NEUTRAL;
+            }
+        };
+        int[] code = {-1};
+        Thread thread = new Thread(group, () -> {
+            try {
+                code[0] = PgBackup.run(args, env, Map.of(), out, err);
+            } catch (Throwable e) {
+                // what the JVM does with an exception main lets out: its trace on stderr, exit 1
+                e.printStackTrace(err);
+                code[0] = 1;
+            }
+        }, group.getName());
+        PrintStream systemOut = System.out;
+        PrintStream systemErr = System.err;
+        try {
+            logging.addTurboFilter(testLevelOutside);
+            root.setLevel(Level.INFO);
+            SHIPPED_LEVELS.forEach((name, level) -> logging.getLogger(name).setLevel(level));
+            System.setOut(new PrintStream(new ByThread(out, systemOut), true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(new ByThread(err, systemErr), true, StandardCharsets.UTF_8));
+            thread.start();
+            thread.join(TimeUnit.SECONDS.toMillis(timeoutSeconds));
+            if (thread.isAlive()) {
+                thread.interrupt();
+                throw new IllegalStateException(command + " did not end within " + timeoutSeconds
+                        + " s (in-process); stderr so far: " + text(stderr));
+            }
+        } finally {
+            System.setOut(systemOut);
+            System.setErr(systemErr);
+            root.setLevel(testLevel);
+            SHIPPED_LEVELS.keySet().forEach(name -> logging.getLogger(name).setLevel(null));
+            logging.getTurboFilterList().remove(testLevelOutside);
+            ONE_AT_A_TIME.unlock();
+        }
+        leftRunning(command, group);
+        return new PgBackupProcess.Result(code[0], text(stdout), text(stderr));
+    }
+
+    /**
+     * Whether the calling thread is pg-backup's: the run's, one it started, or one an earlier run started and keeps for
+     * the JVM's life (the exec watchdog, the upload progress: static pools), as one run is on at a time.
+     */
+    private static boolean inRun() {
+        for (ThreadGroup g = Thread.currentThread().getThreadGroup(); g != null; g = g.getParent()) {
+            if (g.getName().startsWith(GROUP)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Non-daemon threads a finished run left behind (a pool not stopped: the JVM would not exit), told on stderr. */
+    private static void leftRunning(String command, ThreadGroup group) throws InterruptedException {
+        Thread[] threads = new Thread[group.activeCount() + 8];
+        int n = group.enumerate(threads);
+        StringBuilder names = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            if (threads[i].isDaemon()) {
+                continue;
+            }
+            threads[i].join(2000);
+            if (threads[i].isAlive()) {
+                names.append(' ').append(threads[i].getName());
+            }
+        }
+        if (!names.isEmpty()) {
+            System.err.println("in-process " + command + " left non-daemon thread(s) running:" + names);
+        }
+    }
+
+    /** Writes of the run's threads to the run's stream, of every other thread to the test's. */
+    private static final class ByThread extends java.io.OutputStream {
+        private final PrintStream run;
+        private final PrintStream test;
+
+        ByThread(PrintStream run, PrintStream test) {
+            this.run = run;
+            this.test = test;
+        }
+
+        @Override
+        public void write(int b) {
+            (inRun() ? run : test).write(b);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) {
+            (inRun() ? run : test).write(bytes, offset, length);
+        }
+
+        @Override
+        public void flush() {
+            run.flush();
+            test.flush();
+        }
+    }
+
+    private static String text(ByteArrayOutputStream buffer) {
+        synchronized (buffer) {
+            return buffer.toString(StandardCharsets.UTF_8);
+        }
+    }
+}
