@@ -73,13 +73,9 @@ final class CommandMain {
      * What the command's camel-main does to its context before any route or bean is made: settings reach Camel one
      * way only, every setting checked, the derived settings, and only the route files the command can reach. The seam
      * for a context made elsewhere: Camel's test support (@CamelMainTest) calls it with its own context and
-     * configuration, so route tests start the real app ({@code CommandAppTest}).
+     * configuration, so route tests start the real app ({@code AppRouteTest}). Settings are read from {@code env} (the
+     * environment {@code PgBackup.run} was given; none in route tests, which set theirs as properties).
      */
-    static void configure(CamelContext context, MainConfigurationProperties camel, String command, CommandRoutes routes) {
-        configure(context, camel, command, routes, System.getenv());
-    }
-
-    /** The same, with the environment the settings are read from ({@code PgBackup.run}'s, the process's in main). */
     static void configure(CamelContext context, MainConfigurationProperties camel, String command, CommandRoutes routes,
             Map<String, String> env) {
         // settings reach Camel one way only: application.properties' {{env:NAME:default}}, then the command's

@@ -95,7 +95,7 @@ abstract class AppRouteTest implements CamelContextAware {
             });
             made.getPropertiesComponent().addOverrideProperty("storage.from", "primary");
             CommandMain.configure(made, camel, command,
-                    CommandRoutes.read(CommandLine.parse(new String[] {command}), Map.of(), false));
+                    CommandRoutes.read(CommandLine.parse(new String[] {command}), Map.of(), false), Map.of());
         }
     }
 
