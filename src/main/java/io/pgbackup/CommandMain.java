@@ -57,6 +57,8 @@ final class CommandMain {
             public void afterConfigure(BaseMainSupport configured) {
                 if (command.name().equals("service")) {
                     ClusteredScheduler.configure(configured.getCamelContext());
+                    // a fire nobody took is logged with its own time (it runs late, once)
+                    io.pgbackup.schedule.MisfireLog.register(configured.getCamelContext());
                 }
             }
         });

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * run once when an instance comes back. BACKUP_CRON fires once only, at a second about a minute ahead; the only
  * instance starts (so the shared Quartz store holds the trigger), stops before that second, and an instance with the
  * same settings starts after it plus SCHEDULER_MISFIRE_THRESHOLD_MS. It runs that fire once, late (the fire time it
- * logs is its own, after the missed second: Quartz's fire-once-now), stores one backup, and fires no other.
+ * logs is its own, after the missed second: Quartz's fire-once-now), stores one backup, and fires no other; and it
+ * logs, once, the fire that was missed with its own time (schedule/MisfireLog), which nothing else would show.
  */
 @Timeout(400)
 class MisfireIT {
@@ -54,7 +55,7 @@ class MisfireIT {
     }
 
     @Test
-    void aFireMissedWhileEveryInstanceWasDownRunsOnceWhenOneComesBack() throws Exception {
+    void aFireMissedWhileEveryInstanceWasDownRunsOnceWhenOneComesBackAndIsLoggedOnceWithItsOwnTime() throws Exception {
         ZonedDateTime missed = Instant.now().plusSeconds(75).truncatedTo(ChronoUnit.SECONDS).atZone(ZoneOffset.UTC);
         String once = DateTimeFormatter.ofPattern("s m H d M '?' yyyy", Locale.ROOT).format(missed);
 
@@ -89,6 +90,10 @@ class MisfireIT {
         assertThat(SERVERS.s3().keys(BUCKET).stream().filter(k -> k.endsWith(".sql.gz"))).as(secondStopped.toString())
                 .hasSize(1);
         assertThat(secondStopped.exitCode()).isZero();
+        String missedLine = "backup fire of " + missed.toInstant() + " was missed (no instance was running); running it now";
+        assertThat(secondStopped.stderr().lines().filter(line -> line.contains(missedLine) && line.contains("WARN")))
+                .as(secondStopped.toString()).hasSize(1);
+        assertThat(secondStopped.stderr()).as("only the missed second is logged as missed").containsOnlyOnce(" was missed (");
     }
 
     private static void awaitLog(PgBackupProcess.Running instance, String text, Instant deadline) throws InterruptedException {
