@@ -59,7 +59,7 @@ class BackupRoutesTest extends AppRouteTest {
     /** What a stored backup leaves on the exchange (the real store-backup sets these). */
     static void stored(Exchange exchange) throws IOException {
         exchange.setProperty("stage", "upload");
-        exchange.setProperty("objectStored", true);
+        DatabaseRun.of(exchange).stored().setObjectStored(true);
         DatabaseRun.of(exchange).setCompressedBytes(1234L);
         DatabaseRun.of(exchange).setRawBytes(5678L);
         DumpStatistics statistics = new DumpStatistics(new ByteArrayInputStream(
@@ -98,7 +98,7 @@ class BackupRoutesTest extends AppRouteTest {
 
     @Test
     void aKeyTakenByAFireInTheSameSecondStoresNothing() throws Exception {
-        steps.put("direct:refuse-existing-key", e -> e.setProperty("keyTaken", true));
+        steps.put("direct:refuse-existing-key", DatabaseRun::markKeyTaken);
 
         backup("shop");
 

@@ -7,8 +7,9 @@ import org.apache.camel.Exchange;
 /**
  * One database's run (a backup, a test restore or a restore), typed, in ONE exchange property ({@value #PROPERTY}):
  * the database, the object key, the stream's format (decided once), when it started, the dump and stored sizes, the
- * warning, the summary of what a restore loaded, the target. The routes read it as {@code ${exchangeProperty.run.key}}
- * (a field read as data, never pasted into an expression); Java reads and sets it through {@link #of}.
+ * warning, the summary of what a restore loaded, the target, whether the key was taken, what the upload stored
+ * ({@link StoredBackup}). The routes read it as {@code ${exchangeProperty.run.key}} (a field read as data, never
+ * pasted into an expression); Java reads and sets it through {@link #of}.
  * <p>
  * A new one is made where one database's run starts (databases.yaml for each database of a backup or a test
  * restore, the restore command for a restore): the exchanges of two databases never share one. A copy of an exchange
@@ -31,6 +32,8 @@ public final class DatabaseRun {
     private String warning;
     private String summary;
     private String target;
+    private boolean keyTaken;
+    private StoredBackup stored = new StoredBackup();
 
     public DatabaseRun(String database) {
         this(database, new Date());
@@ -92,6 +95,8 @@ public final class DatabaseRun {
         run.warning = warning;
         run.summary = summary;
         run.target = target;
+        run.keyTaken = keyTaken;
+        run.stored = stored.copy();
         copy.setProperty(PROPERTY, run);
     }
 
@@ -115,6 +120,21 @@ public final class DatabaseRun {
 
     public void setKey(String key) {
         this.key = key;
+    }
+
+    /** Whether the key was stored already, by a scheduled fire in the same second: this fire stores nothing. */
+    public boolean keyTaken() {
+        return keyTaken;
+    }
+
+    /** For the routes (pre-dump-checks.yaml): the key is taken by a fire in the same second ({@link #keyTaken}). */
+    public static void markKeyTaken(Exchange exchange) {
+        of(exchange).keyTaken = true;
+    }
+
+    /** What the upload stored: objects, ETag, hashes, parts. */
+    public StoredBackup stored() {
+        return stored;
     }
 
     /** How the backup's stream is written (dump format, compression, encryption): decided once, with the key. */

@@ -178,13 +178,11 @@ public class ManifestStep {
         manifest.compression = run.format().compression();
         manifest.compressionLevel = run.format().level();
         manifest.objectBytes = run.compressedBytes() == null ? 0L : run.compressedBytes();
-        manifest.objectSha256 = exchange.getProperty(StreamingUpload.SHA256, String.class);
-        manifest.chunkBytes = exchange.getProperty(StreamingUpload.CHUNK_BYTES, Integer.class);
-        @SuppressWarnings("unchecked")
-        java.util.List<String> chunks = exchange.getProperty(StreamingUpload.CHUNK_SHA256, java.util.List.class);
-        manifest.chunkSha256 = chunks;
-        manifest.parts = exchange.getProperty(StreamingUpload.PARTS, 0, Integer.class);
-        java.util.List<StoredObject> objects = BackupObjects.stored(exchange);
+        manifest.objectSha256 = run.stored().sha256();
+        manifest.chunkBytes = run.stored().chunkBytes();
+        manifest.chunkSha256 = run.stored().chunkSha256();
+        manifest.parts = run.stored().parts();
+        java.util.List<StoredObject> objects = run.stored().objects();
         manifest.objects = objects != null && objects.size() > 1 ? objects : null;
         if (dump != null) {
             manifest.rawBytes = dump.bytes();
