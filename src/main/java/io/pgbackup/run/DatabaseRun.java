@@ -7,8 +7,8 @@ import org.apache.camel.Exchange;
 /**
  * One database's run (a backup, a test restore or a restore), typed, in ONE exchange property ({@value #PROPERTY}):
  * the database, the object key, the stream's format (decided once), when it started, the dump and stored sizes, the
- * warning, the summary of what a restore loaded, the target, whether the key was taken, what the upload stored
- * ({@link StoredBackup}). The routes read it as {@code ${exchangeProperty.run.key}} (a field read as data, never
+ * warning, the summary of what a restore loaded, the target (and the fresh database loaded first, the name an existing
+ * target is renamed to, the restore's note), whether the key was taken, what the upload stored ({@link StoredBackup}). The routes read it as {@code ${exchangeProperty.run.key}} (a field read as data, never
  * pasted into an expression); Java reads and sets it through {@link #of}.
  * <p>
  * A new one is made where one database's run starts (databases.yaml for each database of a backup or a test
@@ -33,6 +33,10 @@ public final class DatabaseRun {
     private String summary;
     private String target;
     private boolean keyTaken;
+    private String fresh;
+    private String aside;
+    private String note;
+    private boolean countAfterLoad;
     private StoredBackup stored = new StoredBackup();
 
     public DatabaseRun(String database) {
@@ -96,6 +100,10 @@ public final class DatabaseRun {
         run.summary = summary;
         run.target = target;
         run.keyTaken = keyTaken;
+        run.fresh = fresh;
+        run.aside = aside;
+        run.note = note;
+        run.countAfterLoad = countAfterLoad;
         run.stored = stored.copy();
         copy.setProperty(PROPERTY, run);
     }
@@ -198,6 +206,43 @@ public final class DatabaseRun {
 
     public void setTarget(String target) {
         this.target = target;
+    }
+
+    /** The fresh database a restore or test restore loads into (renamed into place, or dropped). */
+    public String fresh() {
+        return fresh;
+    }
+
+    public void setFresh(String fresh) {
+        this.fresh = fresh;
+    }
+
+    /** The name an existing target is renamed to (restore --replace, when it exists); null: none. */
+    public String aside() {
+        return aside;
+    }
+
+    public void setAside(String aside) {
+        this.aside = aside;
+    }
+
+    /** What the restore's output adds under its result line ("" or null: nothing). */
+    public String noteOr(String fallback) {
+        return note == null ? fallback : note;
+    }
+
+    public void setNote(String note) {
+        this.note = note;
+    }
+
+    /** Whether the load also counts what every table holds once loaded (the test restore). */
+    public boolean countAfterLoad() {
+        return countAfterLoad;
+    }
+
+    /** For the routes (verify.yaml): the test restore counts every table once loaded ({@link #countAfterLoad}). */
+    public static void markCountAfterLoad(Exchange exchange) {
+        of(exchange).countAfterLoad = true;
     }
 
     @Override
