@@ -66,7 +66,7 @@ class BackupRoutesTest extends AppRouteTest {
                 "COPY public.t (id) FROM stdin;\n1\n\\.\n--\n-- PostgreSQL database dump complete\n--\n"
                         .getBytes(StandardCharsets.UTF_8)), true);
         statistics.readAllBytes();
-        exchange.setProperty(io.pgbackup.dump.DumpFacts.PROPERTY, statistics);
+        DatabaseRun.of(exchange).setDump(statistics);
     }
 
     /** Stubs every stage of {@link #STAGES} and of {@code more} (with {@link #steps}) but those in {@link #real}. */

@@ -6,10 +6,11 @@ import org.apache.camel.Exchange;
 
 /**
  * One database's run (a backup, a test restore or a restore), typed, in ONE exchange property ({@value #PROPERTY}):
- * the database, the object key, the stream's format (decided once), when it started, the dump and stored sizes, the
- * warning, the summary of what a restore loaded, the target (and the fresh database loaded first, the name an existing
- * target is renamed to, the restore's note), whether the key was taken, what the upload stored ({@link StoredBackup}). The routes read it as {@code ${exchangeProperty.run.key}} (a field read as data, never
- * pasted into an expression); Java reads and sets it through {@link #of}.
+ * the database, the object key, the stream's format (decided once), when it started, the dump's facts
+ * ({@link DumpFacts}), the dump and stored sizes, what the upload stored ({@link StoredBackup}), whether the key was
+ * taken, the warning, the summary of what a restore loaded, the target (and the fresh database loaded first, the name
+ * an existing target is renamed to, the restore's note). The routes read it as {@code ${exchangeProperty.run.key}} (a
+ * field read as data, never pasted into an expression); Java reads and sets it through {@link #of}.
  * <p>
  * A new one is made where one database's run starts (databases.yaml for each database of a backup or a test
  * restore, the restore command for a restore): the exchanges of two databases never share one. A copy of an exchange
@@ -27,6 +28,7 @@ public final class DatabaseRun {
     private final Date startedAt;
     private String key;
     private StreamFormat format;
+    private DumpFacts dump;
     private Long rawBytes;
     private Long compressedBytes;
     private String warning;
@@ -94,6 +96,7 @@ public final class DatabaseRun {
         DatabaseRun run = new DatabaseRun(database, startedAt);
         run.key = key;
         run.format = format;
+        run.dump = dump;
         run.rawBytes = rawBytes;
         run.compressedBytes = compressedBytes;
         run.warning = warning;
@@ -157,6 +160,15 @@ public final class DatabaseRun {
     /** When the run of this database started. */
     public Date startedAt() {
         return startedAt;
+    }
+
+    /** What the dump told about itself as it streamed past (null before the dump). */
+    public DumpFacts dump() {
+        return dump;
+    }
+
+    public void setDump(DumpFacts dump) {
+        this.dump = dump;
     }
 
     /** Bytes of the plain dump. */

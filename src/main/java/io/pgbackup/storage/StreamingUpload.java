@@ -19,7 +19,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.pgbackup.dump.DumpFacts;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.component.aws2.s3.AWS2S3Constants;
@@ -243,7 +242,7 @@ public class StreamingUpload {
 
         void log() {
             double seconds = Math.max(0.001, (System.nanoTime() - started) / 1e9);
-            DumpFacts dump = exchange.getProperty(DumpFacts.PROPERTY, DumpFacts.class);
+            io.pgbackup.run.DumpFacts dump = DatabaseRun.of(exchange).dump();
             String dumped = dump == null ? "" : "dumped " + mib(dump.bytes()) + ", ";
             LOG.info("backup of {} in progress: {}compressed {}, uploaded {} ({}/s) after {} s -> {}",
                     DatabaseRun.of(exchange).databaseOr("?"), dumped, mib(read.get()), mib(uploaded.get()),

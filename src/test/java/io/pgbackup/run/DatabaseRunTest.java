@@ -38,6 +38,36 @@ class DatabaseRunTest {
     }
 
     @Test
+    void theRoutesReadTheRunsFieldsAsSimpleExpressionsDo() throws Exception {
+        DefaultCamelContext context = new DefaultCamelContext();
+        Exchange exchange = new DefaultExchange(context);
+        DatabaseRun run = DatabaseRun.start(exchange, "shop");
+        io.pgbackup.dump.DumpStatistics dump = new io.pgbackup.dump.DumpStatistics(new java.io.ByteArrayInputStream(
+                ("COPY public.a (id) FROM stdin;\n1\n\\.\nCOPY public.b (id) FROM stdin;\n\\.\n"
+                        + "--\n-- PostgreSQL database dump complete\n--\n")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)), true);
+        dump.readAllBytes();
+        run.setDump(dump);
+        run.stored().setHashes("ab".repeat(32), 1048576, List.of());
+        run.setFresh("pgbackup_verify_shop_20261201020000");
+        DatabaseRun.markKeyTaken(exchange);
+        DatabaseRun.markCountAfterLoad(exchange);
+
+        assertThat(simple(context, exchange, "${exchangeProperty.run.dump.rows().size()} tables")).isEqualTo("2 tables");
+        assertThat(simple(context, exchange, "${exchangeProperty.run.stored.sha256}")).isEqualTo("ab".repeat(32));
+        assertThat(simple(context, exchange, "${exchangeProperty.run.fresh}"))
+                .isEqualTo("pgbackup_verify_shop_20261201020000");
+        assertThat(context.resolveLanguage("simple").createPredicate("${exchangeProperty.run.keyTaken} != true")
+                .matches(exchange)).isFalse();
+        assertThat(context.resolveLanguage("simple").createPredicate("${exchangeProperty.run.countAfterLoad} == true")
+                .matches(exchange)).isTrue();
+    }
+
+    private static String simple(DefaultCamelContext context, Exchange exchange, String expression) {
+        return context.resolveLanguage("simple").createExpression(expression).evaluate(exchange, String.class);
+    }
+
+    @Test
     void aRunThatNeverStartedHasNothingToRemoveAndItsKeyIsNotTaken() {
         Exchange exchange = new DefaultExchange(new DefaultCamelContext());
 
