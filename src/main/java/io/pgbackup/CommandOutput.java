@@ -77,7 +77,7 @@ final class CommandOutput {
     int restored(Exchange exchange, String target) {
         out.println("restored " + DatabaseRun.of(exchange).key() + " into database " + target
                 + ": " + DatabaseRun.of(exchange).summary());
-        String note = exchange.getProperty("restoreNote", "", String.class);
+        String note = DatabaseRun.of(exchange).noteOr("");
         if (!note.isEmpty()) {
             out.println(note);
         }

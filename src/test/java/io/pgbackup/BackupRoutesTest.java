@@ -59,14 +59,14 @@ class BackupRoutesTest extends AppRouteTest {
     /** What a stored backup leaves on the exchange (the real store-backup sets these). */
     static void stored(Exchange exchange) throws IOException {
         exchange.setProperty("stage", "upload");
-        exchange.setProperty("objectStored", true);
+        DatabaseRun.of(exchange).stored().setObjectStored(true);
         DatabaseRun.of(exchange).setCompressedBytes(1234L);
         DatabaseRun.of(exchange).setRawBytes(5678L);
         DumpStatistics statistics = new DumpStatistics(new ByteArrayInputStream(
                 "COPY public.t (id) FROM stdin;\n1\n\\.\n--\n-- PostgreSQL database dump complete\n--\n"
                         .getBytes(StandardCharsets.UTF_8)), true);
         statistics.readAllBytes();
-        exchange.setProperty(io.pgbackup.dump.DumpFacts.PROPERTY, statistics);
+        DatabaseRun.of(exchange).setDump(statistics);
     }
 
     /** Stubs every stage of {@link #STAGES} and of {@code more} (with {@link #steps}) but those in {@link #real}. */
@@ -98,7 +98,7 @@ class BackupRoutesTest extends AppRouteTest {
 
     @Test
     void aKeyTakenByAFireInTheSameSecondStoresNothing() throws Exception {
-        steps.put("direct:refuse-existing-key", e -> e.setProperty("keyTaken", true));
+        steps.put("direct:refuse-existing-key", DatabaseRun::markKeyTaken);
 
         backup("shop");
 

@@ -7,7 +7,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
-import io.pgbackup.restore.RestoreTarget;
 import io.pgbackup.run.DatabaseRun;
 
 import org.apache.camel.Exchange;
@@ -54,7 +53,7 @@ class RestoreRoutesTest extends AppRouteTest {
 
         assertThat(run.getException()).isNull();
         assertThat(calls).containsExactly("direct:load-backup", "direct:psql-maintenance");
-        String fresh = run.getProperty(RestoreTarget.FRESH, String.class);
+        String fresh = DatabaseRun.of(run).fresh();
         assertThat(fresh).isNotBlank().isNotEqualTo("restored shop");
         assertThat(sql).singleElement().asString().contains("ALTER DATABASE \"" + fresh + "\" RENAME TO \"restored shop\"");
         assertThat(run.getProperty("renamed", Boolean.class)).isTrue();

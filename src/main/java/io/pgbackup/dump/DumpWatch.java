@@ -15,19 +15,20 @@ public final class DumpWatch {
 
     /**
      * Wraps the body (pg_dump's live stdout) in the reader of its format, from the run's key ({@code .dump.}: a
-     * custom-format archive, {@link ArchiveStatistics}; else plain SQL, {@link DumpStatistics}), and records it as
-     * exchange property {@value DumpFacts#PROPERTY}.
+     * custom-format archive, {@link ArchiveStatistics}; else plain SQL, {@link DumpStatistics}), and records it on
+     * the run ({@link DatabaseRun#dump}).
      */
     public static InputStream watch(Exchange exchange) throws InvalidPayloadException {
         InputStream out = exchange.getMessage().getMandatoryBody(InputStream.class);
-        InputStream facts = DumpFormat.isArchiveKey(DatabaseRun.of(exchange).key()) ? new ArchiveStatistics(out)
+        DumpWatcher facts = DumpFormat.isArchiveKey(DatabaseRun.of(exchange).key()) ? new ArchiveStatistics(out)
                 : new DumpStatistics(out, true);
-        exchange.setProperty(DumpFacts.PROPERTY, facts);
+        DatabaseRun.of(exchange).setDump(facts);
         return facts;
     }
 
     /** After the upload (upload.yaml): the plain dump's size, as the watch counted it, on the run. */
     public static void recordBytes(Exchange exchange) {
-        DatabaseRun.of(exchange).setRawBytes(exchange.getProperty(DumpFacts.PROPERTY, DumpFacts.class).bytes());
+        DatabaseRun run = DatabaseRun.of(exchange);
+        run.setRawBytes(run.dump().bytes());
     }
 }

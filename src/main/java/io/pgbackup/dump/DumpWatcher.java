@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.pgbackup.run.DumpFacts;
 import io.pgbackup.streams.WatchedInputStream;
 
 /**

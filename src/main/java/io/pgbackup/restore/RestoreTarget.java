@@ -16,20 +16,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where a restore lands, and the SQL that moves it there. A backup is loaded into a fresh database with a temporary
- * name ({@value #FRESH}); only when every check passed is it renamed to the target ({@link DatabaseRun#target}), in one
+ * name ({@link DatabaseRun#fresh}); only when every check passed is it renamed to the target ({@link DatabaseRun#target}), in one
  * transaction that, with {@code --replace}, first renames the existing target aside to
  * {@code NAME_before_YYYYMMDDHHMMSS} (never dropped). A fresh database is dropped when anything fails. Names only
  * ever reach PostgreSQL as quoted identifiers or literals in SQL sent on psql's standard input.
  */
 public class RestoreTarget {
 
-    /** Exchange property: the database to restore into (--target-db). */
     /** Exchange property: true when an existing target is renamed aside (--replace). */
     public static final String REPLACE = "restoreReplace";
-    /** Exchange property: the fresh database the backup is loaded into. */
-    public static final String FRESH = "freshDb";
-    /** Exchange property: the name the existing target is renamed to (--replace, when it exists). */
-    public static final String ASIDE = "asideDb";
     /** PostgreSQL's limit on a name (NAMEDATALEN - 1), in bytes. */
     static final int MAX_NAME_BYTES = 63;
 
@@ -59,7 +54,7 @@ public class RestoreTarget {
         RANDOM.nextBytes(random);
         String name = "pgbackup_restore_" + STAMP.format(ZonedDateTime.now(zone(exchange))) + "_"
                 + HexFormat.of().formatHex(random);
-        exchange.setProperty(FRESH, name);
+        DatabaseRun.of(exchange).setFresh(name);
         return name;
     }
 
@@ -71,7 +66,7 @@ public class RestoreTarget {
             database = database.substring(0, 24);
         }
         String name = "pgbackup_verify_" + database + "_" + STAMP.format(ZonedDateTime.now(zone(exchange)));
-        exchange.setProperty(FRESH, name);
+        DatabaseRun.of(exchange).setFresh(name);
         return name;
     }
 
@@ -84,7 +79,7 @@ public class RestoreTarget {
 
     /**
      * Body: the answer to {@link #checkQuery}. Refuses an existing target without --replace, and one with sessions
-     * connected; sets {@value #ASIDE} when the existing target will be renamed aside.
+     * connected; sets the run's {@link DatabaseRun#aside} when the existing target will be renamed aside.
      */
     public void judge(Exchange exchange) {
         String answer = exchange.getMessage().getBody(String.class);
@@ -97,7 +92,7 @@ public class RestoreTarget {
         int sessions = Integer.parseInt(fields[1]);
         String target = target(exchange);
         boolean replace = exchange.getProperty(REPLACE, false, Boolean.class);
-        exchange.removeProperty(ASIDE);
+        DatabaseRun.of(exchange).setAside(null);
         if (!exists) {
             return;
         }
@@ -109,7 +104,7 @@ public class RestoreTarget {
             throw new RestoreRefusedException("database " + target + " has " + sessions + " connected session"
                     + (sessions == 1 ? "" : "s") + "; it can only be renamed aside when nobody is connected to it");
         }
-        exchange.setProperty(ASIDE, asideName(target, ZonedDateTime.now(zone(exchange))));
+        DatabaseRun.of(exchange).setAside(asideName(target, ZonedDateTime.now(zone(exchange))));
     }
 
     /** Body: the answer to {@link #checkQuery}. restore --into-existing: the target must exist. */
@@ -142,7 +137,7 @@ public class RestoreTarget {
 
     /** One transaction: the existing target aside (with --replace), then the fresh database to the target's name. */
     public String renameSql(Exchange exchange) {
-        String aside = exchange.getProperty(ASIDE, String.class);
+        String aside = DatabaseRun.of(exchange).aside();
         StringBuilder sql = new StringBuilder("BEGIN;\n");
         if (aside != null) {
             sql.append("ALTER DATABASE ").append(identifier(target(exchange))).append(" RENAME TO ")
@@ -153,15 +148,16 @@ public class RestoreTarget {
         return sql.toString();
     }
 
-    /** After the rename: what happened, for the log. */
-    public String renamed(Exchange exchange) {
-        String aside = exchange.getProperty(ASIDE, String.class);
+    /** After the rename: what happened, for the log and the run's note (the restore's output). */
+    public void renamed(Exchange exchange) {
+        String aside = DatabaseRun.of(exchange).aside();
         if (aside != null) {
             LOG.warn("the existing database {} was renamed to {} (kept, not dropped: drop it yourself when no longer needed)",
                     target(exchange), aside);
-            return "the previous " + target(exchange) + " is now " + aside;
+            DatabaseRun.of(exchange).setNote("the previous " + target(exchange) + " is now " + aside);
+        } else {
+            DatabaseRun.of(exchange).setNote("");
         }
-        return "";
     }
 
     public String dropSql(Exchange exchange) {
@@ -183,7 +179,7 @@ public class RestoreTarget {
     }
 
     private static String fresh(Exchange exchange) {
-        String fresh = exchange.getProperty(FRESH, String.class);
+        String fresh = DatabaseRun.of(exchange).fresh();
         if (fresh == null || !fresh.matches("pgbackup_(restore|verify)_[a-z0-9_]+")) {
             throw new IllegalStateException("no fresh database name was chosen");
         }

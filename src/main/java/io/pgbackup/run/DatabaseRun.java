@@ -6,9 +6,11 @@ import org.apache.camel.Exchange;
 
 /**
  * One database's run (a backup, a test restore or a restore), typed, in ONE exchange property ({@value #PROPERTY}):
- * the database, the object key, the stream's format (decided once), when it started, the dump and stored sizes, the
- * warning, the summary of what a restore loaded, the target. The routes read it as {@code ${exchangeProperty.run.key}}
- * (a field read as data, never pasted into an expression); Java reads and sets it through {@link #of}.
+ * the database, the object key, the stream's format (decided once), when it started, the dump's facts
+ * ({@link DumpFacts}), the dump and stored sizes, what the upload stored ({@link StoredBackup}), whether the key was
+ * taken, the warning, the summary of what a restore loaded, the target (and the fresh database loaded first, the name
+ * an existing target is renamed to, the restore's note). The routes read it as {@code ${exchangeProperty.run.key}} (a
+ * field read as data, never pasted into an expression); Java reads and sets it through {@link #of}.
  * <p>
  * A new one is made where one database's run starts (databases.yaml for each database of a backup or a test
  * restore, the restore command for a restore): the exchanges of two databases never share one. A copy of an exchange
@@ -26,11 +28,18 @@ public final class DatabaseRun {
     private final Date startedAt;
     private String key;
     private StreamFormat format;
+    private DumpFacts dump;
     private Long rawBytes;
     private Long compressedBytes;
     private String warning;
     private String summary;
     private String target;
+    private boolean keyTaken;
+    private String fresh;
+    private String aside;
+    private String note;
+    private boolean countAfterLoad;
+    private StoredBackup stored = new StoredBackup();
 
     public DatabaseRun(String database) {
         this(database, new Date());
@@ -87,11 +96,18 @@ public final class DatabaseRun {
         DatabaseRun run = new DatabaseRun(database, startedAt);
         run.key = key;
         run.format = format;
+        run.dump = dump;
         run.rawBytes = rawBytes;
         run.compressedBytes = compressedBytes;
         run.warning = warning;
         run.summary = summary;
         run.target = target;
+        run.keyTaken = keyTaken;
+        run.fresh = fresh;
+        run.aside = aside;
+        run.note = note;
+        run.countAfterLoad = countAfterLoad;
+        run.stored = stored.copy();
         copy.setProperty(PROPERTY, run);
     }
 
@@ -117,6 +133,21 @@ public final class DatabaseRun {
         this.key = key;
     }
 
+    /** Whether the key was stored already, by a scheduled fire in the same second: this fire stores nothing. */
+    public boolean keyTaken() {
+        return keyTaken;
+    }
+
+    /** For the routes (pre-dump-checks.yaml): the key is taken by a fire in the same second ({@link #keyTaken}). */
+    public static void markKeyTaken(Exchange exchange) {
+        of(exchange).keyTaken = true;
+    }
+
+    /** What the upload stored: objects, ETag, hashes, parts. */
+    public StoredBackup stored() {
+        return stored;
+    }
+
     /** How the backup's stream is written (dump format, compression, encryption): decided once, with the key. */
     public StreamFormat format() {
         return format;
@@ -129,6 +160,15 @@ public final class DatabaseRun {
     /** When the run of this database started. */
     public Date startedAt() {
         return startedAt;
+    }
+
+    /** What the dump told about itself as it streamed past (null before the dump). */
+    public DumpFacts dump() {
+        return dump;
+    }
+
+    public void setDump(DumpFacts dump) {
+        this.dump = dump;
     }
 
     /** Bytes of the plain dump. */
@@ -178,6 +218,43 @@ public final class DatabaseRun {
 
     public void setTarget(String target) {
         this.target = target;
+    }
+
+    /** The fresh database a restore or test restore loads into (renamed into place, or dropped). */
+    public String fresh() {
+        return fresh;
+    }
+
+    public void setFresh(String fresh) {
+        this.fresh = fresh;
+    }
+
+    /** The name an existing target is renamed to (restore --replace, when it exists); null: none. */
+    public String aside() {
+        return aside;
+    }
+
+    public void setAside(String aside) {
+        this.aside = aside;
+    }
+
+    /** What the restore's output adds under its result line ("" or null: nothing). */
+    public String noteOr(String fallback) {
+        return note == null ? fallback : note;
+    }
+
+    public void setNote(String note) {
+        this.note = note;
+    }
+
+    /** Whether the load also counts what every table holds once loaded (the test restore). */
+    public boolean countAfterLoad() {
+        return countAfterLoad;
+    }
+
+    /** For the routes (verify.yaml): the test restore counts every table once loaded ({@link #countAfterLoad}). */
+    public static void markCountAfterLoad(Exchange exchange) {
+        of(exchange).countAfterLoad = true;
     }
 
     @Override

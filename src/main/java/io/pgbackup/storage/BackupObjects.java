@@ -28,9 +28,8 @@ public class BackupObjects {
     private ObjectStore store;
 
     /** The objects this run's upload stored, in order, each checked by HEAD (null before it stored any). */
-    @SuppressWarnings("unchecked")
     public static List<StoredObject> stored(Exchange exchange) {
-        return exchange.getProperty(ObjectSequence.STORED, List.class);
+        return DatabaseRun.of(exchange).stored().objects();
     }
 
     /**
@@ -59,18 +58,18 @@ public class BackupObjects {
 
     /**
      * A backup that failed after its upload (read-back, manifest) must not leave its objects behind: each object this
-     * run stored ({@value ObjectSequence#STORED}) is removed when its ETag is still the one this run stored, and the
+     * run stored ({@link io.pgbackup.run.StoredBackup#objects}) is removed when its ETag is still the one this run stored, and the
      * manifest (with its signature) when this run wrote it and the backup's first object is its own. What is left is
      * logged.
      */
     public void removeWhatThisRunWrote(Exchange exchange) {
-        String key = DatabaseRun.of(exchange).key();
-        List<StoredObject> objects = stored(exchange);
+        DatabaseRun run = DatabaseRun.of(exchange);
+        String key = run.key();
+        List<StoredObject> objects = run.stored().objects();
         if (objects == null || objects.isEmpty()) {
-            objects = List.of(new StoredObject(key, 0, 0, exchange.getProperty(StreamingUpload.ETAG, String.class)));
+            objects = List.of(new StoredObject(key, 0, 0, run.stored().etag()));
         }
-        if (Boolean.TRUE.equals(exchange.getProperty(StreamingUpload.MANIFEST_WRITTEN, Boolean.class))
-                && isOurs(store, objects.get(0))) {
+        if (run.stored().manifestWritten() && isOurs(store, objects.get(0))) {
             // its signature too, when it was signed (deleting a key that is not there is no error)
             String manifest = BackupManifest.keyOf(key);
             store.delete(manifest + ManifestSignature.SUFFIX);

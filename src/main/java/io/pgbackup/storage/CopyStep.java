@@ -66,7 +66,7 @@ public class CopyStep {
             }
             String manifestKey = BackupManifest.keyOf(copy.key());
             store.put(manifestKey, manifest, manifest.length, "application/json", UploadHeaders.Headers.NONE);
-            copied.setProperty(StreamingUpload.MANIFEST_WRITTEN, true);
+            DatabaseRun.of(copied).stored().setManifestWritten(true);
             if (signed != null) {
                 store.put(ManifestSignature.keyOf(manifestKey), signed, signed.length, "application/pgp-signature",
                         UploadHeaders.Headers.NONE);
@@ -82,14 +82,14 @@ public class CopyStep {
 
     /**
      * A failed copy: COPY_TO_REQUIRED=true fails the run, naming the copy store (the primary's object and manifest stay:
-     * exchange property objectStored is cleared, so the dead letter removes nothing); false: sets the alert to send.
+     * the run's objectStored is cleared, so the dead letter removes nothing); false: sets the alert to send.
      */
     public void failUnlessOptional(Exchange exchange) {
         TeeUpload.Copy copy = exchange.getProperty(TeeUpload.COPY, TeeUpload.Copy.class);
         String what = "the copy of backup " + DatabaseRun.of(exchange).key() + " to " + copyStore.describe() + " FAILED: "
                 + Failures.oneLine(copy.failure());
         if (copyStore.isRequired()) {
-            exchange.setProperty("objectStored", false);
+            DatabaseRun.of(exchange).stored().setObjectStored(false);
             throw new CopyFailedException(what + "; the primary store's backup is stored and kept (COPY_TO_REQUIRED=true"
                     + " fails the run)");
         }
@@ -101,7 +101,7 @@ public class CopyStep {
     /** A backup that failed after its upload: the copy's object (and manifest) go too, only when this run wrote them. */
     public void removeCopy(Exchange exchange) {
         TeeUpload.Copy copy = exchange.getProperty(TeeUpload.COPY, TeeUpload.Copy.class);
-        if (copy == null || copy.exchange().getProperty(StreamingUpload.ETAG) == null) {
+        if (copy == null || DatabaseRun.of(copy.exchange()).stored().etag() == null) {
             return;
         }
         DatabaseRun.of(copy.exchange()).setKey(copy.key());

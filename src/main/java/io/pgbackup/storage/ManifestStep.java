@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Locale;
 
 import io.pgbackup.crypto.ManifestSignature;
-import io.pgbackup.dump.DumpFacts;
+import io.pgbackup.run.DumpFacts;
 import io.pgbackup.manifest.BackupManifest;
 import io.pgbackup.manifest.StoredObject;
 import io.pgbackup.run.DatabaseRun;
@@ -53,7 +53,7 @@ public class ManifestStep {
     }
 
     /** The previous good backup is in the other dump format: the rows of all tables are compared instead of sizes. */
-    private void checkRowsShrink(Exchange exchange, BackupManifest previous, io.pgbackup.dump.DumpFacts dump) {
+    private void checkRowsShrink(Exchange exchange, BackupManifest previous, DumpFacts dump) {
         if (previous.tables == null) {
             LOG.info("the previous good backup {} is in the other dump format and its row counts are encrypted: no"
                     + " shrink check this time", previous.key);
@@ -75,7 +75,7 @@ public class ManifestStep {
     /** Sets the run's warning when the dump shrank by more than MAX_SHRINK_PERCENT from the previous good one. */
     public void checkShrink(Exchange exchange) {
         BackupManifest previous = exchange.getProperty(PREVIOUS, BackupManifest.class);
-        DumpFacts dump = exchange.getProperty(DumpFacts.PROPERTY, DumpFacts.class);
+        DumpFacts dump = DatabaseRun.of(exchange).dump();
         if (dump == null) {
             return;
         }
@@ -168,7 +168,7 @@ public class ManifestStep {
     static BackupManifest manifestOf(Exchange exchange, io.pgbackup.crypto.Encryption encryption)
             throws IOException {
         BackupManifest manifest = new BackupManifest();
-        DumpFacts dump = exchange.getProperty(DumpFacts.PROPERTY, DumpFacts.class);
+        DumpFacts dump = DatabaseRun.of(exchange).dump();
         DatabaseRun run = DatabaseRun.of(exchange);
         manifest.database = run.database();
         manifest.key = run.key();
@@ -178,13 +178,11 @@ public class ManifestStep {
         manifest.compression = run.format().compression();
         manifest.compressionLevel = run.format().level();
         manifest.objectBytes = run.compressedBytes() == null ? 0L : run.compressedBytes();
-        manifest.objectSha256 = exchange.getProperty(StreamingUpload.SHA256, String.class);
-        manifest.chunkBytes = exchange.getProperty(StreamingUpload.CHUNK_BYTES, Integer.class);
-        @SuppressWarnings("unchecked")
-        java.util.List<String> chunks = exchange.getProperty(StreamingUpload.CHUNK_SHA256, java.util.List.class);
-        manifest.chunkSha256 = chunks;
-        manifest.parts = exchange.getProperty(StreamingUpload.PARTS, 0, Integer.class);
-        java.util.List<StoredObject> objects = BackupObjects.stored(exchange);
+        manifest.objectSha256 = run.stored().sha256();
+        manifest.chunkBytes = run.stored().chunkBytes();
+        manifest.chunkSha256 = run.stored().chunkSha256();
+        manifest.parts = run.stored().parts();
+        java.util.List<StoredObject> objects = run.stored().objects();
         manifest.objects = objects != null && objects.size() > 1 ? objects : null;
         if (dump != null) {
             manifest.rawBytes = dump.bytes();

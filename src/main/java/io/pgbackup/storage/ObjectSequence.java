@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 import io.pgbackup.manifest.StoredObject;
+import io.pgbackup.run.DatabaseRun;
 
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -26,15 +27,12 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * continuation key that already exists is refused, never overwritten. The parts stay two buffers in memory whatever
  * the number of objects.
  * <p>
- * Each object is recorded ({@value #STORED}, a list of {@link StoredObject}) once its HEAD check passed: the manifest
+ * Each object is recorded (in the run's {@link io.pgbackup.run.StoredBackup#objects}) once its HEAD check passed: the manifest
  * lists them, a read-back reads them in order, and a backup that fails afterwards removes them (failures.yaml). A
  * failure during the upload aborts the object in progress and removes the objects this upload completed (only those
  * whose ETag is the one it stored), so a retried backup starts from nothing.
  */
 final class ObjectSequence {
-
-    /** Exchange property: the objects stored so far, in order ({@link StoredObject}). */
-    static final String STORED = "storedObjects";
 
     private static final Logger LOG = LoggerFactory.getLogger("pg-backup.upload");
 
@@ -104,7 +102,7 @@ final class ObjectSequence {
                 + parts.size());
         checkStored(store, object);
         stored.add(object);
-        exchange.setProperty(STORED, List.copyOf(stored));
+        DatabaseRun.of(exchange).stored().setObjects(stored);
     }
 
     /** The objects completed, in order. */
@@ -135,7 +133,7 @@ final class ObjectSequence {
                 LOG.warn("could not remove the objects this failed upload completed ({}): delete {} and its continuation"
                         + " objects by hand", removeFailed.getMessage(), backupKey);
             }
-            exchange.removeProperty(STORED);
+            DatabaseRun.of(exchange).stored().setObjects(null);
         }
     }
 

@@ -19,7 +19,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.pgbackup.dump.DumpFacts;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.component.aws2.s3.AWS2S3Constants;
@@ -41,23 +40,12 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
  * After the upload the object is checked with HEAD: its size and its ETag (the MD5, or for multipart the MD5 of the
  * parts' MD5s) must be what was sent. A stream longer than UPLOAD_MAX_PARTS parts goes on in continuation objects
  * ({@link ObjectSequence}: {@code KEY.part2} ...), each its own multipart upload with its own HEAD check. The SHA-256
- * of the whole object (all of them) is recorded (exchange property
- * {@value #SHA256}) for the manifest, and so is the SHA-256 of every CHUNK_SIZE chunk of it ({@value #CHUNK_SHA256}):
+ * of the whole object (all of them) is recorded (in the run's {@link io.pgbackup.run.StoredBackup}) for the manifest,
+ * and so is the SHA-256 of every CHUNK_SIZE chunk of it:
  * a restore checks each chunk before any of its bytes is used. While it runs, a progress line is logged every
  * {@code progressIntervalSeconds}.
  */
 public class StreamingUpload {
-
-    public static final String SHA256 = "objectSha256";
-    /** Exchange property: the chunk size of {@value #CHUNK_SHA256} (CHUNK_SIZE). */
-    public static final String CHUNK_BYTES = "objectChunkBytes";
-    /** Exchange property: the SHA-256 of every chunk of the stored object, in order (a List of hex strings). */
-    public static final String CHUNK_SHA256 = "objectChunkSha256";
-    public static final String PARTS = "objectParts";
-    /** The ETag of the object this run stored (MD5, or MD5 of the parts' MD5s with the part count). */
-    public static final String ETAG = "objectEtag";
-    /** Set by the manifest stage once this run's manifest is stored. */
-    public static final String MANIFEST_WRITTEN = "manifestWritten";
 
     private static final Logger LOG = LoggerFactory.getLogger("pg-backup.upload");
     private static final ScheduledExecutorService PROGRESS = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -104,29 +92,28 @@ public class StreamingUpload {
                 StoredObject one = store.put(key, first, n, contentType, headers);
                 progress.uploaded.addAndGet(n);
                 // what this run wrote: only an object with this ETag is ever removed by it (BackupObjects)
-                exchange.setProperty(ETAG, one.etag());
+                DatabaseRun.of(exchange).stored().setEtag(one.etag());
                 // a mismatch is not removed: the object under the key may be another writer's (two processes, one key)
                 ObjectSequence.checkStored(store, one);
                 stored = List.of(one);
-                exchange.setProperty(ObjectSequence.STORED, stored);
+                DatabaseRun.of(exchange).stored().setObjects(stored);
             } else {
                 ObjectSequence objects = new ObjectSequence(store, key, maxParts, k -> s3.createMultipartUpload(
                         CreateMultipartUploadRequest.builder().bucket(bucket).key(k).contentType(contentType)
                                 .applyMutation(headers::create).build())
                         .uploadId(), exchange);
                 stored = multipart(s3, bucket, in, first, partSize, sha256, progress, objects);
-                exchange.setProperty(ETAG, stored.get(0).etag());
+                DatabaseRun.of(exchange).stored().setEtag(stored.get(0).etag());
             }
         } finally {
             if (ticker != null) {
                 ticker.cancel(false);
             }
         }
-        DatabaseRun.of(exchange).setCompressedBytes(StoredObject.totalBytes(stored));
-        exchange.setProperty(PARTS, stored.stream().mapToInt(StoredObject::parts).sum());
-        exchange.setProperty(SHA256, HexFormat.of().formatHex(whole.digest()));
-        exchange.setProperty(CHUNK_BYTES, chunks.chunkBytes());
-        exchange.setProperty(CHUNK_SHA256, chunks.finish());
+        DatabaseRun run = DatabaseRun.of(exchange);
+        run.setCompressedBytes(StoredObject.totalBytes(stored));
+        run.stored().setParts(stored.stream().mapToInt(StoredObject::parts).sum());
+        run.stored().setHashes(HexFormat.of().formatHex(whole.digest()), chunks.chunkBytes(), chunks.finish());
         LOG.debug("stored {}/{}: {}", bucket, key, stored);
     }
 
@@ -255,7 +242,7 @@ public class StreamingUpload {
 
         void log() {
             double seconds = Math.max(0.001, (System.nanoTime() - started) / 1e9);
-            DumpFacts dump = exchange.getProperty(DumpFacts.PROPERTY, DumpFacts.class);
+            io.pgbackup.run.DumpFacts dump = DatabaseRun.of(exchange).dump();
             String dumped = dump == null ? "" : "dumped " + mib(dump.bytes()) + ", ";
             LOG.info("backup of {} in progress: {}compressed {}, uploaded {} ({}/s) after {} s -> {}",
                     DatabaseRun.of(exchange).databaseOr("?"), dumped, mib(read.get()), mib(uploaded.get()),

@@ -7,7 +7,6 @@ import java.io.OutputStream;
 import io.pgbackup.compress.BlockCompression;
 import io.pgbackup.compress.Decompression;
 import io.pgbackup.restore.CheckedBackupStream;
-import io.pgbackup.storage.StreamingUpload;
 
 import org.apache.camel.Exchange;
 
@@ -21,16 +20,13 @@ public class StoredObjectCheck {
 
     /** Body: the object's stream. */
     public void readWhole(Exchange exchange) throws Exception {
-        String key = DatabaseRun.of(exchange).key();
-        CheckedBackupStream.Expected expected = new CheckedBackupStream.Expected(key,
-                DatabaseRun.of(exchange).compressedBytes(),
-                exchange.getProperty(StreamingUpload.SHA256, String.class),
-                DatabaseRun.of(exchange).rawBytes(),
-                exchange.getProperty(StreamingUpload.CHUNK_BYTES, Integer.class),
-                chunkHashes(exchange));
+        DatabaseRun run = DatabaseRun.of(exchange);
+        String key = run.key();
+        CheckedBackupStream.Expected expected = new CheckedBackupStream.Expected(key, run.compressedBytes(),
+                run.stored().sha256(), run.rawBytes(), run.stored().chunkBytes(), run.stored().chunkSha256());
         // a backup of several objects (KEY, KEY.part2 ...) is read back as the one stream it was stored as
         InputStream download = io.pgbackup.restore.ContinuedObjects.open(exchange, key,
-                io.pgbackup.storage.BackupObjects.stored(exchange), expected.objectBytes(),
+                run.stored().objects(), expected.objectBytes(),
                 exchange.getMessage().getMandatoryBody(InputStream.class));
         BlockCompression compression = Decompression.forKey(exchange.getContext(), key);
         java.util.Map<Long, org.bouncycastle.openpgp.PGPPrivateKey> keys = null;
@@ -47,11 +43,6 @@ public class StoredObjectCheck {
         try (CheckedBackupStream in = new CheckedBackupStream(download, compression, expected, keys)) {
             in.transferTo(OutputStream.nullOutputStream());
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static java.util.List<String> chunkHashes(Exchange exchange) {
-        return exchange.getProperty(StreamingUpload.CHUNK_SHA256, java.util.List.class);
     }
 
     /** Exchange property: what the read-back could not check, for its log line. */

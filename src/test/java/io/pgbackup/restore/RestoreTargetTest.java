@@ -44,7 +44,7 @@ class RestoreTargetTest {
         target.freshName(exchange);
         assertThat(target.checkQuery(exchange)).contains("datname = 'evil\"; DROP DATABASE prod; --'''")
                 .startsWith("SET standard_conforming_strings = on;");
-        exchange.setProperty(RestoreTarget.ASIDE, "old\"x");
+        DatabaseRun.of(exchange).setAside("old\"x");
         assertThat(target.renameSql(exchange)).startsWith("BEGIN;\n")
                 .contains("ALTER DATABASE \"evil\"\"; DROP DATABASE prod; --'\" RENAME TO \"old\"\"x\";")
                 .endsWith("RENAME TO \"evil\"\"; DROP DATABASE prod; --'\";\nCOMMIT;\n");
@@ -57,7 +57,7 @@ class RestoreTargetTest {
         DatabaseRun.of(exchange).setTarget("shop");
         exchange.getMessage().setBody("0|0\n");
         target.judge(exchange);
-        assertThat(exchange.getProperty(RestoreTarget.ASIDE)).isNull();
+        assertThat(DatabaseRun.of(exchange).aside()).isNull();
 
         exchange.getMessage().setBody("1|0\n");
         assertThatThrownBy(() -> target.judge(exchange)).hasMessageContaining("database shop already exists")
@@ -69,7 +69,7 @@ class RestoreTargetTest {
 
         exchange.getMessage().setBody("1|0\n");
         target.judge(exchange);
-        assertThat(exchange.getProperty(RestoreTarget.ASIDE, String.class)).matches("shop_before_\\d{14}");
+        assertThat(DatabaseRun.of(exchange).aside()).matches("shop_before_\\d{14}");
 
         exchange.getMessage().setBody("psql: error");
         assertThatThrownBy(() -> target.judge(exchange)).hasMessageContaining("could not tell whether database shop exists");
@@ -77,7 +77,7 @@ class RestoreTargetTest {
 
     @Test
     void onlyAFreshNameOfItsOwnIsEverDropped() {
-        exchange.setProperty(RestoreTarget.FRESH, "shop");
+        DatabaseRun.of(exchange).setFresh("shop");
         assertThatThrownBy(() -> target.dropSql(exchange)).hasMessageContaining("no fresh database name");
     }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 
-import io.pgbackup.dump.DumpFacts;
+import io.pgbackup.run.DumpFacts;
 import io.pgbackup.manifest.BackupManifest;
 
 import org.apache.camel.Exchange;
@@ -29,7 +29,7 @@ class ManifestStepTest {
         Exchange exchange = new DefaultExchange(new DefaultCamelContext());
         DatabaseRun.of(exchange).setKey(key);
         exchange.setProperty(ManifestStep.PREVIOUS, previous);
-        exchange.setProperty(DumpFacts.PROPERTY, new DumpFacts() {
+        DatabaseRun.of(exchange).setDump(new DumpFacts() {
             public long bytes() {
                 return bytes;
             }

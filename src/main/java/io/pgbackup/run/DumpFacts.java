@@ -1,15 +1,13 @@
-package io.pgbackup.dump;
+package io.pgbackup.run;
 
 import java.util.Map;
 
 /**
- * What a dump told about itself as it streamed past, whatever its format: plain SQL ({@link DumpStatistics}) or a
- * custom-format archive ({@link ArchiveStatistics}). The manifest is written from it.
+ * What a dump told about itself as it streamed past, whatever its format: plain SQL
+ * ({@link io.pgbackup.dump.DumpStatistics}) or a custom-format archive ({@link io.pgbackup.dump.ArchiveStatistics}).
+ * The run holds it ({@link DatabaseRun#dump}); the manifest is written from it.
  */
 public interface DumpFacts {
-
-    /** The exchange property that holds the running dump's facts. */
-    String PROPERTY = "dumpStatistics";
 
     /** Bytes read so far (the raw dump size once the stream has ended). */
     long bytes();
