@@ -56,7 +56,7 @@ class MisfireIT {
 
     @Test
     void aFireMissedWhileEveryInstanceWasDownRunsOnceWhenOneComesBackAndIsLoggedOnceWithItsOwnTime() throws Exception {
-        ZonedDateTime missed = Instant.now().plusSeconds(75).truncatedTo(ChronoUnit.SECONDS).atZone(ZoneOffset.UTC);
+        ZonedDateTime missed = Instant.now().plusSeconds(40).truncatedTo(ChronoUnit.SECONDS).atZone(ZoneOffset.UTC);
         String once = DateTimeFormatter.ofPattern("s m H d M '?' yyyy", Locale.ROOT).format(missed);
 
         PgBackupProcess.Running first = instance(once).launch();
