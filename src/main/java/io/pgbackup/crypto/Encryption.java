@@ -68,11 +68,6 @@ public class Encryption {
         return !publicKeys.isBlank();
     }
 
-    /** The object key's ending after the compression's: ".gpg" when backups are encrypted. */
-    public String extension() {
-        return isOn() ? ".gpg" : "";
-    }
-
     public List<OpenPgpKeys.Recipient> recipients() {
         if (recipients == null) {
             recipients = OpenPgpKeys.recipients(publicKeys);

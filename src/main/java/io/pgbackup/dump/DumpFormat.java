@@ -3,7 +3,7 @@ package io.pgbackup.dump;
 import java.util.regex.Pattern;
 
 /**
- * How a backup's key names its dump format (storage/BackupKey builds the rest of the key): {@code .sql.} for plain
+ * How a backup's key names its dump format (run/StreamFormat writes it, storage/BackupKey builds the rest of the key): {@code .sql.} for plain
  * SQL (psql reads it), {@code .dump.} for a custom-format archive (pg_restore reads it).
  */
 public final class DumpFormat {
@@ -12,11 +12,6 @@ public final class DumpFormat {
     private static final Pattern ARCHIVE = Pattern.compile(".*_\\d{14}\\.dump\\.(?:gz|zst)(?:\\.gpg)?");
 
     private DumpFormat() {
-    }
-
-    /** The part of the key after the timestamp for BACKUP_FORMAT {@code dumpFormat} ({@code custom} or plain). */
-    public static String infix(String dumpFormat) {
-        return "custom".equals(dumpFormat) ? ".dump." : ".sql.";
     }
 
     /** Whether {@code key} holds a custom-format archive (pg_restore reads it) rather than plain SQL (psql reads it). */

@@ -14,7 +14,12 @@ public record StreamFormat(String dump, String compression, String extension, In
 
     /** What follows the database and time in the key: {@code .sql.gz}, {@code .dump.zst.gpg}, ... */
     public String keySuffix() {
-        return ("custom".equals(dump) ? ".dump." : ".sql.") + extension + (encrypted ? ".gpg" : "");
+        return infix(dump) + extension + (encrypted ? ".gpg" : "");
+    }
+
+    /** The part of a key after its timestamp for dump format {@code dump}: {@code .dump.} (custom) or {@code .sql.}. */
+    public static String infix(String dump) {
+        return "custom".equals(dump) ? ".dump." : ".sql.";
     }
 
     /** The stored object's content type. */

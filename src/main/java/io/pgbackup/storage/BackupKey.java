@@ -46,7 +46,7 @@ public record BackupKey(String key, String database, LocalDateTime time) {
      * {@code dumpFormat} ({@code plain}: {@code .sql.}, {@code custom}: {@code .dump.}).
      */
     public static String format(String prefix, String database, LocalDateTime time, String dumpFormat, String extension) {
-        return stem(prefix, database, time) + DumpFormat.infix(dumpFormat) + extension;
+        return stem(prefix, database, time) + StreamFormat.infix(dumpFormat) + extension;
     }
 
     /** {@code {prefix}YYYY/MM/DD/{database}_{yyyyMMddHHmmss}}: the key before its suffix (.sql.gz, ...). */

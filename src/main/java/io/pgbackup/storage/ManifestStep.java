@@ -168,8 +168,8 @@ public class ManifestStep {
     static BackupManifest manifestOf(Exchange exchange, io.pgbackup.crypto.Encryption encryption)
             throws IOException {
         BackupManifest manifest = new BackupManifest();
-        DumpFacts dump = DatabaseRun.of(exchange).dump();
         DatabaseRun run = DatabaseRun.of(exchange);
+        DumpFacts dump = run.dump();
         manifest.database = run.database();
         manifest.key = run.key();
         Date started = run.startedAt();
