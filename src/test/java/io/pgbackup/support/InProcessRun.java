@@ -31,6 +31,8 @@ final class InProcessRun {
     private static final ReentrantLock ONE_AT_A_TIME = new ReentrantLock();
     private static final AtomicInteger RUNS = new AtomicInteger();
     private static final String GROUP = "pg-backup-in-process-";
+    /** The wall-clock second the last in-process {@code backup} started in (see {@link #notInTheSameSecond}). */
+    private static long lastBackupSecond = -1;
     /** The levels LogConfiguration gives these loggers (root: INFO) at the default LOG_LEVEL and CAMEL_LOG_LEVEL. */
     private static final Map<String, Level> SHIPPED_LEVELS = Map.of("org.apache.camel", Level.WARN,
             "org.apache.hc.client5.http.wire", Level.OFF, "org.apache.http.wire", Level.OFF,
@@ -46,6 +48,14 @@ final class InProcessRun {
         if (!ONE_AT_A_TIME.tryLock(timeoutSeconds, TimeUnit.SECONDS)) {
             throw new IllegalStateException(command + ": another in-process run held this JVM for " + timeoutSeconds
                     + " s (run concurrent commands through the launcher: PgBackupProcess.throughLauncher())");
+        }
+        if (java.util.Arrays.asList(args).contains("backup")) {
+            try {
+                notInTheSameSecond();
+            } catch (InterruptedException e) {
+                ONE_AT_A_TIME.unlock();
+                throw e;
+            }
         }
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
@@ -97,6 +107,20 @@ final class InProcessRun {
         }
         leftRunning(command, group);
         return new PgBackupProcess.Result(code[0], text(stdout), text(stderr));
+    }
+
+    /**
+     * A backup's key names its start to the second, and a backup never overwrites a key (a one-shot run whose key is
+     * taken fails). Through the launcher two backups are never within one second (the JVM's start alone takes longer);
+     * in-process they can be, so a backup here starts no sooner than the second after the previous one started, as it
+     * would through the launcher. Called with ONE_AT_A_TIME held.
+     */
+    private static void notInTheSameSecond() throws InterruptedException {
+        long now = System.currentTimeMillis();
+        if (now / 1000 == lastBackupSecond) {
+            Thread.sleep(1000 - now % 1000 + 5);
+        }
+        lastBackupSecond = System.currentTimeMillis() / 1000;
     }
 
     /**
