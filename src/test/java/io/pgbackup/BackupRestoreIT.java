@@ -11,21 +11,20 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 
+import io.pgbackup.support.BackupServers;
 import io.pgbackup.support.KeyClock;
 import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
 import io.pgbackup.support.SecretManagerStandIn;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -44,6 +43,31 @@ class BackupRestoreIT {
     static final String SOURCE_DB = "상점 shop";
     static final String BUCKET = "pg-backups";
 
+    // over HTTPS with signature v4 only, like NCP Object Storage: the production path (unsigned payload over TLS)
+    @RegisterExtension
+    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "backup_user", DB_PASSWORD).overHttps()
+            .withSecretManager(SECRET_ID)
+            .withDatabase(SOURCE_DB, """
+                    CREATE SCHEMA "판매";
+                    CREATE TABLE "판매"."주문" (
+                      id bigserial PRIMARY KEY,
+                      "고객 이름" text NOT NULL,
+                      detail jsonb,
+                      receipt bytea,
+                      ordered_at timestamptz DEFAULT now()
+                    );
+                    INSERT INTO "판매"."주문" ("고객 이름", detail, receipt)
+                      SELECT '고객 ' || g || E' tab\\there ''quote'' "dq"',
+                             jsonb_build_object('n', g, 'tags', jsonb_build_array('가', 'b', g % 7), 'nested', jsonb_build_object('ok', g % 2 = 0)),
+                             decode(md5(g::text), 'hex') || '\\x00ff'::bytea
+                      FROM generate_series(1, 5000) g;
+                    INSERT INTO "판매"."주문" ("고객 이름", detail, receipt) VALUES ('null fields', NULL, NULL);
+                    CREATE TABLE public.plain_numbers (n int, label varchar(20));
+                    INSERT INTO public.plain_numbers SELECT g, 'n' || g FROM generate_series(1, 1000) g;
+                    CREATE VIEW "판매"."큰 주문" AS SELECT id, "고객 이름" FROM "판매"."주문" WHERE id % 10 = 0;
+                    CREATE FUNCTION "판매"."주문수"() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM "판매"."주문" $$;
+                    """);
+
     static PostgresServer postgres;
     static S3Server s3;
     static SecretManagerStandIn secretManager;
@@ -51,61 +75,11 @@ class BackupRestoreIT {
     @TempDir
     Path workDir;
 
-    @BeforeAll
-    static void startServers() throws Exception {
-        postgres = PostgresServer.shared();
-        // over HTTPS with signature v4 only, like NCP Object Storage: the production path (unsigned payload over TLS)
-        s3 = S3Server.https();
-        s3.createBucket(BUCKET);
-        secretManager = new SecretManagerStandIn(SECRET_ID, "cdbPassword", DB_PASSWORD);
-        postgres.createRole("backup_user", DB_PASSWORD);
-        postgres.createDatabase(SOURCE_DB);
-        postgres.psql(SOURCE_DB, """
-                CREATE SCHEMA "판매";
-                CREATE TABLE "판매"."주문" (
-                  id bigserial PRIMARY KEY,
-                  "고객 이름" text NOT NULL,
-                  detail jsonb,
-                  receipt bytea,
-                  ordered_at timestamptz DEFAULT now()
-                );
-                INSERT INTO "판매"."주문" ("고객 이름", detail, receipt)
-                  SELECT '고객 ' || g || E' tab\\there ''quote'' "dq"',
-                         jsonb_build_object('n', g, 'tags', jsonb_build_array('가', 'b', g % 7), 'nested', jsonb_build_object('ok', g % 2 = 0)),
-                         decode(md5(g::text), 'hex') || '\\x00ff'::bytea
-                  FROM generate_series(1, 5000) g;
-                INSERT INTO "판매"."주문" ("고객 이름", detail, receipt) VALUES ('null fields', NULL, NULL);
-                CREATE TABLE public.plain_numbers (n int, label varchar(20));
-                INSERT INTO public.plain_numbers SELECT g, 'n' || g FROM generate_series(1, 1000) g;
-                CREATE VIEW "판매"."큰 주문" AS SELECT id, "고객 이름" FROM "판매"."주문" WHERE id % 10 = 0;
-                CREATE FUNCTION "판매"."주문수"() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM "판매"."주문" $$;
-                """);
-    }
-
-    @AfterAll
-    static void stopServers() throws Exception {
-        if (secretManager != null) {
-            secretManager.close();
-        }
-        if (s3 != null) {
-            s3.close();
-        }
-    }
-
     /** Settings as a user would export them: password from Secret Manager, keys for both services. */
     PgBackupProcess pgBackup() {
-        return new PgBackupProcess().setAll(Map.of(
-                "ACCESS_KEY", SecretManagerStandIn.ACCESS_KEY,
-                "SECRET_KEY", SecretManagerStandIn.SECRET_KEY,
-                "SECRET_ID", SECRET_ID,
-                "SECRET_MANAGER_URL", secretManager.url(),
-                "DB_USER", "backup_user",
-                "DB_NAME", SOURCE_DB,
-                "BUCKET_NAME", BUCKET,
-                "BACKUP_WORK_DIR", workDir.toString(),
-                "PSQL_PATH", PostgresServer.BIN.resolve("psql").toString()))
-                .setAll(postgres.clientSettings())
-                .setAll(s3.clientSettings());
+        return SERVERS.connected(SOURCE_DB)
+                .set("BACKUP_WORK_DIR", workDir.toString())
+                .set("PSQL_PATH", PostgresServer.BIN.resolve("psql").toString());
     }
 
     @Test

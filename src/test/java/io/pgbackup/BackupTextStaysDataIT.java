@@ -37,7 +37,14 @@ class BackupTextStaysDataIT {
     static final String SECRET_VALUE = "IBAN-DE44-5001-0517-5407";
 
     @RegisterExtension
-    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "text_user", "backup text pw");
+    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "text_user", "backup text pw")
+            .withDatabase(DATABASE, """
+                    CREATE SCHEMA sales;
+                    CREATE TABLE sales.orders (id int PRIMARY KEY, note text);
+                    INSERT INTO sales.orders SELECT g, 'order ' || g FROM generate_series(1, 300) g;
+                    CREATE TABLE public.notes (id int);
+                    INSERT INTO public.notes SELECT generate_series(1, 5);
+                    """);
 
     static PostgresServer postgres;
     static S3Server s3;
@@ -46,16 +53,6 @@ class BackupTextStaysDataIT {
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = SERVERS.postgres();
-        s3 = SERVERS.s3();
-        postgres.createDatabase(DATABASE);
-        postgres.psql(DATABASE, """
-                CREATE SCHEMA sales;
-                CREATE TABLE sales.orders (id int PRIMARY KEY, note text);
-                INSERT INTO sales.orders SELECT g, 'order ' || g FROM generate_series(1, 300) g;
-                CREATE TABLE public.notes (id int);
-                INSERT INTO public.notes SELECT generate_series(1, 5);
-                """);
         workDir = Files.createTempDirectory("pgbackup-text-");
         Files.setPosixFilePermissions(workDir, PosixFilePermissions.fromString("rwxrwxrwx"));
         PgBackupProcess.Result backup = pgBackup().set("BACKUP_FORMAT", "custom").run("backup");

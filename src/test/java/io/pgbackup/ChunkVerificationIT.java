@@ -9,7 +9,6 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
@@ -17,15 +16,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.pgbackup.support.BackupServers;
 import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Verify before execute: the manifest holds the SHA-256 of every chunk of the stored object, and restore, verify and
@@ -45,23 +44,11 @@ class ChunkVerificationIT {
      */
     static final int ATTACK_ROWS = 150_000;
 
+    @RegisterExtension
+    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "chunks_user", PASSWORD);
+
     static PostgresServer postgres;
     static S3Server s3;
-
-    @BeforeAll
-    static void start() throws Exception {
-        postgres = PostgresServer.shared();
-        s3 = new S3Server();
-        s3.createBucket(BUCKET);
-        postgres.createRole("chunks_user", PASSWORD);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (s3 != null) {
-            s3.close();
-        }
-    }
 
     @AfterEach
     void noTemporaryDatabaseIsLeft() throws Exception {
@@ -70,16 +57,7 @@ class ChunkVerificationIT {
     }
 
     PgBackupProcess pgBackup(String database, String prefix) {
-        return new PgBackupProcess().timeoutSeconds(300).setAll(Map.of(
-                "DB_USER", "chunks_user",
-                "DB_PASSWORD", PASSWORD,
-                "DB_NAME", database,
-                "BUCKET_NAME", BUCKET,
-                "BACKUP_PREFIX", prefix,
-                "PSQL_PATH", PostgresServer.BIN.resolve("psql").toString(),
-                "RETRY_MAX", "0"))
-                .setAll(postgres.clientSettings())
-                .setAll(s3.clientSettings());
+        return SERVERS.pgBackup(database, prefix).timeoutSeconds(300);
     }
 
     static void createShop(String database, int rows) throws Exception {

@@ -12,15 +12,16 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import io.pgbackup.support.BackupServers;
 import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -37,6 +38,9 @@ class ClusterIT {
     static final String DB = "cluster_source";
     static final String BUCKET = "cluster";
 
+    @RegisterExtension
+    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "cluster_user", "cluster pw");
+
     static PostgresServer postgres;
     static S3Server s3;
 
@@ -45,25 +49,13 @@ class ClusterIT {
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = PostgresServer.shared();
-        s3 = new S3Server();
-        s3.createBucket(BUCKET);
-        postgres.createRole("cluster_user", "cluster pw");
         postgres.createDatabase(DB);
         postgres.createDatabase("cluster_scheduler");
         postgres.psql(DB, "CREATE TABLE t AS SELECT g AS id FROM generate_series(1, 1000) g");
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        s3.close();
-    }
-
     PgBackupProcess instance(Path slowDump) {
-        return new PgBackupProcess().setAll(Map.of(
-                "DB_USER", "cluster_user", "DB_PASSWORD", "cluster pw", "DB_NAME", DB, "BUCKET_NAME", BUCKET))
-                .setAll(postgres.clientSettings())
-                .setAll(s3.clientSettings())
+        return SERVERS.connected(DB)
                 .setAll(Map.of(
                         "PG_DUMP_PATH", slowDump.toString(),
                         "BACKUP_CRON", "0/5 * * * * ?",

@@ -13,7 +13,6 @@ import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
 import io.pgbackup.support.WebhookStandIn;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -40,19 +39,11 @@ class ConfigFileIT {
     Path dir;
 
     @RegisterExtension
-    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "config_user", PASSWORD).withSlack();
-
-    @BeforeAll
-    static void start() throws Exception {
-        postgres = SERVERS.postgres();
-        s3 = SERVERS.s3();
-        slack = SERVERS.slack();
-        postgres.createDatabase(DATABASE);
-        postgres.psql(DATABASE, """
-                CREATE TABLE public.orders (id int PRIMARY KEY, note text);
-                INSERT INTO public.orders SELECT g, 'note ' || g FROM generate_series(1, 321) g;
-                """);
-    }
+    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "config_user", PASSWORD).withSlack()
+            .withDatabase(DATABASE, """
+                    CREATE TABLE public.orders (id int PRIMARY KEY, note text);
+                    INSERT INTO public.orders SELECT g, 'note ' || g FROM generate_series(1, 321) g;
+                    """);
 
     /** Everything but the settings under test in the environment, as the other tests do. */
     PgBackupProcess pgBackup() {

@@ -18,7 +18,6 @@ import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -45,22 +44,15 @@ class ContinuationObjectsIT {
     static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
-    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "continued_user", PASSWORD);
+    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "continued_user", PASSWORD)
+            .withDatabase(DB, """
+                    CREATE TABLE public.blobs (id int PRIMARY KEY, payload text);
+                    INSERT INTO public.blobs SELECT g, md5(random()::text) || md5(g::text) || md5(random()::text)
+                      FROM generate_series(1, %d) g;
+                    """.formatted(ROWS));
 
     static PostgresServer postgres;
     static S3Server s3;
-
-    @BeforeAll
-    static void start() throws Exception {
-        postgres = SERVERS.postgres();
-        s3 = SERVERS.s3();
-        postgres.createDatabase(DB);
-        postgres.psql(DB, """
-                CREATE TABLE public.blobs (id int PRIMARY KEY, payload text);
-                INSERT INTO public.blobs SELECT g, md5(random()::text) || md5(g::text) || md5(random()::text)
-                  FROM generate_series(1, %d) g;
-                """.formatted(ROWS));
-    }
 
     @AfterEach
     void noTemporaryDatabaseIsLeft() throws Exception {

@@ -36,7 +36,26 @@ class CustomFormatIT {
     static final String ITEMS = "SELECT count(*), sum(id), sum(q) FROM sales.items";
 
     @RegisterExtension
-    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "custom_user", PASSWORD);
+    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "custom_user", PASSWORD)
+            .withDatabase(DATABASE, """
+                    CREATE SCHEMA sales;
+                    CREATE SCHEMA "한글 스키마";
+                    CREATE TABLE sales.orders (id int PRIMARY KEY, note text);
+                    INSERT INTO sales.orders SELECT g, 'order ' || g FROM generate_series(1, 3000) g;
+                    CREATE TABLE sales.items (id serial PRIMARY KEY, order_id int REFERENCES sales.orders (id),
+                        q int CHECK (q > 0));
+                    CREATE INDEX items_q ON sales.items (q);
+                    INSERT INTO sales.items (order_id, q) SELECT g % 3000 + 1, g % 7 + 1 FROM generate_series(1, 20000) g;
+                    CREATE VIEW sales.order_count AS SELECT count(*) AS n FROM sales.orders;
+                    CREATE TABLE "한글 스키마"."주문" (id int, "이름" text);
+                    INSERT INTO "한글 스키마"."주문" VALUES (1, '가나다'), (2, E'줄\\n바꿈');
+                    SELECT lo_from_bytea(0, convert_to('large object 큰 객체', 'UTF8'));
+                    COMMENT ON TABLE sales.items IS 'line items';
+                    CREATE TABLE sales."it's ""odd""
+                    name $x$" (x int PRIMARY KEY);
+                    INSERT INTO sales."it's ""odd""
+                    name $x$" VALUES (1), (2), (3);
+                    """);
 
     static PostgresServer postgres;
     static S3Server s3;
@@ -45,28 +64,6 @@ class CustomFormatIT {
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = SERVERS.postgres();
-        s3 = SERVERS.s3();
-        postgres.createDatabase(DATABASE);
-        postgres.psql(DATABASE, """
-                CREATE SCHEMA sales;
-                CREATE SCHEMA "한글 스키마";
-                CREATE TABLE sales.orders (id int PRIMARY KEY, note text);
-                INSERT INTO sales.orders SELECT g, 'order ' || g FROM generate_series(1, 3000) g;
-                CREATE TABLE sales.items (id serial PRIMARY KEY, order_id int REFERENCES sales.orders (id),
-                    q int CHECK (q > 0));
-                CREATE INDEX items_q ON sales.items (q);
-                INSERT INTO sales.items (order_id, q) SELECT g % 3000 + 1, g % 7 + 1 FROM generate_series(1, 20000) g;
-                CREATE VIEW sales.order_count AS SELECT count(*) AS n FROM sales.orders;
-                CREATE TABLE "한글 스키마"."주문" (id int, "이름" text);
-                INSERT INTO "한글 스키마"."주문" VALUES (1, '가나다'), (2, E'줄\\n바꿈');
-                SELECT lo_from_bytea(0, convert_to('large object 큰 객체', 'UTF8'));
-                COMMENT ON TABLE sales.items IS 'line items';
-                CREATE TABLE sales."it's ""odd""
-                name $x$" (x int PRIMARY KEY);
-                INSERT INTO sales."it's ""odd""
-                name $x$" VALUES (1), (2), (3);
-                """);
         workDir = Files.createTempDirectory("pgbackup custom 작업 ");  // a space and Hangul: pg_restore gets its paths as one argument each
         PgBackupProcess.Result backup = pgBackup().set("BACKUP_FORMAT", "custom").run("backup");
         assertThat(backup.exitCode()).as(backup.toString()).isZero();

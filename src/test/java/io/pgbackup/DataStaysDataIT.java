@@ -38,8 +38,6 @@ class DataStaysDataIT {
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = SERVERS.postgres();
-        s3 = SERVERS.s3();
         List<String> names = List.of(SIMPLE_NAME, PLACEHOLDER_NAME);
         for (int i = 0; i < names.size(); i++) {
             postgres.createDatabase(names.get(i));

@@ -47,8 +47,6 @@ class EditedRoutesIT {
 
     @BeforeAll
     static void database() throws Exception {
-        postgres = SERVERS.postgres();
-        s3 = SERVERS.s3();
         postgres.dropDatabase(DATABASE);
         postgres.createDatabase(DATABASE);
         postgres.psql(DATABASE, "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 'row ' || g FROM generate_series(1, 100) g");

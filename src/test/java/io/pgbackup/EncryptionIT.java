@@ -46,7 +46,13 @@ class EncryptionIT {
     static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
-    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "enc_user", PASSWORD);
+    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "enc_user", PASSWORD)
+            .withDatabase(DB, """
+                    CREATE TABLE orders (id int PRIMARY KEY, customer text, amount numeric(10,2));
+                    INSERT INTO orders SELECT g, '고객 ' || g, g * 1.5 FROM generate_series(1, 20000) g;
+                    CREATE TABLE "비밀 테이블" (v text);
+                    INSERT INTO "비밀 테이블" VALUES ('a'), ('b');
+                    """);
 
     static PostgresServer postgres;
     static S3Server s3;
@@ -57,15 +63,6 @@ class EncryptionIT {
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = SERVERS.postgres();
-        s3 = SERVERS.s3();
-        postgres.createDatabase(DB);
-        postgres.psql(DB, """
-                CREATE TABLE orders (id int PRIMARY KEY, customer text, amount numeric(10,2));
-                INSERT INTO orders SELECT g, '고객 ' || g, g * 1.5 FROM generate_series(1, 20000) g;
-                CREATE TABLE "비밀 테이블" (v text);
-                INSERT INTO "비밀 테이블" VALUES ('a'), ('b');
-                """);
         alice = Gpg.newKey("Alice Ops", "curve25519", "alice pass");
         bob = Gpg.newKey("Bob Breakglass", "rsa3072", "bob pass");
         carol = Gpg.newKey("Carol Other", "curve25519", "carol pass");

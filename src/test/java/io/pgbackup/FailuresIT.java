@@ -22,6 +22,7 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
 
+import io.pgbackup.support.BackupServers;
 import io.pgbackup.support.CuttingProxy;
 import io.pgbackup.support.FaultyHttpProxy;
 import io.pgbackup.support.LargeDatabase;
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -61,6 +63,10 @@ class FailuresIT {
     static final String BUCKET = "failures";
     static final int RETRY_MAX = 2;
 
+    @RegisterExtension
+    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "fail_user", PASSWORD).withSlack()
+            .withSecretManager("sec-fail");
+
     static PostgresServer postgres;
     static S3Server s3;
     static SecretManagerStandIn secretManager;
@@ -78,15 +84,9 @@ class FailuresIT {
 
     @BeforeAll
     static void startServers() throws Exception {
-        postgres = PostgresServer.shared();
-        s3 = new S3Server();
-        s3.createBucket(BUCKET);
-        secretManager = new SecretManagerStandIn("sec-fail", "cdbPassword", PASSWORD);
-        slack = new WebhookStandIn();
         mail = new GreenMail(new ServerSetup(PostgresServer.freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         mail.setUser("alerts@example.com", "smtp-user", SMTP_PASSWORD);
         mail.start();
-        postgres.createRole("fail_user", PASSWORD);
         postgres.createDatabase(DB);
         postgres.psql(DB, "CREATE TABLE items (id int PRIMARY KEY, name text);"
                 + " INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 2000) g;");
@@ -99,9 +99,6 @@ class FailuresIT {
     @AfterAll
     static void stopServers() throws Exception {
         mail.stop();
-        slack.close();
-        secretManager.close();
-        s3.close();
     }
 
     @BeforeEach
@@ -116,21 +113,11 @@ class FailuresIT {
 
     PgBackupProcess pgBackup() {
         Map<String, String> env = new HashMap<>();
-        env.put("ACCESS_KEY", SecretManagerStandIn.ACCESS_KEY);
-        env.put("SECRET_KEY", SecretManagerStandIn.SECRET_KEY);
-        env.put("SECRET_ID", "sec-fail");
-        env.put("SECRET_MANAGER_URL", secretManager.url());
         env.put("SECRET_MANAGER_TIMEOUT_MS", "1500");
-        env.putAll(postgres.clientSettings());
-        env.put("DB_USER", "fail_user");
-        env.put("DB_NAME", DB);
         env.put("DB_CONNECT_TIMEOUT_SECONDS", "5");
-        env.put("BUCKET_NAME", BUCKET);
-        env.putAll(s3.clientSettings());
         env.put("BACKUP_WORK_DIR", workDir.toString());
         env.put("RETRY_MAX", Integer.toString(RETRY_MAX));
         env.put("RETRY_DELAY_MS", "100");
-        env.put("SLACK_WEBHOOK_URL", slack.url());
         env.put("MAIL_SMTP_HOST", "127.0.0.1");
         env.put("MAIL_SMTP_PORT", Integer.toString(mail.getSmtp().getPort()));
         env.put("MAIL_SMTP_USER", "smtp-user");
@@ -139,7 +126,7 @@ class FailuresIT {
         env.put("MAIL_FROM", "pg-backup@example.com");
         env.put("MAIL_TO", "alerts@example.com");
         env.put("NOTIFY_TIMEOUT_MS", "5000");
-        return new PgBackupProcess().setAll(env);
+        return SERVERS.connected(DB).setAll(env);
     }
 
     // ---- Secret Manager ----------------------------------------------------------------------------------

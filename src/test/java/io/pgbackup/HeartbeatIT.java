@@ -34,7 +34,9 @@ class HeartbeatIT {
     static final String DB = "hb_shop";
 
     @RegisterExtension
-    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "hb_user", PASSWORD);
+    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "hb_user", PASSWORD)
+            .withDatabase(DB, "CREATE TABLE items (id int PRIMARY KEY, secret_note text);"
+                    + " INSERT INTO items SELECT g, 'row value ' || g FROM generate_series(1, 500) g;");
 
     static PostgresServer postgres;
     static S3Server s3;
@@ -42,12 +44,7 @@ class HeartbeatIT {
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = SERVERS.postgres();
-        s3 = SERVERS.s3();
         heartbeat = new HeartbeatStandIn();
-        postgres.createDatabase(DB);
-        postgres.psql(DB, "CREATE TABLE items (id int PRIMARY KEY, secret_note text);"
-                + " INSERT INTO items SELECT g, 'row value ' || g FROM generate_series(1, 500) g;");
     }
 
     @AfterAll

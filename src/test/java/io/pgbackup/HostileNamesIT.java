@@ -50,8 +50,6 @@ class HostileNamesIT {
     @BeforeAll
     static void start() throws Exception {
         Files.deleteIfExists(PWNED);
-        postgres = SERVERS.postgres();
-        s3 = SERVERS.s3();
         listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread accept = new Thread(() -> {
             while (!listener.isClosed()) {

@@ -9,7 +9,6 @@ import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -32,20 +31,13 @@ class HttpsMultipartIT {
     static final String CONTENTS = "SELECT count(*), md5(string_agg(payload, ',' ORDER BY id)) FROM blobs";
 
     @RegisterExtension
-    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "https_user", PASSWORD).overHttps();
+    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "https_user", PASSWORD).overHttps()
+            .withDatabase(DB, "CREATE TABLE blobs (id int PRIMARY KEY, payload text);"
+                    + " INSERT INTO blobs SELECT g, md5(random()::text) || md5(g::text) || md5(random()::text)"
+                    + " FROM generate_series(1, 300000) g;");
 
     static PostgresServer postgres;
     static S3Server s3;
-
-    @BeforeAll
-    static void start() throws Exception {
-        postgres = SERVERS.postgres();
-        s3 = SERVERS.s3();
-        postgres.createDatabase(DB);
-        postgres.psql(DB, "CREATE TABLE blobs (id int PRIMARY KEY, payload text);"
-                + " INSERT INTO blobs SELECT g, md5(random()::text) || md5(g::text) || md5(random()::text)"
-                + " FROM generate_series(1, 300000) g;");
-    }
 
     PgBackupProcess pgBackup(String prefix) {
         return SERVERS.pgBackup(DB, prefix).timeoutSeconds(300).set("UPLOAD_PART_SIZE", "5242880");

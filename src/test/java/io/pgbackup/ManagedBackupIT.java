@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.pgbackup.support.BackupServers;
 import io.pgbackup.support.CloudDbStandIn;
 import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The fallback for a failing managed backup, against a Cloud DB API stand-in that enforces signature v2 and pages
@@ -32,6 +34,10 @@ class ManagedBackupIT {
     static final String DB = "managed_src";
     static final String BUCKET = "managed";
 
+    @RegisterExtension
+    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "managed_user", "managed pw").withSlack()
+            .withDatabase(DB, "CREATE TABLE t AS SELECT g AS id FROM generate_series(1, 100) g");
+
     static PostgresServer postgres;
     static S3Server s3;
     static CloudDbStandIn cloudDb;
@@ -43,21 +49,12 @@ class ManagedBackupIT {
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = PostgresServer.shared();
-        s3 = new S3Server();
-        s3.createBucket(BUCKET);
         cloudDb = new CloudDbStandIn(INSTANCE);
-        slack = new WebhookStandIn();
-        postgres.createRole("managed_user", "managed pw");
-        postgres.createDatabase(DB);
-        postgres.psql(DB, "CREATE TABLE t AS SELECT g AS id FROM generate_series(1, 100) g");
     }
 
     @AfterAll
     static void stop() throws Exception {
-        slack.close();
         cloudDb.close();
-        s3.close();
     }
 
     @BeforeEach
@@ -69,13 +66,9 @@ class ManagedBackupIT {
     }
 
     PgBackupProcess pgBackup() {
-        return new PgBackupProcess().setAll(Map.of(
+        return SERVERS.connected(DB).set("BACKUP_PREFIX", prefix).setAll(Map.of(
                 "ACCESS_KEY", CloudDbStandIn.ACCESS_KEY, "SECRET_KEY", CloudDbStandIn.SECRET_KEY,
-                "CLOUD_DB_API_URL", cloudDb.url(), "CLOUD_DB_INSTANCE_NO", INSTANCE, "MANAGED_BACKUP_MAX_AGE", "26h",
-                "DB_USER", "managed_user", "DB_PASSWORD", "managed pw", "DB_NAME", DB))
-                .setAll(Map.of("BUCKET_NAME", BUCKET, "BACKUP_PREFIX", prefix, "SLACK_WEBHOOK_URL", slack.url()))
-                .setAll(postgres.clientSettings())
-                .setAll(s3.clientSettings());
+                "CLOUD_DB_API_URL", cloudDb.url(), "CLOUD_DB_INSTANCE_NO", INSTANCE, "MANAGED_BACKUP_MAX_AGE", "26h"));
     }
 
     /** 250 managed backups over 3 pages of 100; the newest, 2 h old, sits on the second page. */

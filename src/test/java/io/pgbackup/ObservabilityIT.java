@@ -12,14 +12,13 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.pgbackup.support.BackupServers;
 import io.pgbackup.support.ManagementEndpoint;
 import io.pgbackup.support.ManagementEndpoint.Reply;
 import io.pgbackup.support.PgBackupProcess;
@@ -27,11 +26,10 @@ import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
 import io.pgbackup.support.WebhookStandIn;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -52,6 +50,11 @@ class ObservabilityIT {
     static final String NEVER = "0 0 3 1 1 ? 2099";
     static final ZoneId ZONE = ZoneId.of("Asia/Seoul");
 
+    @RegisterExtension
+    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, ROLE, PASSWORD).withSlack()
+            .withDatabase(DB, "CREATE TABLE readings (id int PRIMARY KEY, v text);"
+                    + " INSERT INTO readings SELECT g, md5(g::text) FROM generate_series(1, 3000) g;");
+
     static PostgresServer postgres;
     static S3Server s3;
     static WebhookStandIn slack;
@@ -59,41 +62,15 @@ class ObservabilityIT {
     @TempDir
     Path workDir;
 
-    @BeforeAll
-    static void startServers() throws Exception {
-        postgres = PostgresServer.shared();
-        s3 = new S3Server();
-        s3.createBucket(BUCKET);
-        slack = new WebhookStandIn();
-        postgres.createRole(ROLE, PASSWORD);
-        postgres.createDatabase(DB);
-        postgres.psql(DB, "CREATE TABLE readings (id int PRIMARY KEY, v text);"
-                + " INSERT INTO readings SELECT g, md5(g::text) FROM generate_series(1, 3000) g;");
-    }
-
-    @AfterAll
-    static void stopServers() throws Exception {
-        slack.close();
-        s3.close();
-    }
-
     PgBackupProcess pgBackup(String prefix, int managementPort) {
-        Map<String, String> env = new HashMap<>();
-        env.put("DB_PASSWORD", PASSWORD);
-        env.putAll(postgres.clientSettings());
-        env.put("DB_USER", ROLE);
-        env.put("DB_NAME", DB);
-        env.put("DB_CONNECT_TIMEOUT_SECONDS", "5");
-        env.put("BUCKET_NAME", BUCKET);
-        env.put("BACKUP_PREFIX", prefix);
-        env.putAll(s3.clientSettings());
-        env.put("BACKUP_WORK_DIR", workDir.toString());
-        env.put("RETRY_MAX", "0");
-        env.put("SLACK_WEBHOOK_URL", slack.url());
-        env.put("NOTIFY_TIMEOUT_MS", "5000");
-        env.put("MANAGEMENT_HOST", "127.0.0.1");
-        env.put("MANAGEMENT_PORT", Integer.toString(managementPort));
-        return new PgBackupProcess().setAll(env);
+        return SERVERS.connected(DB)
+                .set("DB_CONNECT_TIMEOUT_SECONDS", "5")
+                .set("BACKUP_PREFIX", prefix)
+                .set("BACKUP_WORK_DIR", workDir.toString())
+                .set("RETRY_MAX", "0")
+                .set("NOTIFY_TIMEOUT_MS", "5000")
+                .set("MANAGEMENT_HOST", "127.0.0.1")
+                .set("MANAGEMENT_PORT", Integer.toString(managementPort));
     }
 
     /** A failed backup turns health DOWN and counts in the metrics; the next good one turns it UP again. */

@@ -18,7 +18,6 @@ import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -37,18 +36,11 @@ class OtherWritersObjectsIT {
     static final ZoneId SEOUL = ZoneId.of("Asia/Seoul");
 
     @RegisterExtension
-    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "writer_user", PASSWORD);
+    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "writer_user", PASSWORD)
+            .withDatabase(DB, "CREATE TABLE items (id int PRIMARY KEY); INSERT INTO items SELECT generate_series(1, 100);");
 
     static PostgresServer postgres;
     static S3Server s3;
-
-    @BeforeAll
-    static void start() throws Exception {
-        postgres = SERVERS.postgres();
-        s3 = SERVERS.s3();
-        postgres.createDatabase(DB);
-        postgres.psql(DB, "CREATE TABLE items (id int PRIMARY KEY); INSERT INTO items SELECT generate_series(1, 100);");
-    }
 
     PgBackupProcess pgBackup(String prefix) {
         return SERVERS.pgBackup(DB, prefix).timeoutSeconds(120).set("BACKUP_TIMEZONE", "Asia/Seoul");

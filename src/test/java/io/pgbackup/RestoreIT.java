@@ -61,9 +61,6 @@ class RestoreIT {
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = SERVERS.postgres();
-        s3 = SERVERS.s3();
-        slack = SERVERS.slack();
         large = LargeDatabase.on(postgres);
     }
 

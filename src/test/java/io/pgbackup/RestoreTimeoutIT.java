@@ -35,7 +35,6 @@ class RestoreTimeoutIT {
 
     @BeforeAll
     static void slowToLoadDatabase() throws Exception {
-        postgres = SERVERS.postgres();
         postgres.dropDatabase(TARGET);
         postgres.dropDatabase(DATABASE);
         postgres.createDatabase(DATABASE);

@@ -43,7 +43,6 @@ class RestoreToAnotherServerIT {
     static void start() throws Exception {
         production = SERVERS.postgres();
         staging = PostgresServer.dedicated();
-        s3 = SERVERS.s3();
         production.createRole("reporting", "reporting pw");
         production.createDatabase(DATABASE);
         // roles staging does not have (owner, a grantee), and text that merely looks like the statements naming them:

@@ -22,13 +22,13 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import io.pgbackup.support.BackupServers;
 import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.S3Server;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import software.amazon.awssdk.core.sync.RequestBody;
 
@@ -47,21 +47,10 @@ class RetentionIT {
     static final DateTimeFormatter FOLDER = DateTimeFormatter.ofPattern("yyyy/MM/dd");
     static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
 
+    @RegisterExtension
+    static final BackupServers SERVERS = BackupServers.storeOnly(BUCKET).withBucket(GFS_BUCKET);
+
     static S3Server s3;
-
-    @BeforeAll
-    static void startS3() throws Exception {
-        s3 = new S3Server();
-        s3.createBucket(BUCKET);
-        s3.createBucket(GFS_BUCKET);
-    }
-
-    @AfterAll
-    static void stopS3() throws Exception {
-        if (s3 != null) {
-            s3.close();
-        }
-    }
 
     /** A backup seeded by the test: its key, database and the time written in its key (Seoul). */
     record Seeded(String key, String database, LocalDateTime time) {
@@ -75,12 +64,8 @@ class RetentionIT {
     }
 
     PgBackupProcess pgBackup(String bucket, String prefix) {
-        return new PgBackupProcess().setAll(Map.of(
-                "BUCKET_NAME", bucket,
-                "BACKUP_PREFIX", prefix,
-                "BACKUP_TIMEZONE", "Asia/Seoul"))
-                .setAll(s3.clientSettings())
-                .timeoutSeconds(150);
+        return SERVERS.connected().set("BUCKET_NAME", bucket).set("BACKUP_PREFIX", prefix)
+                .set("BACKUP_TIMEZONE", "Asia/Seoul").timeoutSeconds(150);
     }
 
     // ---- 1,500 backups over 400 days ------------------------------------------------------------------------------

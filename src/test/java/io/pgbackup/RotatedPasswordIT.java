@@ -3,21 +3,20 @@ package io.pgbackup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
+import io.pgbackup.support.BackupServers;
 import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
 import io.pgbackup.support.SecretManagerStandIn;
 import io.pgbackup.support.WebhookStandIn;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A backup (and a test restore) while the database password is being rotated in NCP Secret Manager: the secret has
@@ -39,6 +38,13 @@ class RotatedPasswordIT {
     static final String NONE_OF_THEM = "rot-other-value-D";
     static final List<String> VALUES = List.of(ACTIVE, PENDING, PREVIOUS, NONE_OF_THEM);
 
+    @RegisterExtension
+    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, ROLE, ACTIVE).withSlack()
+            .withSecretManager(SECRET_ID)
+            .withDatabase(DB, "CREATE TABLE accounts (id int PRIMARY KEY, owner text);"
+                    + " INSERT INTO accounts SELECT g, 'owner ' || g FROM generate_series(1, 300) g;")
+            .withDatabase(OTHER_DB);
+
     static PostgresServer postgres;
     static S3Server s3;
     static SecretManagerStandIn secretManager;
@@ -48,24 +54,7 @@ class RotatedPasswordIT {
 
     @BeforeAll
     static void startServers() throws Exception {
-        postgres = PostgresServer.shared();
-        s3 = new S3Server();
-        s3.createBucket(BUCKET);
-        secretManager = new SecretManagerStandIn(SECRET_ID, "cdbPassword", ACTIVE);
         secretManager.stages(ACTIVE, PENDING, PREVIOUS);
-        slack = new WebhookStandIn();
-        postgres.createRole(ROLE, ACTIVE);
-        postgres.createDatabase(DB);
-        postgres.createDatabase(OTHER_DB);
-        postgres.psql(DB, "CREATE TABLE accounts (id int PRIMARY KEY, owner text);"
-                + " INSERT INTO accounts SELECT g, 'owner ' || g FROM generate_series(1, 300) g;");
-    }
-
-    @AfterAll
-    static void stopServers() throws Exception {
-        slack.close();
-        secretManager.close();
-        s3.close();
     }
 
     @BeforeEach
@@ -193,22 +182,7 @@ class RotatedPasswordIT {
     }
 
     private PgBackupProcess pgBackup(String prefix) {
-        Map<String, String> env = new HashMap<>();
-        env.put("ACCESS_KEY", SecretManagerStandIn.ACCESS_KEY);
-        env.put("SECRET_KEY", SecretManagerStandIn.SECRET_KEY);
-        env.put("SECRET_ID", SECRET_ID);
-        env.put("SECRET_MANAGER_URL", secretManager.url());
-        env.putAll(postgres.clientSettings());
-        env.put("PSQL_PATH", PostgresServer.BIN.resolve("psql").toString());
-        env.put("DB_USER", ROLE);
-        env.put("DB_NAME", DB);
-        env.put("DB_CONNECT_TIMEOUT_SECONDS", "5");
-        env.put("BUCKET_NAME", BUCKET);
-        env.put("BACKUP_PREFIX", prefix);
-        env.putAll(s3.clientSettings());
-        env.put("RETRY_MAX", "0");
-        env.put("SLACK_WEBHOOK_URL", slack.url());
-        return new PgBackupProcess().timeoutSeconds(120).setAll(env);
+        return SERVERS.pgBackup(DB, prefix).timeoutSeconds(120).set("DB_CONNECT_TIMEOUT_SECONDS", "5");
     }
 
     private List<String> storedUnder(String prefix) {

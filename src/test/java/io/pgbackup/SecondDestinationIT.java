@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.pgbackup.support.BackupServers;
 import io.pgbackup.support.CuttingProxy;
 import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A second destination (COPY_TO_*), end to end: real PostgreSQL 15 and two S3Proxy stores, each with keys of its own
@@ -37,6 +39,16 @@ class SecondDestinationIT {
     static final String COPY_ACCESS_KEY = "AKCOPYSTORE";
     static final String COPY_SECRET_KEY = "sk-copy-store-secret";
 
+    @RegisterExtension
+    static final BackupServers SERVERS = BackupServers.onSharedPostgres(PRIMARY_BUCKET, ROLE, PASSWORD)
+            .withDatabase(DB, "CREATE TABLE orders (id int PRIMARY KEY, item text);"
+                    + " INSERT INTO orders SELECT g, 'item ' || g FROM generate_series(1, 3000) g;"
+                    + " GRANT SELECT ON orders TO " + ROLE + ";")
+            // md5 text barely compresses: about 8 MiB of gzip, more than one 5 MiB part
+            .withDatabase(BULK_DB, "CREATE TABLE blobs (id int, a text, b text, c text);"
+                    + " INSERT INTO blobs SELECT g, md5(g::text), md5((g * 7)::text), md5((g * 13)::text)"
+                    + " FROM generate_series(1, 150000) g; GRANT SELECT ON blobs TO " + ROLE + ";");
+
     static PostgresServer postgres;
     static S3Server primary;
     static S3Server copy;
@@ -46,45 +58,20 @@ class SecondDestinationIT {
 
     @BeforeAll
     static void startServers() throws Exception {
-        postgres = PostgresServer.shared();
-        primary = new S3Server();
-        primary.createBucket(PRIMARY_BUCKET);
+        primary = SERVERS.s3();
         copy = S3Server.withKeys(COPY_ACCESS_KEY, COPY_SECRET_KEY);
         copy.createBucket(COPY_BUCKET);
-        postgres.createRole(ROLE, PASSWORD);
-        postgres.createDatabase(DB);
-        postgres.psql(DB, "CREATE TABLE orders (id int PRIMARY KEY, item text);"
-                + " INSERT INTO orders SELECT g, 'item ' || g FROM generate_series(1, 3000) g;"
-                + " GRANT SELECT ON orders TO " + ROLE + ";");
-        postgres.createDatabase(BULK_DB);
-        // md5 text barely compresses: about 8 MiB of gzip, more than one 5 MiB part
-        postgres.psql(BULK_DB, "CREATE TABLE blobs (id int, a text, b text, c text);"
-                + " INSERT INTO blobs SELECT g, md5(g::text), md5((g * 7)::text), md5((g * 13)::text)"
-                + " FROM generate_series(1, 150000) g; GRANT SELECT ON blobs TO " + ROLE + ";");
     }
 
     @AfterAll
     static void stopServers() throws Exception {
-        if (primary != null) {
-            primary.close();
-        }
         if (copy != null) {
             copy.close();
         }
     }
 
     PgBackupProcess pgBackup() {
-        return new PgBackupProcess().setAll(Map.of(
-                        "DB_USER", ROLE,
-                        "DB_PASSWORD", PASSWORD,
-                        "DB_NAME", DB,
-                        "BUCKET_NAME", PRIMARY_BUCKET,
-                        "BACKUP_PREFIX", "prod/",
-                        "BACKUP_WORK_DIR", workDir.toString(),
-                        "PSQL_PATH", PostgresServer.BIN.resolve("psql").toString(),
-                        "RETRY_MAX", "0"))
-                .setAll(postgres.clientSettings())
-                .setAll(primary.clientSettings())
+        return SERVERS.pgBackup(DB, "prod/").set("BACKUP_WORK_DIR", workDir.toString())
                 .setAll(Map.of(
                         "COPY_TO_ENDPOINT", copy.endpoint(),
                         "COPY_TO_BUCKET", COPY_BUCKET,

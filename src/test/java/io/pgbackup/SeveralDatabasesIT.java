@@ -39,9 +39,6 @@ class SeveralDatabasesIT {
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = SERVERS.postgres();
-        s3 = SERVERS.s3();
-        slack = SERVERS.slack();
         postgres.psql("postgres", "CREATE ROLE app_reader NOLOGIN");
         for (String db : List.of("alpha", "beta", "closed")) {
             postgres.createDatabase(db);

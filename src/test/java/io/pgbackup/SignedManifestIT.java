@@ -7,19 +7,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
 
+import io.pgbackup.support.BackupServers;
 import io.pgbackup.support.Gpg;
 import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
 import io.pgbackup.support.SecretManagerStandIn;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Signed manifests and future-dated keys end to end: the packaged jar against real PostgreSQL 15 and S3Proxy (SigV4),
@@ -36,43 +36,24 @@ class SignedManifestIT {
     static final String DB = "sig_source";
     static final String PASSWORD = "sig db pw";
 
+    @RegisterExtension
+    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "sig_user", PASSWORD)
+            .withDatabase(DB, """
+                    CREATE TABLE accounts (id int PRIMARY KEY, owner text);
+                    INSERT INTO accounts SELECT g, 'honest-' || g FROM generate_series(1, 500) g;
+                    """);
+
     static PostgresServer postgres;
     static S3Server s3;
     static Gpg ops;
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = PostgresServer.shared();
-        s3 = new S3Server();
-        s3.createBucket(BUCKET);
-        postgres.createRole("sig_user", PASSWORD);
-        postgres.createDatabase(DB);
-        postgres.psql(DB, """
-                CREATE TABLE accounts (id int PRIMARY KEY, owner text);
-                INSERT INTO accounts SELECT g, 'honest-' || g FROM generate_series(1, 500) g;
-                """);
         ops = Gpg.newKey("Backup Signer", "sign", "signer pass");
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        if (s3 != null) {
-            s3.close();
-        }
-    }
-
     PgBackupProcess pgBackup(String prefix) {
-        return new PgBackupProcess().timeoutSeconds(240).setAll(Map.of(
-                "DB_USER", "sig_user",
-                "DB_PASSWORD", PASSWORD,
-                "DB_NAME", DB,
-                "BUCKET_NAME", BUCKET,
-                "BACKUP_PREFIX", prefix,
-                "BACKUP_TIMEZONE", "Asia/Seoul",
-                "PSQL_PATH", PostgresServer.BIN.resolve("psql").toString(),
-                "RETRY_MAX", "0"))
-                .setAll(postgres.clientSettings())
-                .setAll(s3.clientSettings());
+        return SERVERS.pgBackup(DB, prefix).timeoutSeconds(240).set("BACKUP_TIMEZONE", "Asia/Seoul");
     }
 
     /** A host that signs: SIGNING_KEY_FILE and its passphrase. */

@@ -17,7 +17,6 @@ import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -40,12 +39,6 @@ class SqlLexingIT {
 
     @RegisterExtension
     static final BackupServers SERVERS = BackupServers.onDedicatedPostgres(BUCKET, "lexing_user", PASSWORD);
-
-    @BeforeAll
-    static void start() {
-        postgres = SERVERS.postgres();
-        s3 = SERVERS.s3();
-    }
 
     PgBackupProcess pgBackup(String database, String prefix) {
         return SERVERS.pgBackup(database, prefix).timeoutSeconds(600)

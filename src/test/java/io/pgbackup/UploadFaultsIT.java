@@ -15,7 +15,6 @@ import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
 import io.pgbackup.support.WebhookStandIn;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -43,7 +42,12 @@ class UploadFaultsIT {
     static final Pattern UPLOAD_PART = Pattern.compile("^PUT [^ ]*[?&]partNumber=(\\d+)[& ].*");
 
     @RegisterExtension
-    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "faults_user", PASSWORD).withSlack();
+    static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "faults_user", PASSWORD).withSlack()
+            .withDatabase(SMALL_DB, "CREATE TABLE items (id int PRIMARY KEY, name text);"
+                    + " INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 2000) g;")
+            .withDatabase(BULK_DB, "CREATE TABLE blobs (id int PRIMARY KEY, payload text);"
+                    + " INSERT INTO blobs SELECT g, md5(random()::text) || md5(g::text) || md5(random()::text)"
+                    + " FROM generate_series(1, 300000) g;");
 
     static PostgresServer postgres;
     static S3Server s3;
@@ -51,20 +55,6 @@ class UploadFaultsIT {
 
     Set<String> keysBefore;
     int slackBefore;
-
-    @BeforeAll
-    static void start() throws Exception {
-        postgres = SERVERS.postgres();
-        s3 = SERVERS.s3();
-        slack = SERVERS.slack();
-        postgres.createDatabase(SMALL_DB);
-        postgres.psql(SMALL_DB, "CREATE TABLE items (id int PRIMARY KEY, name text);"
-                + " INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 2000) g;");
-        postgres.createDatabase(BULK_DB);
-        postgres.psql(BULK_DB, "CREATE TABLE blobs (id int PRIMARY KEY, payload text);"
-                + " INSERT INTO blobs SELECT g, md5(random()::text) || md5(g::text) || md5(random()::text)"
-                + " FROM generate_series(1, 300000) g;");
-    }
 
     @BeforeEach
     void snapshot() {

@@ -24,7 +24,6 @@ import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
 import io.pgbackup.support.WebhookStandIn;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -48,13 +47,6 @@ class VerifyIT {
 
     @RegisterExtension
     static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "verify_user", PASSWORD).withSlack();
-
-    @BeforeAll
-    static void start() {
-        postgres = SERVERS.postgres();
-        s3 = SERVERS.s3();
-        slack = SERVERS.slack();
-    }
 
     static void createShop(String database, int orders) throws Exception {
         postgres.createDatabase(database);
