@@ -15,7 +15,6 @@ import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
 import io.pgbackup.support.WebhookStandIn;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,6 +37,7 @@ class BackupTextStaysDataIT {
 
     @RegisterExtension
     static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "text_user", "backup text pw")
+            .withWorkDir("pgbackup-text-")
             .withDatabase(DATABASE, """
                     CREATE SCHEMA sales;
                     CREATE TABLE sales.orders (id int PRIMARY KEY, note text);
@@ -53,7 +53,6 @@ class BackupTextStaysDataIT {
 
     @BeforeAll
     static void start() throws Exception {
-        workDir = Files.createTempDirectory("pgbackup-text-");
         Files.setPosixFilePermissions(workDir, PosixFilePermissions.fromString("rwxrwxrwx"));
         PgBackupProcess.Result backup = pgBackup().set("BACKUP_FORMAT", "custom").run("backup");
         assertThat(backup.exitCode()).as(backup.toString()).isZero();
@@ -61,17 +60,10 @@ class BackupTextStaysDataIT {
                 .findFirst().orElseThrow();
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        if (workDir != null) {
-            PostgresServer.deleteTree(workDir);
-        }
-    }
-
     @AfterEach
     void nothingIsLeftBehind() throws Exception {
-        assertThat(postgres.psql("postgres", "SELECT datname FROM pg_database WHERE datname LIKE 'pgbackup_restore_%'"
-                + " OR datname LIKE 'pgbackup_verify_%'").strip()).as("temporary databases left").isEmpty();
+        assertThat(postgres.databasesLike("pgbackup_restore_%")).as("temporary databases left").isEmpty();
+        assertThat(postgres.databasesLike("pgbackup_verify_%")).as("temporary databases left").isEmpty();
     }
 
     static PgBackupProcess pgBackup() {

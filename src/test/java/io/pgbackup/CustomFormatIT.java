@@ -14,7 +14,6 @@ import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
 import io.pgbackup.support.SlowNetworkProxy;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,6 +36,8 @@ class CustomFormatIT {
 
     @RegisterExtension
     static final BackupServers SERVERS = BackupServers.onSharedPostgres(BUCKET, "custom_user", PASSWORD)
+            // a space and Hangul: pg_restore gets its paths as one argument each
+            .withWorkDir("pgbackup custom 작업 ")
             .withDatabase(DATABASE, """
                     CREATE SCHEMA sales;
                     CREATE SCHEMA "한글 스키마";
@@ -64,23 +65,15 @@ class CustomFormatIT {
 
     @BeforeAll
     static void start() throws Exception {
-        workDir = Files.createTempDirectory("pgbackup custom 작업 ");  // a space and Hangul: pg_restore gets its paths as one argument each
         PgBackupProcess.Result backup = pgBackup().set("BACKUP_FORMAT", "custom").run("backup");
         assertThat(backup.exitCode()).as(backup.toString()).isZero();
         key = s3.keys(BUCKET).stream().filter(k -> !k.endsWith(".manifest.json")).findFirst().orElseThrow();
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        if (workDir != null) {
-            PostgresServer.deleteTree(workDir);
-        }
-    }
-
     @AfterEach
     void nothingIsLeftBehind() throws Exception {
-        assertThat(postgres.psql("postgres", "SELECT datname FROM pg_database WHERE datname LIKE 'pgbackup_restore_%'"
-                + " OR datname LIKE 'pgbackup_verify_%'").strip()).as("temporary databases left").isEmpty();
+        assertThat(postgres.databasesLike("pgbackup_restore_%")).as("temporary databases left").isEmpty();
+        assertThat(postgres.databasesLike("pgbackup_verify_%")).as("temporary databases left").isEmpty();
         try (var files = Files.list(workDir)) {
             assertThat(files.toList()).as("files left in BACKUP_WORK_DIR").isEmpty();
         }

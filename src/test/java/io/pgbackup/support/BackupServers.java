@@ -2,6 +2,8 @@ package io.pgbackup.support;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -23,7 +25,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <p>
  * Before the class's {@code @BeforeAll} methods it fills the class's own static fields named {@code postgres}
  * ({@link PostgresServer}), {@code s3} ({@link S3Server}), {@code slack} ({@link WebhookStandIn}) and
- * {@code secretManager} ({@link SecretManagerStandIn}) with the servers it started, where the class declares them.
+ * {@code secretManager} ({@link SecretManagerStandIn}) with the servers it started, and {@code workDir} with the work
+ * folder ({@link #withWorkDir}), where the class declares them.
  *
  * <pre>
  * &#64;RegisterExtension
@@ -41,6 +44,7 @@ public final class BackupServers implements BeforeAllCallback, AfterAllCallback 
     private boolean withSlack;
     private boolean overHttps;
     private String secretId;
+    private String workDirPrefix;
     private final List<String> moreBuckets = new ArrayList<>();
     /** Database name to its seed SQL ("": none), made in this order after the role. */
     private final Map<String, String> databases = new LinkedHashMap<>();
@@ -49,6 +53,7 @@ public final class BackupServers implements BeforeAllCallback, AfterAllCallback 
     private S3Server s3;
     private WebhookStandIn slack;
     private SecretManagerStandIn secretManager;
+    private Path workDir;
 
     private BackupServers(boolean withPostgres, boolean dedicated, String bucket, String role, String password) {
         this.withPostgres = withPostgres;
@@ -111,8 +116,17 @@ public final class BackupServers implements BeforeAllCallback, AfterAllCallback 
         return this;
     }
 
+    /** A work folder of the class's own, named from {@code prefix}, deleted after the class. */
+    public BackupServers withWorkDir(String prefix) {
+        workDirPrefix = prefix;
+        return this;
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
+        if (workDirPrefix != null) {
+            workDir = Files.createTempDirectory(workDirPrefix);
+        }
         s3 = overHttps ? S3Server.https() : new S3Server();
         s3.createBucket(bucket);
         for (String more : moreBuckets) {
@@ -144,6 +158,7 @@ public final class BackupServers implements BeforeAllCallback, AfterAllCallback 
         servers.put("s3", s3);
         servers.put("slack", slack);
         servers.put("secretManager", secretManager);
+        servers.put("workDir", workDir);
         for (Field field : testClass.getDeclaredFields()) {
             Object server = servers.get(field.getName());
             int modifiers = field.getModifiers();
@@ -157,6 +172,9 @@ public final class BackupServers implements BeforeAllCallback, AfterAllCallback 
 
     @Override
     public void afterAll(ExtensionContext context) throws Exception {
+        if (workDir != null) {
+            PostgresServer.deleteTree(workDir);
+        }
         if (secretManager != null) {
             secretManager.close();
         }
