@@ -465,9 +465,9 @@ class FailuresIT {
     void theServiceBacksUpOnScheduleAndSkipsOverlappingTriggers() throws Exception {
         // one service start (a fire every second) for both: until two fires were stored (bounded); then, with the
         // table locked, until a fire came while the held-up backup still ran (bounded: a slow start leaves fewer fires
-        // in a fixed time, not fewer chances to overlap); then a stop as a user would
-        PgBackupProcess.Running scheduled = pgBackup().set("BACKUP_CRON", "* * * * * ?").set("DUMP_TIMEOUT_MS", "4000")
-                .set("BACKUP_PREFIX", "sched/").launch();
+        // in a fixed time, not fewer chances to overlap); then the lock released and a stop as a user would
+        PgBackupProcess.Running scheduled = pgBackup().set("BACKUP_CRON", "* * * * * ?").set("BACKUP_PREFIX", "sched/")
+                .launch();
         Process locker = null;
         PgBackupProcess.Result service;
         try {
@@ -484,10 +484,10 @@ class FailuresIT {
                 Thread.sleep(200);
             }
         } finally {
-            service = scheduled.stop();
             if (locker != null) {
                 postgres.release(locker);
             }
+            service = scheduled.stop();
         }
 
         assertThat(scheduledObjects()).as(service.toString()).hasSizeGreaterThanOrEqualTo(2);
