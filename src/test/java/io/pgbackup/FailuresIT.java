@@ -25,7 +25,6 @@ import com.icegreen.greenmail.util.ServerSetup;
 import io.pgbackup.support.BackupServers;
 import io.pgbackup.support.CuttingProxy;
 import io.pgbackup.support.FaultyHttpProxy;
-import io.pgbackup.support.LargeDatabase;
 import io.pgbackup.support.PgBackupProcess;
 import io.pgbackup.support.PostgresServer;
 import io.pgbackup.support.S3Server;
@@ -451,38 +450,38 @@ class FailuresIT {
     /** The service fires on its cron; a trigger that comes while a backup still runs is skipped with a warning. */
     @Test
     void theServiceBacksUpOnScheduleAndSkipsOverlappingTriggers() throws Exception {
-        // until two fires were stored (bounded), then a stop as a user would
-        PgBackupProcess.Running scheduled = pgBackup().set("BACKUP_CRON", "0/2 * * * * ?").set("BACKUP_PREFIX", "sched/")
+        // one service start (a fire every second) for both: until two fires were stored (bounded); then, with the
+        // table locked, until a fire came while the held-up backup still ran (bounded: a slow start leaves fewer fires
+        // in a fixed time, not fewer chances to overlap); then the lock released and a stop as a user would
+        PgBackupProcess.Running scheduled = pgBackup().set("BACKUP_CRON", "* * * * * ?").set("BACKUP_PREFIX", "sched/")
                 .launch();
-        long storedBy = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (scheduledObjects().size() < 2 && System.nanoTime() < storedBy) {
-            Thread.sleep(200);
-        }
-        PgBackupProcess.Result service = scheduled.stop();
-
-        List<S3Object> stored = scheduledObjects();
-        assertThat(stored).as(service.toString()).hasSizeGreaterThanOrEqualTo(2);
-
-        Process locker = postgres.hold(DB, "BEGIN; LOCK TABLE items IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(120);");
+        Process locker = null;
+        PgBackupProcess.Result service;
         try {
-            // until a fire came while the held-up backup still ran (bounded): a slow start leaves fewer fires in a
-            // fixed time, not fewer chances to overlap
-            PgBackupProcess.Running running = pgBackup().set("BACKUP_CRON", "* * * * * ?").set("DUMP_TIMEOUT_MS", "4000")
-                    .set("BACKUP_PREFIX", "busy/").launch();
+            long storedBy = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (scheduledObjects().size() < 2 && System.nanoTime() < storedBy) {
+                Thread.sleep(200);
+            }
+            assertThat(scheduledObjects()).as(scheduled.peekStderr()).hasSizeGreaterThanOrEqualTo(2);
+
+            locker = postgres.hold(DB, "BEGIN; LOCK TABLE items IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(120);");
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (!running.peekStderr().contains("scheduled backup skipped: the previous backup was still running")
+            while (!scheduled.peekStderr().contains("scheduled backup skipped: the previous backup was still running")
                     && System.nanoTime() < deadline) {
                 Thread.sleep(200);
             }
-            PgBackupProcess.Result busy = running.stop();
-
-            assertThat(busy.stderr()).as(busy.toString())
-                    .contains("scheduled backup skipped: the previous backup was still running at fire time");
-            assertThat(count(busy.stderr(), "backup of " + DB + " started"))
-                    .as("fires skipped, not queued").isLessThan(count(busy.stderr(), "scheduled backup: fire time"));
         } finally {
-            postgres.release(locker);
+            if (locker != null) {
+                postgres.release(locker);
+            }
+            service = scheduled.stop();
         }
+
+        assertThat(scheduledObjects()).as(service.toString()).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(service.stderr()).as(service.toString())
+                .contains("scheduled backup skipped: the previous backup was still running at fire time");
+        assertThat(count(service.stderr(), "backup of " + DB + " started"))
+                .as("fires skipped, not queued").isLessThan(count(service.stderr(), "scheduled backup: fire time"));
     }
 
     private List<S3Object> scheduledObjects() {
@@ -672,13 +671,15 @@ class FailuresIT {
     @Test
     void aKilledBackupsUploadIsAbortedByTheNextBackup() throws Exception {
         Path stalling = workDir.resolveSibling(workDir.getFileName() + "-stalling-pg_dump");
-        Files.writeString(stalling, "#!/bin/sh\n'" + PostgresServer.BIN.resolve("pg_dump") + "' \"$@\" | { head -c 60000000; sleep 60; }\n");
+        Files.writeString(stalling, "#!/bin/sh\n'" + PostgresServer.BIN.resolve("pg_dump") + "' \"$@\" | head -c 4000000\n"
+                + "head -c 24000000 /dev/urandom\nsleep 60\n");
         stalling.toFile().setExecutable(true);
         String prefix = "killed/";
         try {
-            // 60 MB of the large fixture's dump, then pg_dump stalls: several parts are uploaded by then (without an end
-            // of input, the compressor holds back what the 20 MB of the bulk dump make: no part is sent)
-            PgBackupProcess.Running killed = pgBackup().set("DB_NAME", LargeDatabase.on(postgres)).set("DB_PASSWORD", PASSWORD)
+            // 4 MB of the bulk dump, then 24 MB that no compressor shrinks, then the dump stalls: several 5 MiB parts are
+            // uploaded by then (without an end of input, the compressor holds back what 20 MB of a dump that compresses
+            // well make: no part is sent; incompressible bytes go out as they come, with no large database to make)
+            PgBackupProcess.Running killed = pgBackup().set("DB_NAME", BULK_DB).set("DB_PASSWORD", PASSWORD)
                     .set("UPLOAD_PART_SIZE", "5242880").set("BACKUP_PREFIX", prefix)
                     .set("PG_DUMP_PATH", stalling.toString()).launch("backup");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

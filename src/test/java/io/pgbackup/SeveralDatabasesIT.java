@@ -143,18 +143,28 @@ class SeveralDatabasesIT {
         assertThat(again.stdout()).contains("roles: 0 created");
     }
 
-    /** ~140 MB of dump: several seconds, so a progress line every second shows up more than once. */
+    /**
+     * A backup that lasts several seconds, so a progress line every second shows up: pg_dump paced by a wrapper that
+     * pauses 3 s part way (the duration is the point, not the size: no 140 MB database to make and dump).
+     */
     @Test
     void aLongBackupLogsItsProgress() throws Exception {
         postgres.createDatabase("big");
-        postgres.psql("big", "CREATE TABLE t AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) AS v FROM generate_series(1, 2000000) g");
+        postgres.psql("big", "CREATE TABLE t AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) AS v FROM generate_series(1, 100000) g");
+        java.nio.file.Path paced = java.nio.file.Files.createTempFile("paced-pg_dump", ".sh");
+        java.nio.file.Files.writeString(paced, "#!/bin/sh\n'" + PostgresServer.BIN.resolve("pg_dump")
+                + "' \"$@\" | { head -c 3000000; sleep 3; cat; }\n");
+        paced.toFile().setExecutable(true);
+        try {
+            PgBackupProcess.Result run = pgBackup("big", "progress/").set("BACKUP_PROGRESS_INTERVAL_SECONDS", "1")
+                    .set("UPLOAD_PART_SIZE", "5242880").set("PG_DUMP_PATH", paced.toString()).run("backup");
 
-        PgBackupProcess.Result run = pgBackup("big", "progress/").set("BACKUP_PROGRESS_INTERVAL_SECONDS", "1")
-                .set("UPLOAD_PART_SIZE", "5242880").run("backup");
-
-        assertThat(run.exitCode()).as(run.toString()).isZero();
-        assertThat(run.stderr()).containsPattern("backup of big in progress: dumped \\d+\\.\\d MiB, compressed \\d+\\.\\d MiB, "
-                + "uploaded \\d+\\.\\d MiB \\(\\d+\\.\\d MiB/s\\) after \\d+ s");
+            assertThat(run.exitCode()).as(run.toString()).isZero();
+            assertThat(run.stderr()).containsPattern("backup of big in progress: dumped \\d+\\.\\d MiB, compressed \\d+\\.\\d MiB, "
+                    + "uploaded \\d+\\.\\d MiB \\(\\d+\\.\\d MiB/s\\) after \\d+ s");
+        } finally {
+            java.nio.file.Files.deleteIfExists(paced);
+        }
     }
 
     static String gunzip(byte[] data) throws Exception {
