@@ -30,7 +30,17 @@ final class CommandMain {
      * A missing --config file or --routes folder: IllegalArgumentException (a usage error).
      */
     static Main make(CommandLine command, Map<String, String> env, Map<String, String> overrides, boolean everyRoute) {
-        Main main = new Main();
+        OneShotStart oneShot = OneShotStart.of(command.name(), everyRoute);
+        Main main = new Main() {
+            @Override
+            protected void configureLifecycle(CamelContext context) throws Exception {
+                super.configureLifecycle(context);
+                // camel-main has configured the components (its last step before it reads the route files)
+                if (oneShot != null) {
+                    oneShot.componentsConfigured(context);
+                }
+            }
+        };
         CommandRoutes routes = CommandRoutes.read(command, env, everyRoute);
         overrides.forEach(main::addOverrideProperty);
         // --from primary|copy: the store list, verify, prune and restore read (CopyToSettings)
@@ -62,7 +72,6 @@ final class CommandMain {
                 }
             }
         });
-        OneShotStart oneShot = OneShotStart.of(command.name(), everyRoute);
         if (oneShot != null) {
             main.addMainListener(oneShot);
         }

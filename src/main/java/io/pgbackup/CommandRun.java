@@ -48,7 +48,12 @@ final class CommandRun {
     /** Starts Camel (settings loaded and checked), makes the request from them, runs it, stops. */
     int once(Main main, Function<CamelContext, Request> request) throws Exception {
         main.addOverrideProperty("backup.schedule.enabled", "false");
-        main.start();
+        try {
+            main.start();
+        } catch (RuntimeException e) {
+            stopAfterFailedStart(main);
+            throw e;
+        }
         try {
             CamelContext context = main.getCamelContext();
             Request sent = request.apply(context);
@@ -74,6 +79,22 @@ final class CommandRun {
             }
         } finally {
             main.stop();
+        }
+    }
+
+    /**
+     * A start that failed before Camel's context started (a route file that cannot be read, say) leaves the context
+     * made but never stopped: stopped here, so that what was started for it (the store's client, OneShotStart) is
+     * stopped too. The start's own failure is what the command reports.
+     */
+    private static void stopAfterFailedStart(Main main) {
+        CamelContext context = main.getCamelContext();
+        if (context != null) {
+            try {
+                context.stop();
+            } catch (RuntimeException ignored) {
+                // the start's failure is the one to report
+            }
         }
     }
 

@@ -20,8 +20,10 @@ import org.slf4j.LoggerFactory;
  * the route asks for it. (Their settings are checked before, by {@link SettingsCheck}, so a bad one still stops the
  * command at start.) {@code copyStore} is made at once: it binds the copy's client that {@code copy.to.uri} names.</li>
  * <li>the store's client (the AWS SDK's HTTP client, and the bucket check the aws2-s3 endpoint makes when it starts)
- * is made on a second thread while Camel makes its routes; Camel's start waits for it. A failure there
- * leaves nothing behind: the endpoint is made again where it is used, and meets and reports the failure as before.</li>
+ * is made on a second thread from the moment camel-main has configured the components, while Camel reads the route
+ * files and makes the routes; Camel's start waits for it. A failure there leaves nothing behind: the endpoint is made
+ * again where it is used, and meets and reports the failure as before; a start that fails before that stops the
+ * context ({@link CommandRun}), which stops the thread's endpoint.</li>
  * </ul>
  * The service, and the training run of the start-up cache (which should load what every bean loads), make every bean
  * at start as before.
@@ -45,8 +47,14 @@ final class OneShotStart extends MainListenerSupport {
 
     @Override
     public void afterConfigure(BaseMainSupport configured) {
-        CamelContext context = configured.getCamelContext();
-        context.getRegistry().lookupByName("copyStore");
+        configured.getCamelContext().getRegistry().lookupByName("copyStore");
+    }
+
+    /**
+     * Called once camel-main has configured the components (camel.component.aws2-s3.*: the endpoint override, the
+     * keys) and before it reads the route files: the store's endpoint is made from here on, on its own thread.
+     */
+    void componentsConfigured(CamelContext context) {
         String uri = storeUri(context);
         if (uri != null) {
             StoreWarmUp warmUp = new StoreWarmUp(context, uri);

@@ -43,6 +43,11 @@ final class RouteSelection {
     private RouteSelection() {
     }
 
+    /** Whether a line can hold a {@code direct:} or {@code seda:} endpoint (before its patterns are tried). */
+    private static boolean namesEndpoint(String line) {
+        return line.contains("direct:") || line.contains("seda:");
+    }
+
     /**
      * The files with a route reachable from {@code entries} (endpoint URIs such as {@code direct:list}), and the routes
      * in them that are not. {@code off} tells whether a route's precondition (as written) is off for this command.
@@ -100,11 +105,11 @@ final class RouteSelection {
             List<String> current = new ArrayList<>();
             boolean route = false;
             for (String line : file.text().lines().filter(l -> !l.stripLeading().startsWith("#")).toList()) {
-                if (COMPUTED.matcher(line).find()) {
+                if (namesEndpoint(line) && COMPUTED.matcher(line).find()) {
                     return null;
                 }
                 Matcher top = TOP_LEVEL_ITEM.matcher(line);
-                boolean item = top.find();
+                boolean item = line.startsWith("-") && top.find();
                 if (item || !line.isBlank() && !Character.isWhitespace(line.charAt(0))) {
                     if (current.stream().anyMatch(l -> !l.isBlank())) {
                         items.add(of(file.location(), route, current));
@@ -132,17 +137,24 @@ final class RouteSelection {
             boolean awaitingFrom = false;
             boolean fromFound = false;
             for (String line : lines) {
-                Matcher endpoint = ENDPOINT.matcher(line);
-                while (endpoint.find()) {
-                    references.add(endpoint.group(1));
+                // each pattern tried only on a line with its word: most lines have none (a start-up cost)
+                if (namesEndpoint(line)) {
+                    Matcher endpoint = ENDPOINT.matcher(line);
+                    while (endpoint.find()) {
+                        references.add(endpoint.group(1));
+                    }
                 }
-                Matcher condition = PRECONDITION.matcher(line);
-                if (precondition == null && condition.find()) {
-                    precondition = condition.group(1).strip();
+                if (precondition == null && line.contains("precondition:")) {
+                    Matcher condition = PRECONDITION.matcher(line);
+                    if (condition.find()) {
+                        precondition = condition.group(1).strip();
+                    }
                 }
-                Matcher named = ROUTE_ID.matcher(line);
-                if (route && id == null && !fromFound && !awaitingFrom && named.find()) {
-                    id = named.group(1);
+                if (route && id == null && !fromFound && !awaitingFrom && line.contains("id:")) {
+                    Matcher named = ROUTE_ID.matcher(line);
+                    if (named.find()) {
+                        id = named.group(1);
+                    }
                 }
                 if (line.strip().equals("from:")) {
                     awaitingFrom = !fromFound;
