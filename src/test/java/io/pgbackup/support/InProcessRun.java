@@ -31,7 +31,7 @@ final class InProcessRun {
     private static final ReentrantLock ONE_AT_A_TIME = new ReentrantLock();
     private static final AtomicInteger RUNS = new AtomicInteger();
     private static final String GROUP = "pg-backup-in-process-";
-    /** The wall-clock second the last in-process {@code backup} started in (see {@link #notInTheSameSecond}). */
+    /** The wall-clock second the last in-process {@code backup} ended in (see {@link #notInTheSameSecond}). */
     private static long lastBackupSecond = -1;
     /** The levels LogConfiguration gives these loggers (root: INFO) at the default LOG_LEVEL and CAMEL_LOG_LEVEL. */
     private static final Map<String, Level> SHIPPED_LEVELS = Map.of("org.apache.camel", Level.WARN,
@@ -49,7 +49,8 @@ final class InProcessRun {
             throw new IllegalStateException(command + ": another in-process run held this JVM for " + timeoutSeconds
                     + " s (run concurrent commands through the launcher: PgBackupProcess.throughLauncher())");
         }
-        if (java.util.Arrays.asList(args).contains("backup")) {
+        boolean backup = java.util.Arrays.asList(args).contains("backup");
+        if (backup) {
             try {
                 notInTheSameSecond();
             } catch (InterruptedException e) {
@@ -98,6 +99,9 @@ final class InProcessRun {
                         + " s (in-process); stderr so far: " + text(stderr));
             }
         } finally {
+            if (backup) {
+                lastBackupSecond = System.currentTimeMillis() / 1000;
+            }
             System.setOut(systemOut);
             System.setErr(systemErr);
             root.setLevel(testLevel);
@@ -111,16 +115,16 @@ final class InProcessRun {
 
     /**
      * A backup's key names its start to the second, and a backup never overwrites a key (a one-shot run whose key is
-     * taken fails). Through the launcher two backups are never within one second (the JVM's start alone takes longer);
-     * in-process they can be, so a backup here starts no sooner than the second after the previous one started, as it
-     * would through the launcher. Called with ONE_AT_A_TIME held.
+     * taken fails). Through the launcher two backups never start within one second (the JVM's start alone takes
+     * longer); in-process they can, so a backup here starts in a later second than the one the previous backup ended
+     * in (its key's time lies between its run's start and end), as it would through the launcher. Called with
+     * ONE_AT_A_TIME held.
      */
     private static void notInTheSameSecond() throws InterruptedException {
         long now = System.currentTimeMillis();
-        if (now / 1000 == lastBackupSecond) {
-            Thread.sleep(1000 - now % 1000 + 5);
+        if (now / 1000 <= lastBackupSecond) {
+            Thread.sleep((lastBackupSecond + 1) * 1000 - now + 5);
         }
-        lastBackupSecond = System.currentTimeMillis() / 1000;
     }
 
     /**
