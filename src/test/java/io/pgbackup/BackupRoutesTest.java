@@ -51,9 +51,8 @@ class BackupRoutesTest extends AppRouteTest {
     @ReplaceInRegistry
     final IncompleteUploads incompleteUploads = new IncompleteUploadsStandIn();
 
-    @Override
-    protected String command() {
-        return "backup";
+    BackupRoutesTest() {
+        super("backup");
     }
 
     /** What a stored backup leaves on the exchange (the real store-backup sets these). */

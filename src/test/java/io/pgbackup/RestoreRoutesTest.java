@@ -21,9 +21,8 @@ class RestoreRoutesTest extends AppRouteTest {
 
     final List<String> sql = Collections.synchronizedList(new ArrayList<>());
 
-    @Override
-    protected String command() {
-        return "restore";
+    RestoreRoutesTest() {
+        super("restore");
     }
 
     /** Restores into "restored shop"; the stage {@code failing} fails. */

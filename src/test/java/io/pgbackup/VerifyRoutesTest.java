@@ -24,14 +24,8 @@ class VerifyRoutesTest extends AppRouteTest {
 
     static final String KEY = "2026/12/07/shop_20261207020000.sql.gz";
 
-    @Override
-    protected String command() {
-        return "verify";
-    }
-
-    @Override
-    protected Map<String, String> settings() {
-        return Map.of("notify.on", "always");
+    VerifyRoutesTest() {
+        super("verify", Map.of("notify.on", "always"));
     }
 
     private Exchange verify(Step load) throws Exception {
