@@ -130,7 +130,7 @@ public class Encryption extends OpenPgpKeySettings {
     static final int MAX_TABLES_BYTES = 32 << 20;
 
     public void prepareRestore(Exchange exchange) throws IOException {
-        BackupManifest manifest = exchange.getProperty(BackupManifest.PROPERTY, BackupManifest.class);
+        BackupManifest manifest = DatabaseRun.of(exchange).manifest();
         if (!isEncrypted(exchange)) {
             return;
         }
@@ -221,7 +221,7 @@ public class Encryption extends OpenPgpKeySettings {
     }
 
     static boolean isEncrypted(Exchange exchange) {
-        BackupManifest manifest = exchange.getProperty(BackupManifest.PROPERTY, BackupManifest.class);
+        BackupManifest manifest = DatabaseRun.of(exchange).manifest();
         String key = DatabaseRun.of(exchange).keyOr("");
         return manifest != null && manifest.encryption != null || key.endsWith(".gpg");
     }

@@ -36,7 +36,6 @@ import org.apache.camel.Exchange;
  */
 public class RunReport implements CamelContextAware {
 
-    public static final String OUTCOME = "outcome";
     public static final String FAILED_STAGE = "failedStage";
     /** For outcome ALERT (not a backup run): the one-line alert and what pg-backup did about it. */
     public static final String ALERT = "alert";
@@ -55,7 +54,7 @@ public class RunReport implements CamelContextAware {
     /** Called by the dead-letter route: records stage and cause on the exchange. */
     public void failed(Exchange exchange) {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        exchange.setProperty(OUTCOME, "FAILED");
+        exchange.setProperty(RunProperties.OUTCOME, "FAILED");
         exchange.setProperty(FAILED_STAGE, stageOf(exchange, failure));
         // a backup in an archive storage class: one plain line, not the store's error
         String archived = io.pgbackup.storage.ArchivedObject.explain(failure, bucket, DatabaseRun.of(exchange).key());
@@ -70,7 +69,7 @@ public class RunReport implements CamelContextAware {
     private static final java.util.regex.Pattern MISSING_ROLE = java.util.regex.Pattern.compile("role \"[^\"]*\" does not exist");
 
     public void succeeded(Exchange exchange) {
-        exchange.setProperty(OUTCOME, "SUCCESS");
+        exchange.setProperty(RunProperties.OUTCOME, "SUCCESS");
     }
 
     /**
@@ -171,15 +170,15 @@ public class RunReport implements CamelContextAware {
     }
 
     private static boolean isAlert(Exchange exchange) {
-        return "ALERT".equals(exchange.getProperty(OUTCOME));
+        return "ALERT".equals(exchange.getProperty(RunProperties.OUTCOME));
     }
 
     private static boolean isVerified(Exchange exchange) {
-        return "VERIFIED".equals(exchange.getProperty(OUTCOME));
+        return "VERIFIED".equals(exchange.getProperty(RunProperties.OUTCOME));
     }
 
     private static boolean isFailed(Exchange exchange) {
-        return "FAILED".equals(exchange.getProperty(OUTCOME));
+        return "FAILED".equals(exchange.getProperty(RunProperties.OUTCOME));
     }
 
     private static String size(Exchange exchange) {
