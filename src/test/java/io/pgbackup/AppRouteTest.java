@@ -67,13 +67,19 @@ abstract class AppRouteTest {
         this(command, Map.of());
     }
 
-    /** Enough for the start-up check of any command: no server is contacted. */
+    /**
+     * Enough for the start-up check of any command: no server is contacted, and /bin/true stands in for every client
+     * program (the command's environment, where a program named without a folder is looked for, is empty here).
+     */
     static Map<String, String> defaults() {
-        return new HashMap<>(Map.of("db.password", "route-test-password", "db.name", "shop",
+        Map<String, String> defaults = new HashMap<>(Map.of("db.password", "route-test-password", "db.name", "shop",
                 "bucket.name", "route-test", "object.storage.endpoint", "http://127.0.0.1:9",
                 "pg.dump.path", "/bin/true", "psql.path", "/bin/true",
                 // /bin/true stands in for psql: it has no restricted mode
                 "psql.allow.unrestricted", "true", "retry.max", "0", "backup.schedule.enabled", "false"));
+        defaults.put("pg.restore.path", "/bin/true");
+        defaults.put("pg.dumpall.path", "/bin/true");
+        return defaults;
     }
 
     /**

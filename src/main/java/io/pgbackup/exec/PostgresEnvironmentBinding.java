@@ -1,6 +1,7 @@
 package io.pgbackup.exec;
 
 import io.pgbackup.run.RunProperties;
+import io.pgbackup.settings.RunEnvironment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,6 +32,12 @@ import org.apache.camel.component.exec.impl.DefaultExecBinding;
  */
 public class PostgresEnvironmentBinding extends DefaultExecBinding {
 
+    /**
+     * What a child inherits from the command's environment ({@link RunEnvironment}): where programs are, the home
+     * folder (libpq's ~/.postgresql), locale, time zone; nothing else of it (its keys, passwords and URLs).
+     */
+    public static final List<String> INHERITED = List.of("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "LC_MESSAGES",
+            "TZ", "TMPDIR");
     /** Header: which database on it (read and removed, like camel-exec's own headers). */
     public static final String DATABASE = "PgDatabase";
 
@@ -65,7 +72,7 @@ public class PostgresEnvironmentBinding extends DefaultExecBinding {
         if (database == null || database.isEmpty()) {
             database = server.maintenanceDatabase();
         }
-        Map<String, String> environment = new LinkedHashMap<>();
+        Map<String, String> environment = new LinkedHashMap<>(RunEnvironment.of(exchange.getContext()).only(INHERITED));
         Secret password = exchange.getProperty(SecretValueReader.PASSWORD_PROPERTY, Secret.class);
         if (password != null && !password.isEmpty()) {
             environment.put("PGPASSWORD", password.reveal());
