@@ -71,6 +71,7 @@ public class LogConfiguration extends ContextAwareBase implements Configurator {
 
     /** The levels of {@code env}'s LOG_LEVEL and CAMEL_LOG_LEVEL, for the command about to run (PgBackup.run). */
     public static void useEnvironment(Map<String, String> env) {
+        org.slf4j.LoggerFactory.getILoggerFactory(); // logback sets itself up first (configure), if it has not yet
         LoggerContext context = configured;
         if (context != null) {
             levels(env).forEach((name, level) -> context.getLogger(name).setLevel(level));
