@@ -89,6 +89,8 @@ final class CommandMain {
      */
     static void configure(CamelContext context, MainConfigurationProperties camel, String command, CommandRoutes routes,
             Map<String, String> env) {
+        // the variables that are not settings (PATH, HOME, HOSTNAME...) are read from env too, not from the JVM's
+        context.getRegistry().bind(io.pgbackup.settings.RunEnvironment.BEAN, new io.pgbackup.settings.RunEnvironment(env));
         // settings reach Camel one way only: application.properties' {{env:NAME:default}}, then the command's
         // own overrides (restore --database). Camel would otherwise also map any variable named like a key
         // (DB_NAME -> db.name) over both.

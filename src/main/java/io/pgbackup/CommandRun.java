@@ -1,12 +1,12 @@
 package io.pgbackup;
 
+import io.pgbackup.run.RunProperties;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
 import io.pgbackup.run.Failures;
-import io.pgbackup.report.RunReport;
 import io.pgbackup.storage.RestoreFallback;
 
 import org.apache.camel.CamelContext;
@@ -71,7 +71,7 @@ final class CommandRun {
                 if (RestoreFallback.fallsBack(exchange)) {
                     return RestoreFallback.AGAIN_FROM_COPY;
                 }
-                if ("FAILED".equals(exchange.getProperty(RunReport.OUTCOME))) {
+                if ("FAILED".equals(exchange.getProperty(RunProperties.OUTCOME))) {
                     // handled by the dead-letter route, which logged and notified
                     return PgBackup.FAILED;
                 }

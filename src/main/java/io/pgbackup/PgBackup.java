@@ -56,11 +56,13 @@ public final class PgBackup {
     /**
      * Runs one command in this process as {@link #main} does, and returns its exit code instead of ending the process
      * (0 done, 1 failed, 2 a wrong command line or setting). {@code env} stands for the process's environment where
-     * pg-backup reads it directly (PG_BACKUP_CONFIG, ROUTES_DIR); {@code settings} are setting keys ({@code db.port})
-     * with values that replace the configured ones.
+     * pg-backup reads it directly (PG_BACKUP_CONFIG, ROUTES_DIR, LOG_LEVEL, PATH and what else a child inherits:
+     * settings/RunEnvironment); {@code settings} are setting keys ({@code db.port}) with values that replace the
+     * configured ones.
      */
     public static int run(String[] args, Map<String, String> env, Map<String, String> settings, PrintStream out,
             PrintStream err) {
+        io.pgbackup.logging.LogConfiguration.useEnvironment(env);
         if (args.length > 0 && !args[0].equals("help")) {
             TlsWarmUp.start();
         }

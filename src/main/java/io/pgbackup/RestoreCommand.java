@@ -1,5 +1,6 @@
 package io.pgbackup;
 
+import io.pgbackup.run.RunProperties;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -16,7 +17,6 @@ import io.pgbackup.restore.RestoreTarget;
 import io.pgbackup.run.DatabaseList;
 import io.pgbackup.run.DatabaseRun;
 import io.pgbackup.settings.SettingsDeclaration;
-import io.pgbackup.storage.BackupCatalog;
 import io.pgbackup.storage.BackupKey;
 import io.pgbackup.storage.RestoreFallback;
 
@@ -105,7 +105,7 @@ final class RestoreCommand {
             checkTarget(target);
             Map<String, Object> properties = new HashMap<>();
             if (chosenNotAfter != null) {
-                properties.put(BackupCatalog.NOT_AFTER, chosenNotAfter);
+                properties.put(RunProperties.NOT_AFTER, chosenNotAfter);
             }
             properties.put(DatabaseRun.TARGET_ASKED, target);
             properties.put(RestoreTarget.REPLACE, command.has("replace"));
@@ -116,7 +116,7 @@ final class RestoreCommand {
             properties.put(ArchiveRestore.INTO_EXISTING, command.has("into-existing"));
             properties.put(ArchiveRestore.CLEAN, command.has("clean"));
             properties.put(ArchiveRestore.JOBS, jobs);
-            properties.put(BackupCatalog.REQUESTED_KEY, key);
+            properties.put(RunProperties.REQUESTED_KEY, key);
             return new CommandRun.Request(CommandRoutes.entry("restore"), properties,
                     exchange -> output.restored(exchange, target));
         });
@@ -156,7 +156,7 @@ final class RestoreCommand {
         }
         Map<String, Object> properties = new HashMap<>();
         properties.put(DatabaseRun.TARGET_ASKED, "(the server's roles)");
-        properties.put(BackupCatalog.REQUESTED_KEY, command.option("key", ""));
+        properties.put(RunProperties.REQUESTED_KEY, command.option("key", ""));
         return new CommandRun.Request(CommandRoutes.entry("restore"), properties, output::restoredGlobals);
     }
 

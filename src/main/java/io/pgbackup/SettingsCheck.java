@@ -63,7 +63,7 @@ public final class SettingsCheck {
             return; // restore works on one database, which may be the roles backup (@globals): rules
         }
         String problem = setting.type().problem(value, setting.secret() ? "its value (not shown: it is a secret)"
-                : "'" + value + "'");
+                : "'" + value + "'", path());
         if (problem != null) {
             throw new InvalidSettingException(setting.variable(), problem);
         }
@@ -183,12 +183,17 @@ public final class SettingsCheck {
         }
     }
 
+    /** Where a client program named without a folder is looked for: PATH of the command's environment. */
+    private String path() {
+        return io.pgbackup.settings.RunEnvironment.of(context).getOrDefault("PATH", "");
+    }
+
     /** A client program a command runs only under a condition (pg_dumpall, psql for DB_NAME=*). */
     private void program(String key) {
         Setting setting = declared.get(key);
         String value = value(key);
         String problem = value.isEmpty() ? "is empty (a program name or path)"
-                : setting.type().problem(value, "'" + value + "'");
+                : setting.type().problem(value, "'" + value + "'", path());
         if (problem != null) {
             throw new InvalidSettingException(setting.variable(), problem);
         }

@@ -11,7 +11,7 @@ import io.pgbackup.cli.CommandLine;
 
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.CamelContextAware;
+import org.apache.camel.BeanInject;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.AdviceWith;
@@ -25,20 +25,20 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A route test of the real app under Camel's own test support: {@code @CamelMainTest} makes a fresh context for every
- * test from application.properties, routes/beans.yaml and the route files of {@link #command()}, configured as the
+ * test from application.properties, routes/beans.yaml and the route files of the command, configured as the
  * command configures its own ({@link CommandMain#configure}: every setting checked, derived settings, the command's
  * routes only); a test class replaces beans with {@code @ReplaceInRegistry} fields (declared of the bean's own type:
  * the registry keeps a bean by name and type, so another type would sit beside the app's bean instead of replacing
  * it; routes look beans up when they start, so a replaced bean is the one they call, while beans.yaml's own beans
  * keep what they were given) and advises the routes by id
  * ({@link #stub}, {@link #advise}) before it sends. Settings: the route tests' defaults ({@link #defaults}: no server
- * is contacted) under the class's own {@link #settings()}, under {@code @CamelMainTest(properties = ...)} of the class
+ * is contacted) under the class's own settings (its constructor's), under {@code @CamelMainTest(properties = ...)} of the class
  * or of a {@code @Nested} class (a case that needs other settings). Seconds a test; the end-to-end tests prove the stages
  * against real servers.
  */
 @CamelMainTest
 @Timeout(60)
-abstract class AppRouteTest implements CamelContextAware {
+abstract class AppRouteTest {
 
     /** A step that runs in place of a stubbed endpoint. */
     interface Step {
@@ -47,23 +47,39 @@ abstract class AppRouteTest implements CamelContextAware {
 
     /** The stubbed endpoints in the order they were called. */
     protected final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+    /** The context the test support made for this test. */
+    @BeanInject
     protected CamelContext context;
 
-    /** The command whose routes are made (list, backup, verify, restore, prune, check-managed). */
-    protected abstract String command();
+    private final String command;
+    private final Map<String, String> settings;
 
-    /** Settings (application.properties keys) over {@link #defaults}. */
-    protected Map<String, String> settings() {
-        return Map.of();
+    /**
+     * A test of the routes {@code command} makes (list, backup, verify, restore, prune, check-managed), with
+     * {@code settings} (application.properties keys) over {@link #defaults}.
+     */
+    protected AppRouteTest(String command, Map<String, String> settings) {
+        this.command = command;
+        this.settings = settings;
     }
 
-    /** Enough for the start-up check of any command: no server is contacted. */
+    protected AppRouteTest(String command) {
+        this(command, Map.of());
+    }
+
+    /**
+     * Enough for the start-up check of any command: no server is contacted, and /bin/true stands in for every client
+     * program (the command's environment, where a program named without a folder is looked for, is empty here).
+     */
     static Map<String, String> defaults() {
-        return new HashMap<>(Map.of("db.password", "route-test-password", "db.name", "shop",
+        Map<String, String> defaults = new HashMap<>(Map.of("db.password", "route-test-password", "db.name", "shop",
                 "bucket.name", "route-test", "object.storage.endpoint", "http://127.0.0.1:9",
                 "pg.dump.path", "/bin/true", "psql.path", "/bin/true",
                 // /bin/true stands in for psql: it has no restricted mode
                 "psql.allow.unrestricted", "true", "retry.max", "0", "backup.schedule.enabled", "false"));
+        defaults.put("pg.restore.path", "/bin/true");
+        defaults.put("pg.dumpall.path", "/bin/true");
+        return defaults;
     }
 
     /**
@@ -73,9 +89,9 @@ abstract class AppRouteTest implements CamelContextAware {
     @Configure
     protected void configureApp(MainConfigurationProperties camel) {
         Map<String, String> settings = defaults();
-        settings.putAll(settings());
+        settings.putAll(this.settings);
         camel.getConfigurations().removeIf(AppConfiguration.class::isInstance);
-        camel.addConfiguration(new AppConfiguration(camel, command(), settings));
+        camel.addConfiguration(new AppConfiguration(camel, command, settings));
     }
 
     /** The command's configuration of a context made by the test support ({@link CommandMain#configure}). */
@@ -85,7 +101,7 @@ abstract class AppRouteTest implements CamelContextAware {
         @Override
         public void configure(CamelContext made) {
             made.getPropertiesComponent().setLocation("classpath:application.properties");
-            // a test class's @CamelMainTest(properties = ...) (a @Nested class's too) over settings() and defaults()
+            // a test class's @CamelMainTest(properties = ...) (a @Nested class's too) over the class's settings and defaults()
             Properties given = ((org.apache.camel.component.properties.PropertiesComponent) made
                     .getPropertiesComponent()).getOverrideProperties();
             settings.forEach((key, value) -> {
@@ -164,15 +180,5 @@ abstract class AppRouteTest implements CamelContextAware {
     /** A bean of routes/beans.yaml as the app made it. */
     protected <T> T bean(String name, Class<T> type) {
         return context.getRegistry().lookupByNameAndType(name, type);
-    }
-
-    @Override
-    public void setCamelContext(CamelContext context) {
-        this.context = context;
-    }
-
-    @Override
-    public CamelContext getCamelContext() {
-        return context;
     }
 }

@@ -51,9 +51,8 @@ class BackupRoutesTest extends AppRouteTest {
     @ReplaceInRegistry
     final IncompleteUploads incompleteUploads = new IncompleteUploadsStandIn();
 
-    @Override
-    protected String command() {
-        return "backup";
+    BackupRoutesTest() {
+        super("backup");
     }
 
     /** What a stored backup leaves on the exchange (the real store-backup sets these). */
@@ -89,7 +88,7 @@ class BackupRoutesTest extends AppRouteTest {
         Exchange run = backup("shop");
 
         assertThat(run.getException()).isNull();
-        assertThat(run.getProperty(RunReport.OUTCOME)).isEqualTo("SUCCESS");
+        assertThat(run.getProperty(RunProperties.OUTCOME)).isEqualTo("SUCCESS");
         assertThat(calls).containsExactly("direct:refuse-existing-key", "direct:previous-backup",
                 "direct:db-password", "direct:store-backup", "direct:verify-stored", "direct:write-manifest",
                 "direct:notify", "direct:prune-after-backup");
@@ -111,7 +110,7 @@ class BackupRoutesTest extends AppRouteTest {
         real.add("direct:backup-warning");
         steps.put("direct:store-backup", BackupRoutesTest::stored);
         steps.put("direct:write-manifest", e -> DatabaseRun.of(e).setWarning("the dump shrank by 80%"));
-        steps.put("direct:notify", e -> notified.add(e.getProperty(RunReport.OUTCOME, String.class) + ": "
+        steps.put("direct:notify", e -> notified.add(e.getProperty(RunProperties.OUTCOME, String.class) + ": "
                 + e.getProperty("alert", "", String.class)));
 
         Exchange run = backup("shop");
@@ -120,7 +119,7 @@ class BackupRoutesTest extends AppRouteTest {
                 .doesNotContain("direct:prune-after-backup");
         assertThat(notified).containsExactly("SUCCESS: ",
                 "ALERT: backup of shop is suspicious: the dump shrank by 80%");
-        assertThat(run.getProperty(RunReport.OUTCOME)).isEqualTo("SUCCESS");
+        assertThat(run.getProperty(RunProperties.OUTCOME)).isEqualTo("SUCCESS");
     }
 
     @Test
@@ -134,7 +133,7 @@ class BackupRoutesTest extends AppRouteTest {
 
         assertThat(calls).containsExactly("direct:refuse-existing-key", "direct:previous-backup",
                 "direct:db-password", "direct:store-backup", "direct:notify");
-        assertThat(run.getProperty(RunReport.OUTCOME)).isEqualTo("FAILED");
+        assertThat(run.getProperty(RunProperties.OUTCOME)).isEqualTo("FAILED");
         assertThat(run.getProperty(RunReport.FAILED_STAGE)).isEqualTo("dump");
         assertThat(run.getProperty(RunProperties.FAILURE_CAUSE, String.class)).contains("connection to server lost");
     }
@@ -194,7 +193,7 @@ class BackupRoutesTest extends AppRouteTest {
 
             Exchange run = backup("shop");
 
-            assertThat(run.getProperty(RunReport.OUTCOME)).isEqualTo("SUCCESS");
+            assertThat(run.getProperty(RunProperties.OUTCOME)).isEqualTo("SUCCESS");
             assertThat(attempts).hasValue(3);
         }
 
@@ -208,7 +207,7 @@ class BackupRoutesTest extends AppRouteTest {
 
             Exchange run = backup("shop");
 
-            assertThat(run.getProperty(RunReport.OUTCOME)).isEqualTo("FAILED");
+            assertThat(run.getProperty(RunProperties.OUTCOME)).isEqualTo("FAILED");
             assertThat(attempts).hasValue(1);
         }
     }
@@ -268,7 +267,7 @@ class BackupRoutesTest extends AppRouteTest {
 
             assertThat(attempted).containsExactly("alpha", "beta", "gamma");
             assertThat(run.getProperty("incompleteUploadsChecked")).isEqualTo(true);
-            assertThat(run.getProperty(RunReport.OUTCOME)).isEqualTo("FAILED");
+            assertThat(run.getProperty(RunProperties.OUTCOME)).isEqualTo("FAILED");
             assertThat(run.getProperty(RunReport.FAILED_STAGE)).isEqualTo("beta");
             assertThat(calls.stream().filter("direct:prune-after-backup"::equals)).hasSize(2);
         }

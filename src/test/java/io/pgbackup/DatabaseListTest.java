@@ -72,10 +72,10 @@ class DatabaseListTest {
     @Test
     void theSettingsCheckReportsWhatParseFinds() {
         io.pgbackup.settings.SettingType databases = io.pgbackup.settings.SettingType.parse("databases");
-        assertThat(databases.problem("alpha,,beta", "'alpha,,beta'"))
+        assertThat(databases.problem("alpha,,beta", "'alpha,,beta'", ""))
                 .isEqualTo("'alpha,,beta' has an empty name (a name, a comma list, or *)");
-        assertThat(databases.problem("alpha, beta", "'alpha, beta'")).isNull();
-        assertThat(databases.problem("*", "'*'")).isNull();
+        assertThat(databases.problem("alpha, beta", "'alpha, beta'", "")).isNull();
+        assertThat(databases.problem("*", "'*'", "")).isNull();
     }
 
     private static String hex(String name) {

@@ -141,15 +141,22 @@ class FailuresIT {
 
     @Test
     void secretManagerTimeoutIsRetriedThenReported() throws Exception {
-        secretManager.mode(Mode.SLOW);
+        assertRetriedThenReported(Mode.SLOW, "timed out", "slow");
+    }
+
+    /**
+     * With Secret Manager answering in {@code mode}, the backup fails at stage secret saying {@code said}, after one
+     * call and RETRY_MAX retries, counted where they arrive: the requests Secret Manager received ({@code verdict}).
+     */
+    private void assertRetriedThenReported(Mode mode, String said, String verdict) throws Exception {
+        secretManager.mode(mode);
         int before = secretManager.verdicts().size();
 
         PgBackupProcess.Result run = pgBackup().run("backup");
 
-        assertFailureReported(run, "secret", "timed out");
-        // counted where they arrive: the requests Secret Manager received
+        assertFailureReported(run, "secret", said);
         assertThat(secretManager.verdicts().subList(before, secretManager.verdicts().size()))
-                .as("one call and RETRY_MAX retries").hasSize(1 + RETRY_MAX).containsOnly("slow");
+                .as("one call and RETRY_MAX retries").hasSize(1 + RETRY_MAX).containsOnly(verdict);
     }
 
     @Test
@@ -165,14 +172,7 @@ class FailuresIT {
 
     @Test
     void secretManagerServerErrorIsRetriedThenReported() throws Exception {
-        secretManager.mode(Mode.SERVER_ERROR);
-        int before = secretManager.verdicts().size();
-
-        PgBackupProcess.Result run = pgBackup().run("backup");
-
-        assertFailureReported(run, "secret", "statusCode: 503");
-        assertThat(secretManager.verdicts().subList(before, secretManager.verdicts().size()))
-                .as("one call and RETRY_MAX retries").hasSize(1 + RETRY_MAX).containsOnly("server-error");
+        assertRetriedThenReported(Mode.SERVER_ERROR, "statusCode: 503", "server-error");
     }
 
     @Test
@@ -200,10 +200,17 @@ class FailuresIT {
 
     @Test
     void wrongDatabasePasswordIsNotRetried() throws Exception {
-        PgBackupProcess.Result run = pgBackup().set("DB_PASSWORD", "not-the-password").run("backup");
+        assertFailsAtTheFirstAttempt("DB_PASSWORD", "not-the-password", "dump", "password authentication failed");
+    }
 
-        assertFailureReported(run, "dump", "password authentication failed");
+    /** A backup with {@code variable} set to {@code value} fails at {@code stage} saying {@code cause}, not retried. */
+    private PgBackupProcess.Result assertFailsAtTheFirstAttempt(String variable, String value, String stage, String cause)
+            throws Exception {
+        PgBackupProcess.Result run = pgBackup().set(variable, value).run("backup");
+
+        assertFailureReported(run, stage, cause);
         assertThat(attempts(run)).isEqualTo(1);
+        return run;
     }
 
     @Test
@@ -234,10 +241,7 @@ class FailuresIT {
                 + "echo 'pg_dump: detail: server version: 17.2; pg_dump version: 15.18' >&2\nexit 1\n");
         fake.toFile().setExecutable(true);
         try {
-            PgBackupProcess.Result run = pgBackup().set("PG_DUMP_PATH", fake.toString()).run("backup");
-
-            assertFailureReported(run, "dump", "server version mismatch");
-            assertThat(attempts(run)).isEqualTo(1);
+            assertFailsAtTheFirstAttempt("PG_DUMP_PATH", fake.toString(), "dump", "server version mismatch");
         } finally {
             Files.deleteIfExists(fake);
         }
@@ -248,10 +252,7 @@ class FailuresIT {
     void dumpHangingPastItsTimeoutIsKilledAndReported() throws Exception {
         Process locker = postgres.hold(DB, "BEGIN; LOCK TABLE items IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(120);");
         try {
-            PgBackupProcess.Result run = pgBackup().set("DUMP_TIMEOUT_MS", "3000").run("backup");
-
-            assertFailureReported(run, "dump", "timeout");
-            assertThat(attempts(run)).isEqualTo(1);
+            assertFailsAtTheFirstAttempt("DUMP_TIMEOUT_MS", "3000", "dump", "timeout");
         } finally {
             postgres.release(locker);
         }
@@ -329,19 +330,15 @@ class FailuresIT {
 
     @Test
     void objectStorageRejectingTheKeysIsNotRetried() throws Exception {
-        PgBackupProcess.Result run = pgBackup().set("OBJECT_STORAGE_SECRET_KEY", "not-the-s3-secret").run("backup");
+        PgBackupProcess.Result run = assertFailsAtTheFirstAttempt("OBJECT_STORAGE_SECRET_KEY", "not-the-s3-secret",
+                "upload", "403");
 
-        assertFailureReported(run, "upload", "403");
-        assertThat(attempts(run)).isEqualTo(1);
         assertThat(run.all()).doesNotContain("not-the-s3-secret");
     }
 
     @Test
     void missingBucketIsNotRetried() throws Exception {
-        PgBackupProcess.Result run = pgBackup().set("BUCKET_NAME", "no-such-bucket").run("backup");
-
-        assertFailureReported(run, "upload", "bucket does not exist");
-        assertThat(attempts(run)).isEqualTo(1);
+        assertFailsAtTheFirstAttempt("BUCKET_NAME", "no-such-bucket", "upload", "bucket does not exist");
     }
 
     /** The network fails during a multipart upload: the upload is aborted, nothing is left in the bucket. */

@@ -21,14 +21,8 @@ class HealthRoutesTest extends AppRouteTest {
     /** What the store stage of the next backup does. */
     Step store;
 
-    @Override
-    protected String command() {
-        return "backup";
-    }
-
-    @Override
-    protected Map<String, String> settings() {
-        return Map.of("db.name", "shop, crm");
+    HealthRoutesTest() {
+        super("backup", Map.of("db.name", "shop, crm"));
     }
 
     @BeforeEach

@@ -15,14 +15,8 @@ class ListRoutesTest extends AppRouteTest {
 
     static final String PREFIX = "list-routes/";
 
-    @Override
-    protected String command() {
-        return "list";
-    }
-
-    @Override
-    protected Map<String, String> settings() {
-        return RouteTestStore.settings(PREFIX);
+    ListRoutesTest() {
+        super("list", RouteTestStore.settings(PREFIX));
     }
 
     @Test

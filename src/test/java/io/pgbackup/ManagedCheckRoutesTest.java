@@ -27,15 +27,9 @@ class ManagedCheckRoutesTest extends AppRouteTest {
     /** Where ManagedBackupCheck.collectPage keeps the newest managed backup's end (what the API call yields). */
     static final String NEWEST_END = "managedNewestEnd";
 
-    @Override
-    protected String command() {
-        return "check-managed";
-    }
-
-    @Override
-    protected Map<String, String> settings() {
-        return Map.of("cloud.db.instance.no", INSTANCE, "managed.backup.max.age", "26h",
-                "ncp.access.key", "route-test-access", "ncp.secretKey", "route-test-secret");
+    ManagedCheckRoutesTest() {
+        super("check-managed", Map.of("cloud.db.instance.no", INSTANCE, "managed.backup.max.age", "26h",
+                "ncp.access.key", "route-test-access", "ncp.secretKey", "route-test-secret"));
     }
 
     private Exchange check(Step managedList, Step ownList) throws Exception {

@@ -21,9 +21,8 @@ class RestoreRoutesTest extends AppRouteTest {
 
     final List<String> sql = Collections.synchronizedList(new ArrayList<>());
 
-    @Override
-    protected String command() {
-        return "restore";
+    RestoreRoutesTest() {
+        super("restore");
     }
 
     /** Restores into "restored shop"; the stage {@code failing} fails. */
@@ -56,7 +55,7 @@ class RestoreRoutesTest extends AppRouteTest {
         String fresh = DatabaseRun.of(run).fresh();
         assertThat(fresh).isNotBlank().isNotEqualTo("restored shop");
         assertThat(sql).singleElement().asString().contains("ALTER DATABASE \"" + fresh + "\" RENAME TO \"restored shop\"");
-        assertThat(run.getProperty("renamed", Boolean.class)).isTrue();
+        assertThat(DatabaseRun.of(run).renamed()).isTrue();
     }
 
     @Test
@@ -75,6 +74,6 @@ class RestoreRoutesTest extends AppRouteTest {
         assertThat(run.getException()).hasMessageContaining("direct:psql-maintenance failed");
         assertThat(calls).containsExactly("direct:load-backup", "direct:psql-maintenance",
                 "direct:drop-fresh-database");
-        assertThat(run.getProperty("renamed")).isNull();
+        assertThat(DatabaseRun.of(run).renamed()).isFalse();
     }
 }

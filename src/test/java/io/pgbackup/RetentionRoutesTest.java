@@ -22,13 +22,11 @@ class RetentionRoutesTest extends AppRouteTest {
 
     static final String PREFIX = "retention-routes/";
 
-    @Override
-    protected String command() {
-        return "prune";
+    RetentionRoutesTest() {
+        super("prune", keepLastTwo());
     }
 
-    @Override
-    protected Map<String, String> settings() {
+    private static Map<String, String> keepLastTwo() {
         Map<String, String> settings = new java.util.HashMap<>(RouteTestStore.settings(PREFIX));
         settings.put("retention.keep.last", "2");
         return settings;

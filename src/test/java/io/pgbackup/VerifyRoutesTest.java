@@ -24,14 +24,8 @@ class VerifyRoutesTest extends AppRouteTest {
 
     static final String KEY = "2026/12/07/shop_20261207020000.sql.gz";
 
-    @Override
-    protected String command() {
-        return "verify";
-    }
-
-    @Override
-    protected Map<String, String> settings() {
-        return Map.of("notify.on", "always");
+    VerifyRoutesTest() {
+        super("verify", Map.of("notify.on", "always"));
     }
 
     private Exchange verify(Step load) throws Exception {
@@ -52,7 +46,7 @@ class VerifyRoutesTest extends AppRouteTest {
         Exchange run = verify(e -> DatabaseRun.of(e).setSummary("1 table, 3 rows, all as dumped"));
 
         assertThat(run.getException()).isNull();
-        assertThat(run.getProperty(RunReport.OUTCOME)).isEqualTo("VERIFIED");
+        assertThat(run.getProperty(RunProperties.OUTCOME)).isEqualTo("VERIFIED");
         assertThat(calls).containsExactly("direct:choose-backup", "direct:db-password", "direct:db-login",
                 "direct:load-backup", "direct:drop-fresh-database", "direct:notify");
         assertThat(health().getState()).isEqualTo(HealthCheck.State.UP);
@@ -66,11 +60,11 @@ class VerifyRoutesTest extends AppRouteTest {
 
         assertThat(calls).containsExactly("direct:choose-backup", "direct:db-password", "direct:db-login",
                 "direct:load-backup", "direct:drop-fresh-database", "direct:notify");
-        assertThat(run.getProperty(RunReport.OUTCOME)).isEqualTo("FAILED");
+        assertThat(run.getProperty(RunProperties.OUTCOME)).isEqualTo("FAILED");
         assertThat(run.getProperty(RunReport.FAILED_STAGE)).isEqualTo("verify");
         assertThat(run.getProperty(RunProperties.FAILURE_CAUSE, String.class)).contains("manifest says 3");
         assertThat(mock("direct:notify").getReceivedExchanges()).singleElement()
-                .satisfies(told -> assertThat(told.getProperty(RunReport.OUTCOME)).isEqualTo("FAILED"));
+                .satisfies(told -> assertThat(told.getProperty(RunProperties.OUTCOME)).isEqualTo("FAILED"));
         assertThat(health().getState()).isEqualTo(HealthCheck.State.DOWN);
         assertThat(health().getMessage()).hasValueSatisfying(
                 message -> assertThat(message).contains("shop: last test restore failed"));

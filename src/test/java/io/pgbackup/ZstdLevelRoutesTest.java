@@ -14,9 +14,8 @@ import org.junit.jupiter.api.Test;
 @CamelMainTest(properties = {"backup.compression=zstd", "backup.compression.level=15"})
 class ZstdLevelRoutesTest extends AppRouteTest {
 
-    @Override
-    protected String command() {
-        return "backup";
+    ZstdLevelRoutesTest() {
+        super("backup");
     }
 
     @Test

@@ -19,19 +19,27 @@ public abstract class BlockCompression extends ServiceSupport {
     /** 4 MiB blocks: large enough that the ratio is within 1% of one stream, small enough to keep 2 cores busy. */
     static final int BLOCK = 4 * 1024 * 1024;
 
+    private final String name;
+    private final String extension;
     private int level;
     private int threads = Runtime.getRuntime().availableProcessors();
     private ExecutorService workers;
 
-    protected BlockCompression(int defaultLevel) {
+    protected BlockCompression(String name, String extension, int defaultLevel) {
+        this.name = name;
+        this.extension = extension;
         this.level = defaultLevel;
     }
 
     /** The file name extension of the stored object: "gz", "zst". */
-    public abstract String extension();
+    public final String extension() {
+        return extension;
+    }
 
     /** The name users write in BACKUP_COMPRESSION. */
-    public abstract String name();
+    public final String name() {
+        return name;
+    }
 
     /** Compresses one block into an exactly sized array (the scratch space comes from {@link #outputBuffer}). */
     abstract byte[] compressBlock(byte[] data, int length, int level) throws IOException;

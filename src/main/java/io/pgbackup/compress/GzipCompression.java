@@ -29,17 +29,7 @@ public class GzipCompression extends BlockCompression implements DataFormat, Dat
     private static final ThreadLocal<Deflater> DEFLATER = ThreadLocal.withInitial(() -> new Deflater(DEFAULT_LEVEL, true));
 
     public GzipCompression() {
-        super(DEFAULT_LEVEL);
-    }
-
-    @Override
-    public String extension() {
-        return "gz";
-    }
-
-    @Override
-    public String name() {
-        return "gzip";
+        super("gzip", "gz", DEFAULT_LEVEL);
     }
 
     @Override

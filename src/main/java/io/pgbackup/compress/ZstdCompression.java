@@ -21,17 +21,7 @@ public class ZstdCompression extends BlockCompression {
     public static final int DEFAULT_LEVEL = 1;
 
     public ZstdCompression() {
-        super(DEFAULT_LEVEL);
-    }
-
-    @Override
-    public String extension() {
-        return "zst";
-    }
-
-    @Override
-    public String name() {
-        return "zstd";
+        super("zstd", "zst", DEFAULT_LEVEL);
     }
 
     @Override

@@ -17,7 +17,6 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.pgbackup.manifest.BackupManifest;
-import io.pgbackup.secret.Secret;
 import io.pgbackup.secret.SecretManagerException;
 
 import org.apache.camel.Exchange;
@@ -40,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * PRIVATE KEY BLOCK-----...", "passphrase": "..."}}, so that the key need not be on any disk. Key material and
  * passphrases never reach a log, a message or an argv.
  */
-public class Encryption {
+public class Encryption extends OpenPgpKeySettings {
 
     /** Exchange property: the unlocked keys read from Secret Manager (a {@link Keys}). */
     public static final String KEYS = "decryptionKeys";
@@ -57,10 +56,6 @@ public class Encryption {
         }
     }
 
-    private String publicKeys = "";
-    private String keyFile = "";
-    private Secret passphrase = Secret.of("");
-    private String keySecretId = "";
     private volatile List<OpenPgpKeys.Recipient> recipients;
     private volatile Keys fileKeys;
 
@@ -135,7 +130,7 @@ public class Encryption {
     static final int MAX_TABLES_BYTES = 32 << 20;
 
     public void prepareRestore(Exchange exchange) throws IOException {
-        BackupManifest manifest = exchange.getProperty(BackupManifest.PROPERTY, BackupManifest.class);
+        BackupManifest manifest = DatabaseRun.of(exchange).manifest();
         if (!isEncrypted(exchange)) {
             return;
         }
@@ -226,25 +221,9 @@ public class Encryption {
     }
 
     static boolean isEncrypted(Exchange exchange) {
-        BackupManifest manifest = exchange.getProperty(BackupManifest.PROPERTY, BackupManifest.class);
+        BackupManifest manifest = DatabaseRun.of(exchange).manifest();
         String key = DatabaseRun.of(exchange).keyOr("");
         return manifest != null && manifest.encryption != null || key.endsWith(".gpg");
-    }
-
-    public void setPublicKeys(String publicKeys) {
-        this.publicKeys = publicKeys == null ? "" : publicKeys;
-    }
-
-    public void setKeyFile(String keyFile) {
-        this.keyFile = keyFile == null ? "" : keyFile;
-    }
-
-    public void setPassphrase(String passphrase) {
-        this.passphrase = Secret.of(passphrase == null ? "" : passphrase);
-    }
-
-    public void setKeySecretId(String keySecretId) {
-        this.keySecretId = keySecretId == null ? "" : keySecretId;
     }
 
     @Override

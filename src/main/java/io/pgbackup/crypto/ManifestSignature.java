@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import io.pgbackup.secret.Secret;
 import io.pgbackup.secret.SecretManagerException;
 
 import org.apache.camel.Exchange;
@@ -24,7 +23,7 @@ import org.bouncycastle.openpgp.PGPPublicKeyRingCollection;
  * of those keys makes a backup good. Key material and passphrases never reach a log, a message or an argv.
  * The OpenPGP work itself: {@link SigningKey} (choose, unlock, sign) and {@link SignatureCheck} (check).
  */
-public class ManifestSignature {
+public class ManifestSignature extends OpenPgpKeySettings {
 
     /** The signature object beside a manifest. */
     public static final String SUFFIX = ".asc";
@@ -55,10 +54,6 @@ public class ManifestSignature {
         }
     }
 
-    private String keyFile = "";
-    private Secret passphrase = Secret.of("");
-    private String keySecretId = "";
-    private String publicKeys = "";
     private volatile Signer fileSigner;
     private volatile PGPPublicKeyRingCollection verifyingKeys;
 
@@ -160,20 +155,9 @@ public class ManifestSignature {
         return manifestKey + SUFFIX;
     }
 
-    public void setKeyFile(String keyFile) {
-        this.keyFile = keyFile == null ? "" : keyFile;
-    }
-
-    public void setPassphrase(String passphrase) {
-        this.passphrase = Secret.of(passphrase == null ? "" : passphrase);
-    }
-
-    public void setKeySecretId(String keySecretId) {
-        this.keySecretId = keySecretId == null ? "" : keySecretId;
-    }
-
+    @Override
     public void setPublicKeys(String publicKeys) {
-        this.publicKeys = publicKeys == null ? "" : publicKeys;
+        super.setPublicKeys(publicKeys);
         this.verifyingKeys = null;
     }
 

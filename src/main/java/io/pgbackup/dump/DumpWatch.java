@@ -14,13 +14,13 @@ public final class DumpWatch {
     }
 
     /**
-     * Wraps the body (pg_dump's live stdout) in the reader of its format, from the run's key ({@code .dump.}: a
+     * Wraps the body (pg_dump's live stdout) in the reader of its format, as the run's stream format says (a
      * custom-format archive, {@link ArchiveStatistics}; else plain SQL, {@link DumpStatistics}), and records it on
      * the run ({@link DatabaseRun#dump}).
      */
     public static InputStream watch(Exchange exchange) throws InvalidPayloadException {
         InputStream out = exchange.getMessage().getMandatoryBody(InputStream.class);
-        DumpWatcher facts = DumpFormat.isArchiveKey(DatabaseRun.of(exchange).key()) ? new ArchiveStatistics(out)
+        DumpWatcher facts = DatabaseRun.of(exchange).format().isArchive() ? new ArchiveStatistics(out)
                 : new DumpStatistics(out, true);
         DatabaseRun.of(exchange).setDump(facts);
         return facts;

@@ -1,5 +1,7 @@
 package io.pgbackup.exec;
 
+import io.pgbackup.run.RunProperties;
+import io.pgbackup.settings.RunEnvironment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,7 +24,7 @@ import org.apache.camel.component.exec.impl.DefaultExecBinding;
  * and {@code PGSSLROOTCERT} (DB_SSLMODE, DB_SSLROOTCERT), the connect timeout and the application name. The route's
  * {@code CamelExecCommandArgs} hold only the route's own options.
  * <p>
- * Exchange property {@value #SERVER} chooses the server: {@code source} (DB_HOST, the default), {@code verify}
+ * Exchange property {@value RunProperties#PG_SERVER} chooses the server: {@code source} (DB_HOST, the default), {@code verify}
  * (VERIFY_DB_HOST, the test restore's) or {@code restore} (RESTORE_DB_HOST, where restore loads); header
  * {@value #DATABASE} the database (default: the server's maintenance database). pg_dumpall ignores PGDATABASE, so it
  * gets {@code --database=} with the name quoted as a connection string value, as one argument; so does pg_restore
@@ -30,8 +32,12 @@ import org.apache.camel.component.exec.impl.DefaultExecBinding;
  */
 public class PostgresEnvironmentBinding extends DefaultExecBinding {
 
-    /** Exchange property: which server, {@code source}, {@code verify} or {@code restore}. */
-    public static final String SERVER = "pgServer";
+    /**
+     * What a child inherits from the command's environment ({@link RunEnvironment}): where programs are, the home
+     * folder (libpq's ~/.postgresql), locale, time zone; nothing else of it (its keys, passwords and URLs).
+     */
+    public static final List<String> INHERITED = List.of("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "LC_MESSAGES",
+            "TZ", "TMPDIR");
     /** Header: which database on it (read and removed, like camel-exec's own headers). */
     public static final String DATABASE = "PgDatabase";
 
@@ -59,14 +65,14 @@ public class PostgresEnvironmentBinding extends DefaultExecBinding {
     @Override
     public ExecCommand readInput(Exchange exchange, ExecEndpoint endpoint) {
         ExecCommand command = super.readInput(exchange, endpoint);
-        Server server = server(exchange.getProperty(SERVER, "source", String.class));
+        Server server = server(exchange.getProperty(RunProperties.PG_SERVER, "source", String.class));
         String database = exchange.getMessage().getHeader(DATABASE, String.class);
         boolean databaseGiven = database != null && !database.isEmpty();
         exchange.getMessage().removeHeader(DATABASE);
         if (database == null || database.isEmpty()) {
             database = server.maintenanceDatabase();
         }
-        Map<String, String> environment = new LinkedHashMap<>();
+        Map<String, String> environment = new LinkedHashMap<>(RunEnvironment.of(exchange.getContext()).only(INHERITED));
         Secret password = exchange.getProperty(SecretValueReader.PASSWORD_PROPERTY, Secret.class);
         if (password != null && !password.isEmpty()) {
             environment.put("PGPASSWORD", password.reveal());

@@ -1,5 +1,6 @@
 package io.pgbackup.exec;
 
+import io.pgbackup.run.RunProperties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
@@ -127,7 +128,7 @@ public class StageLogin {
 
     private String server(Exchange exchange) {
         PostgresEnvironmentBinding.Server server = servers.server(
-                exchange.getProperty(PostgresEnvironmentBinding.SERVER, "source", String.class));
+                exchange.getProperty(RunProperties.PG_SERVER, "source", String.class));
         return server.user() + "@" + server.host() + ":" + server.port();
     }
 

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import org.apache.camel.component.exec.ExecCommand;
 import org.apache.camel.component.exec.ExecCommandExecutor;
@@ -24,8 +23,8 @@ import org.apache.camel.component.exec.ExecResult;
  * lines kept for the failure (not the lines quoting rows or SQL: {@link ErrorLines}).
  * <p>
  * A {@link CommandWithEnvironment} runs with an environment built from scratch: the few variables of
- * {@link #INHERITED} from this process (PATH, HOME, locale, time zone), then the command's own. No other variable of
- * this process (its keys, passwords and URLs) reaches the child.
+ * exactly the variables it names (PostgresEnvironmentBinding: the few the child inherits from the command's
+ * environment, then its own). No other variable of this process (its keys, passwords and URLs) reaches the child.
  * <p>
  * With {@link #setReadInputWhole readInputWhole} (pg_restore reading an archive), a child that stops reading early is
  * not a failure by itself (pg_restore reads only as far as the last entry it restores): the rest of the input is
@@ -41,10 +40,6 @@ public class StreamingCommandExecutor implements ExecCommandExecutor {
         this.readInputWhole = readInputWhole;
     }
 
-    /** What a child inherits from this process: where programs are, the home folder (libpq's ~/.postgresql), locale. */
-    public static final List<String> INHERITED = List.of("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "LC_MESSAGES",
-            "TZ", "TMPDIR");
-
     @Override
     public ExecResult execute(ExecCommand command) throws IOException {
         List<String> argv = new ArrayList<>();
@@ -55,15 +50,8 @@ public class StreamingCommandExecutor implements ExecCommandExecutor {
             builder.directory(Path.of(command.getWorkingDir()).toFile());
         }
         if (command instanceof CommandWithEnvironment withEnvironment) {
-            Map<String, String> environment = builder.environment();
-            environment.clear();
-            for (String name : INHERITED) {
-                String value = System.getenv(name);
-                if (value != null) {
-                    environment.put(name, value);
-                }
-            }
-            environment.putAll(withEnvironment.getEnvironment());
+            builder.environment().clear();
+            builder.environment().putAll(withEnvironment.getEnvironment());
         }
         String name = Path.of(command.getExecutable()).getFileName().toString();
         Process process = builder.start();

@@ -15,7 +15,8 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 /**
  * pg-backup's logging, set up in code at start (logback reads it through {@code META-INF/services}): reading an XML
  * configuration cost about 0.1–0.2 s of every command's start. Logs go to stderr, so stdout carries only a command's
- * output ({@code list}). {@code LOG_LEVEL} sets pg-backup's level (INFO), {@code CAMEL_LOG_LEVEL} Camel's (WARN).
+ * output ({@code list}). {@code LOG_LEVEL} sets pg-backup's level (INFO), {@code CAMEL_LOG_LEVEL} Camel's (WARN), read
+ * from the environment {@code PgBackup.run} is given ({@link #useEnvironment}: logback starts before it is known).
  * The loggers that would print secrets (response bodies, request URLs holding a webhook's token, resolved settings)
  * are capped whatever level is asked.
  *
@@ -59,20 +60,38 @@ public class LogConfiguration extends ContextAwareBase implements Configurator {
         stderr.setTarget("System.err");
         stderr.setEncoder(encoder);
         stderr.start();
-        Level level = level("LOG_LEVEL", Level.INFO);
-        Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        root.setLevel(level);
-        root.addAppender(stderr);
-        context.getLogger("io.pgbackup").setLevel(level);
-        context.getLogger("pg-backup").setLevel(level);
-        context.getLogger("org.apache.camel").setLevel(level("CAMEL_LOG_LEVEL", Level.WARN));
-        CAPS.forEach((name, cap) -> context.getLogger(name).setLevel(cap));
+        context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).addAppender(stderr);
+        levels(Map.of()).forEach((name, level) -> context.getLogger(name).setLevel(level));
+        configured = context;
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 
-    /** The level an environment variable names (any case), else the default (as logback read ${NAME:-default}). */
-    static Level level(String variable, Level otherwise) {
-        String value = System.getenv(variable);
+    /** The context this configuration set up (null when another one won: a file of one's own, the tests'). */
+    private static volatile LoggerContext configured;
+
+    /** The levels of {@code env}'s LOG_LEVEL and CAMEL_LOG_LEVEL, for the command about to run (PgBackup.run). */
+    public static void useEnvironment(Map<String, String> env) {
+        org.slf4j.LoggerFactory.getILoggerFactory(); // logback sets itself up first (configure), if it has not yet
+        LoggerContext context = configured;
+        if (context != null) {
+            levels(env).forEach((name, level) -> context.getLogger(name).setLevel(level));
+        }
+    }
+
+    /** Logger name to level, the root's included, as {@code env}'s LOG_LEVEL and CAMEL_LOG_LEVEL set them, capped. */
+    public static Map<String, Level> levels(Map<String, String> env) {
+        Level level = level(env.get("LOG_LEVEL"), Level.INFO);
+        Map<String, Level> levels = new java.util.LinkedHashMap<>();
+        levels.put(org.slf4j.Logger.ROOT_LOGGER_NAME, level);
+        levels.put("io.pgbackup", level);
+        levels.put("pg-backup", level);
+        levels.put("org.apache.camel", level(env.get("CAMEL_LOG_LEVEL"), Level.WARN));
+        levels.putAll(CAPS);
+        return levels;
+    }
+
+    /** The level a variable's value names (any case), else the default (as logback read ${NAME:-default}). */
+    static Level level(String value, Level otherwise) {
         return value == null || value.isBlank() ? otherwise : Level.toLevel(value.strip(), otherwise);
     }
 }

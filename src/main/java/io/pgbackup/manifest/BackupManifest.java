@@ -19,12 +19,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class BackupManifest {
 
-    /**
-     * Exchange property: the chosen backup's manifest (storage/BackupCatalog chooses it), or absent for an unchecked
-     * backup named with --key.
-     */
-    public static final String PROPERTY = "backupManifest";
-
     public static final String SUFFIX = ".manifest.json";
 
     private static final ObjectMapper JSON = new ObjectMapper()

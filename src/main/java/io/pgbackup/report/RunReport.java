@@ -36,7 +36,6 @@ import org.apache.camel.Exchange;
  */
 public class RunReport implements CamelContextAware {
 
-    public static final String OUTCOME = "outcome";
     public static final String FAILED_STAGE = "failedStage";
     /** For outcome ALERT (not a backup run): the one-line alert and what pg-backup did about it. */
     public static final String ALERT = "alert";
@@ -45,9 +44,9 @@ public class RunReport implements CamelContextAware {
     public static final String RUN_KIND = "runKind";
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String HOST = hostName();
 
     private String timezone;
+    private String host;
     private String bucket = "";
     private CamelContext context;
     private final List<String> secrets = new ArrayList<>();
@@ -55,7 +54,7 @@ public class RunReport implements CamelContextAware {
     /** Called by the dead-letter route: records stage and cause on the exchange. */
     public void failed(Exchange exchange) {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        exchange.setProperty(OUTCOME, "FAILED");
+        exchange.setProperty(RunProperties.OUTCOME, "FAILED");
         exchange.setProperty(FAILED_STAGE, stageOf(exchange, failure));
         // a backup in an archive storage class: one plain line, not the store's error
         String archived = io.pgbackup.storage.ArchivedObject.explain(failure, bucket, DatabaseRun.of(exchange).key());
@@ -70,7 +69,7 @@ public class RunReport implements CamelContextAware {
     private static final java.util.regex.Pattern MISSING_ROLE = java.util.regex.Pattern.compile("role \"[^\"]*\" does not exist");
 
     public void succeeded(Exchange exchange) {
-        exchange.setProperty(OUTCOME, "SUCCESS");
+        exchange.setProperty(RunProperties.OUTCOME, "SUCCESS");
     }
 
     /**
@@ -98,20 +97,20 @@ public class RunReport implements CamelContextAware {
 
     public String subject(Exchange exchange) {
         if (isAlert(exchange)) {
-            return scrub(exchange, "[pg-backup] ALERT: " + exchange.getProperty(ALERT, "", String.class) + " (" + HOST + ")");
+            return scrub(exchange, "[pg-backup] ALERT: " + exchange.getProperty(ALERT, "", String.class) + " (" + host + ")");
         }
         String database = DatabaseRun.databaseOr(exchange, "?");
         if (isRestore(exchange)) {
             String into = database + " into " + DatabaseRun.of(exchange).targetOr("?");
             return scrub(exchange, isFailed(exchange)
-                    ? "[pg-backup] restore FAILED: " + into + " (" + exchange.getProperty(FAILED_STAGE) + ") on " + HOST
+                    ? "[pg-backup] restore FAILED: " + into + " (" + exchange.getProperty(FAILED_STAGE) + ") on " + host
                     : "[pg-backup] RESTORED: " + into + " (" + DatabaseRun.of(exchange).summary() + ")");
         }
         if (isVerified(exchange)) {
             return "[pg-backup] VERIFIED: " + database + " restores (" + DatabaseRun.of(exchange).summary() + ")";
         }
         if (isFailed(exchange)) {
-            return scrub(exchange, "[pg-backup] FAILED: " + database + " (" + exchange.getProperty(FAILED_STAGE) + ") on " + HOST);
+            return scrub(exchange, "[pg-backup] FAILED: " + database + " (" + exchange.getProperty(FAILED_STAGE) + ") on " + host);
         }
         return "[pg-backup] OK: " + database + " stored, " + size(exchange) + " in " + RunClock.format(RunClock.elapsedMillis(exchange));
     }
@@ -120,7 +119,7 @@ public class RunReport implements CamelContextAware {
     public String text(Exchange exchange) {
         if (isAlert(exchange)) {
             return scrub(exchange, "pg-backup: " + exchange.getProperty(ALERT, "", String.class) + "\naction:   "
-                    + exchange.getProperty(ALERT_ACTION, "", String.class) + "\nhost:     " + HOST);
+                    + exchange.getProperty(ALERT_ACTION, "", String.class) + "\nhost:     " + host);
         }
         Map<String, String> facts = facts(exchange);
         boolean verify = isVerified(exchange) || Boolean.TRUE.equals(exchange.getProperty("verifyFailed", Boolean.class));
@@ -162,7 +161,7 @@ public class RunReport implements CamelContextAware {
         facts.put("started", started == null ? "?"
                 : DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z").format(started.toInstant().atZone(zone())));
         facts.put("duration", RunClock.format(RunClock.elapsedMillis(exchange)));
-        facts.put("host", HOST);
+        facts.put("host", host);
         return facts;
     }
 
@@ -171,15 +170,15 @@ public class RunReport implements CamelContextAware {
     }
 
     private static boolean isAlert(Exchange exchange) {
-        return "ALERT".equals(exchange.getProperty(OUTCOME));
+        return "ALERT".equals(exchange.getProperty(RunProperties.OUTCOME));
     }
 
     private static boolean isVerified(Exchange exchange) {
-        return "VERIFIED".equals(exchange.getProperty(OUTCOME));
+        return "VERIFIED".equals(exchange.getProperty(RunProperties.OUTCOME));
     }
 
     private static boolean isFailed(Exchange exchange) {
-        return "FAILED".equals(exchange.getProperty(OUTCOME));
+        return "FAILED".equals(exchange.getProperty(RunProperties.OUTCOME));
     }
 
     private static String size(Exchange exchange) {
@@ -208,11 +207,12 @@ public class RunReport implements CamelContextAware {
         return result;
     }
 
-    private static String hostName() {
+    /** This machine's name; when it does not resolve, HOSTNAME of the command's environment. */
+    private static String hostName(CamelContext context) {
         try {
             return InetAddress.getLocalHost().getHostName();
         } catch (UnknownHostException e) {
-            return System.getenv().getOrDefault("HOSTNAME", "unknown-host");
+            return io.pgbackup.settings.RunEnvironment.of(context).getOrDefault("HOSTNAME", "unknown-host");
         }
     }
 
@@ -241,6 +241,7 @@ public class RunReport implements CamelContextAware {
     @Override
     public void setCamelContext(CamelContext context) {
         this.context = context;
+        this.host = hostName(context);
         for (Setting setting : SettingsDeclaration.builtIn().all()) {
             if (setting.secret()) {
                 addSecret(context.resolvePropertyPlaceholders("{{" + setting.key() + ":}}"));

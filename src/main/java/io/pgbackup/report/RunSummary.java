@@ -40,7 +40,7 @@ public class RunSummary {
             return;
         }
         String database = DatabaseRun.databaseOr(exchange, "?");
-        if ("FAILED".equals(exchange.getProperty(RunReport.OUTCOME))) {
+        if ("FAILED".equals(exchange.getProperty(RunProperties.OUTCOME))) {
             outcomes.add(new Outcome(database, false, exchange.getProperty(RunReport.FAILED_STAGE) + ": "
                     + exchange.getProperty(RunProperties.FAILURE_CAUSE)));
         } else {
@@ -66,7 +66,7 @@ public class RunSummary {
             }
         }
         if (!failed.isEmpty()) {
-            exchange.setProperty(RunReport.OUTCOME, "FAILED");
+            exchange.setProperty(RunProperties.OUTCOME, "FAILED");
             exchange.setProperty(RunReport.FAILED_STAGE, failed.size() == 1 ? failed.get(0).database()
                     : failed.size() + " databases");
         }

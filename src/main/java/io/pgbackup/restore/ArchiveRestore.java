@@ -13,7 +13,6 @@ import java.util.List;
 import io.pgbackup.run.DatabaseRun;
 import io.pgbackup.dump.ArchiveToc;
 import io.pgbackup.manifest.BackupManifest;
-import io.pgbackup.storage.BackupCatalog;
 import io.pgbackup.storage.BackupKey;
 
 import org.apache.camel.Exchange;
@@ -102,7 +101,7 @@ public class ArchiveRestore {
                     + " backups taken with BACKUP_FORMAT=custom (.dump.gz) can");
         }
         if (parallel(exchange)) {
-            BackupManifest manifest = exchange.getProperty(BackupCatalog.MANIFEST, BackupManifest.class);
+            BackupManifest manifest = DatabaseRun.of(exchange).manifest();
             if (manifest == null || manifest.rawBytes <= 0) {
                 throw new RestoreTarget.RestoreRefusedException("restore --jobs: " + key + " has no manifest, so the"
                         + " room its archive needs in BACKUP_WORK_DIR is unknown; restore it without --jobs");
@@ -159,7 +158,7 @@ public class ArchiveRestore {
         ArchiveSelection selection = exchange.getProperty(SELECTION, ArchiveSelection.class);
         IntoExistingScript script = new IntoExistingScript(selection);
         String before = script.before(exchange.getProperty(CLEAN, false, Boolean.class));
-        BackupManifest manifest = exchange.getProperty(BackupCatalog.MANIFEST, BackupManifest.class);
+        BackupManifest manifest = DatabaseRun.of(exchange).manifest();
         String after = script.after(manifest);
         DatabaseRun.of(exchange).setSummary(manifest == null
                 ? "loaded without checks (the backup has no manifest)"
@@ -179,7 +178,7 @@ public class ArchiveRestore {
     public String writeArchive(Exchange exchange) throws Exception {
         String key = DatabaseRun.of(exchange).key();
         Path file = RestoreWorkFiles.create(exchange, ".dump");
-        BackupManifest manifest = exchange.getProperty(BackupCatalog.MANIFEST, BackupManifest.class);
+        BackupManifest manifest = DatabaseRun.of(exchange).manifest();
         LOG.info("restore --jobs {}: writing the archive of {} ({}) to {}; it is removed when the restore ends",
                 jobs(exchange), key, manifest == null ? "size unknown" : RestoreWorkFiles.gib(manifest.rawBytes), file);
         try (InputStream archive = exchange.getMessage().getMandatoryBody(InputStream.class)) {

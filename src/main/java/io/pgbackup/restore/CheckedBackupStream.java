@@ -14,7 +14,6 @@ import io.pgbackup.compress.Decompression;
 import io.pgbackup.crypto.DecryptingInputStream;
 import io.pgbackup.crypto.Encryption;
 import io.pgbackup.manifest.BackupManifest;
-import io.pgbackup.storage.BackupCatalog;
 import io.pgbackup.storage.StoredObjectMismatchException;
 import io.pgbackup.streams.BulkInputStream;
 
@@ -75,12 +74,12 @@ public final class CheckedBackupStream extends BulkInputStream {
 
     /**
      * For the routes: the body (a download of exchange property backupKey) as a checked stream, compared at its end
-     * with exchange property backupManifest (nothing is compared when there is none: a backup named with --key that
+     * with the run's manifest (nothing is compared when there is none: a backup named with --key that
      * has no manifest).
      */
     public static CheckedBackupStream open(Exchange exchange) throws Exception {
         String key = DatabaseRun.of(exchange).key();
-        BackupManifest manifest = exchange.getProperty(BackupCatalog.MANIFEST, BackupManifest.class);
+        BackupManifest manifest = DatabaseRun.of(exchange).manifest();
         InputStream download = exchange.getMessage().getMandatoryBody(InputStream.class);
         if (manifest != null) {
             // a backup of several objects: each checked (HEAD) before anything is read, then read as one stream

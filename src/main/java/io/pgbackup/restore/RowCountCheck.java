@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 
 import io.pgbackup.manifest.BackupManifest;
-import io.pgbackup.storage.BackupCatalog;
 
 import org.apache.camel.Exchange;
 
@@ -24,7 +23,7 @@ public class RowCountCheck {
 
     /** True when there is something to count: the backup has a manifest (a backup without one checks nothing). */
     public boolean hasManifest(Exchange exchange) {
-        return exchange.getProperty(BackupCatalog.MANIFEST, BackupManifest.class) != null;
+        return DatabaseRun.of(exchange).manifest() != null;
     }
 
     /**
@@ -152,7 +151,7 @@ public class RowCountCheck {
     }
 
     private static BackupManifest manifest(Exchange exchange) {
-        BackupManifest manifest = exchange.getProperty(BackupCatalog.MANIFEST, BackupManifest.class);
+        BackupManifest manifest = DatabaseRun.of(exchange).manifest();
         if (manifest == null) {
             throw new IllegalStateException("no manifest was read for " + DatabaseRun.of(exchange).key());
         }

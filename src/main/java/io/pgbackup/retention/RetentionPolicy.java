@@ -36,8 +36,9 @@ import io.pgbackup.storage.BackupKey;
  * host whose clock jumped) is never deleted and never counted: it is not good, not the newest, and no rule counts
  * it.</li>
  * </ul>
+ * The five rules are the RETENTION_* settings (each 0 or more: their declarations' range, checked at start).
  */
-public final class RetentionPolicy {
+public record RetentionPolicy(int keepLast, int keepDays, int daily, int weekly, int monthly) {
 
     /** KEEP or DELETE of one backup, and why. */
     public record Decision(BackupKey backup, boolean keep, String reason) {
@@ -58,21 +59,6 @@ public final class RetentionPolicy {
     /** The reason a future-dated backup is kept. */
     public static final String FUTURE = "future-dated (more than " + BackupCatalog.FUTURE_SKEW.toHours()
             + " h after now): never deleted, not counted by the rules";
-
-    private final int keepLast;
-    private final int keepDays;
-    private final int daily;
-    private final int weekly;
-    private final int monthly;
-
-    /** The RETENTION_* settings (each 0 or more: their declarations' range, checked at start). */
-    public RetentionPolicy(int keepLast, int keepDays, int daily, int weekly, int monthly) {
-        this.keepLast = keepLast;
-        this.keepDays = keepDays;
-        this.daily = daily;
-        this.weekly = weekly;
-        this.monthly = monthly;
-    }
 
     /** Every rule is 0: nothing is ever deleted. */
     public boolean isOff() {

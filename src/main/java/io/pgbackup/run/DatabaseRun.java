@@ -2,14 +2,17 @@ package io.pgbackup.run;
 
 import java.util.Date;
 
+import io.pgbackup.manifest.BackupManifest;
+
 import org.apache.camel.Exchange;
 
 /**
  * One database's run (a backup, a test restore or a restore), typed, in ONE exchange property ({@value #PROPERTY}):
  * the database, the object key, the stream's format (decided once), when it started, the dump's facts
  * ({@link DumpFacts}), the dump and stored sizes, what the upload stored ({@link StoredBackup}), whether the key was
- * taken, the warning, the summary of what a restore loaded, the target (and the fresh database loaded first, the name
- * an existing target is renamed to, the restore's note). The routes read it as {@code ${exchangeProperty.run.key}} (a
+ * taken, the warning, the manifests (the backup's, the previous good one's), the summary of what a restore loaded,
+ * the target (and the fresh database loaded first, whether it was renamed into place, the name an existing target is
+ * renamed to, the restore's note). The routes read it as {@code ${exchangeProperty.run.key}} (a
  * field read as data, never pasted into an expression); Java reads and sets it through {@link #of}.
  * <p>
  * A new one is made where one database's run starts (databases.yaml for each database of a backup or a test
@@ -17,7 +20,7 @@ import org.apache.camel.Exchange;
  * that goes on on its own (the upload to the copy store) gets its own copy ({@link #copyInto}). The properties of the
  * whole run (stage, cause of a failure, the databases asked for) are named in {@link RunProperties}.
  */
-public final class DatabaseRun {
+public final class DatabaseRun implements Cloneable {
 
     /** The exchange property that holds the run. */
     public static final String PROPERTY = "run";
@@ -39,6 +42,10 @@ public final class DatabaseRun {
     private String aside;
     private String note;
     private boolean countAfterLoad;
+    private boolean renamed;
+    private BackupManifest manifest;
+    private BackupManifest previous;
+    private String readBackNote;
     private StoredBackup stored = new StoredBackup();
 
     public DatabaseRun(String database) {
@@ -93,22 +100,13 @@ public final class DatabaseRun {
 
     /** {@code copy} (a copy of {@code exchange}) gets a run of its own, as this one is now: setting one leaves the other. */
     public void copyInto(Exchange copy) {
-        DatabaseRun run = new DatabaseRun(database, startedAt);
-        run.key = key;
-        run.format = format;
-        run.dump = dump;
-        run.rawBytes = rawBytes;
-        run.compressedBytes = compressedBytes;
-        run.warning = warning;
-        run.summary = summary;
-        run.target = target;
-        run.keyTaken = keyTaken;
-        run.fresh = fresh;
-        run.aside = aside;
-        run.note = note;
-        run.countAfterLoad = countAfterLoad;
-        run.stored = stored.copy();
-        copy.setProperty(PROPERTY, run);
+        try {
+            DatabaseRun run = (DatabaseRun) clone();
+            run.stored = stored.copy();
+            copy.setProperty(PROPERTY, run);
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The database ({@code @globals} for the roles backup). */
@@ -255,6 +253,43 @@ public final class DatabaseRun {
     /** For the routes (verify.yaml): the test restore counts every table once loaded ({@link #countAfterLoad}). */
     public static void markCountAfterLoad(Exchange exchange) {
         of(exchange).countAfterLoad = true;
+    }
+
+    /** Whether the fresh database was renamed into place (a restore): from then on it is the target, never dropped. */
+    public boolean renamed() {
+        return renamed;
+    }
+
+    /** For the routes (restore.yaml): the fresh database is renamed into place ({@link #renamed}). */
+    public static void markRenamed(Exchange exchange) {
+        of(exchange).renamed = true;
+    }
+
+    /** The manifest of the backup chosen to restore or verify (null: a backup named by key that has none). */
+    public BackupManifest manifest() {
+        return manifest;
+    }
+
+    public void setManifest(BackupManifest manifest) {
+        this.manifest = manifest;
+    }
+
+    /** The manifest of the database's newest good backup before this one (the shrink check's yardstick), or null. */
+    public BackupManifest previous() {
+        return previous;
+    }
+
+    public void setPrevious(BackupManifest previous) {
+        this.previous = previous;
+    }
+
+    /** What the read-back log line adds after "matches" ("" for nothing). */
+    public String readBackNote() {
+        return readBackNote == null ? "" : readBackNote;
+    }
+
+    public void setReadBackNote(String readBackNote) {
+        this.readBackNote = readBackNote;
     }
 
     @Override

@@ -14,6 +14,22 @@ public final class RunProperties {
     public static final String FAILURE_CAUSE = "failureCause";
     /** True when prune only lists what it would delete (retention/Pruning, storage/IncompleteUploads). */
     public static final String PRUNE_DRY_RUN = "pruneDryRun";
+    /**
+     * How the run (or one database's run) ended, as reported and notified: SUCCESS, FAILED, ALERT (a warning),
+     * VERIFIED, RESTORED (report/RunReport sets it; notify.yaml holds it aside while an alert is sent).
+     */
+    public static final String OUTCOME = "outcome";
+    /**
+     * The server psql, pg_dump and pg_restore go to next: {@code source} (DB_*, the default), {@code verify}
+     * (VERIFY_DB_*), {@code restore} (RESTORE_DB_*); exec/PostgresEnvironmentBinding reads it.
+     */
+    public static final String PG_SERVER = "pgServer";
+    /** The key named with --key (empty: choose the newest good backup); storage/BackupCatalog reads it. */
+    public static final String REQUESTED_KEY = "restoreKey";
+    /** A {@link java.time.LocalDateTime} in BACKUP_TIMEZONE; only backups at or before it are chosen (--before). */
+    public static final String NOT_AFTER = "restoreBefore";
+    /** The database whose backups list.yaml lists (absent or empty: all); storage/ObjectListing reads it. */
+    public static final String LIST_DATABASE = "listDatabase";
 
     private RunProperties() {
     }

@@ -12,6 +12,11 @@ package io.pgbackup.run;
  */
 public record StreamFormat(String dump, String compression, String extension, Integer level, boolean encrypted) {
 
+    /** Whether the dump is pg_dump's custom-format archive (pg_restore reads it), not plain SQL. */
+    public boolean isArchive() {
+        return "custom".equals(dump);
+    }
+
     /** What follows the database and time in the key: {@code .sql.gz}, {@code .dump.zst.gpg}, ... */
     public String keySuffix() {
         return infix(dump) + extension + (encrypted ? ".gpg" : "");

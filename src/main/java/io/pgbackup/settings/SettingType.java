@@ -74,9 +74,10 @@ public record SettingType(String kind, long min, long max, List<String> allowed)
 
     /**
      * What is wrong with a non-empty {@code value}, or null when it is fine. {@code shown} is how the value may be
-     * quoted in the message (a secret's is not).
+     * quoted in the message (a secret's is not); {@code path} is PATH, where a program named without a folder is
+     * looked for (the command's environment: {@link RunEnvironment}).
      */
-    public String problem(String value, String shown) {
+    public String problem(String value, String shown, String path) {
         switch (kind) {
             case "int" -> {
                 long number;
@@ -130,7 +131,7 @@ public record SettingType(String kind, long min, long max, List<String> allowed)
                 return Files.isRegularFile(file) && Files.isReadable(file) ? null : shown + " is not a readable file";
             }
             case "program" -> {
-                return program(value, shown);
+                return program(value, shown, path);
             }
             case "databases" -> {
                 return DatabaseList.parse(value).problem();
@@ -180,12 +181,12 @@ public record SettingType(String kind, long min, long max, List<String> allowed)
     }
 
     /** A client program: a path to an executable file, or a name found on PATH. */
-    private static String program(String value, String shown) {
+    private static String program(String value, String shown, String path) {
         if (value.contains("/")) {
             return Files.isRegularFile(Path.of(value)) && Files.isExecutable(Path.of(value)) ? null
                     : shown + " is not an executable file";
         }
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+        for (String dir : path.split(":")) {
             Path candidate = Path.of(dir.isEmpty() ? "." : dir, value);
             if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
                 return null;

@@ -1,6 +1,7 @@
 package io.pgbackup.storage;
 
 import io.pgbackup.run.DatabaseRun;
+import io.pgbackup.run.RunProperties;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,14 +45,6 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 public class BackupCatalog {
 
-    /** Exchange property: the chosen backup's key. */
-    /** Exchange property: the chosen backup's manifest, or absent for an unchecked backup named with --key. */
-    public static final String MANIFEST = BackupManifest.PROPERTY;
-    /** Exchange property in: the key named with --key (empty: choose). */
-    public static final String REQUESTED_KEY = "restoreKey";
-    /** Exchange property in: a {@link LocalDateTime} in BACKUP_TIMEZONE; only backups at or before it (--before). */
-    public static final String NOT_AFTER = "restoreBefore";
-
     private static final Logger LOG = LoggerFactory.getLogger("pg-backup.catalog");
     private static final int PARALLEL_READS = 8;
     /** How far after now a key's time may be (clocks differ a little) before the key counts as future-dated. */
@@ -86,19 +79,19 @@ public class BackupCatalog {
     private Clock clock = Clock.systemUTC();
 
     /**
-     * Sets the key ({@link DatabaseRun#KEY}) and {@value #MANIFEST}: the backup named by {@value #REQUESTED_KEY}, or else the newest
-     * good backup of the listing in the body (one database's backups, oldest first), at or before {@value #NOT_AFTER}
+     * Sets the run's key and manifest ({@link DatabaseRun#manifest}): the backup named by {@value RunProperties#REQUESTED_KEY}, or else the newest
+     * good backup of the listing in the body (one database's backups, oldest first), at or before {@value RunProperties#NOT_AFTER}
      * when set. Backups passed over are logged with the reason.
      */
     @SuppressWarnings("unchecked")
     public void choose(Exchange exchange) {
-        String requested = exchange.getProperty(REQUESTED_KEY, "", String.class);
+        String requested = exchange.getProperty(RunProperties.REQUESTED_KEY, "", String.class);
         if (!requested.isBlank()) {
             chooseNamed(exchange, requested);
             return;
         }
-        String database = exchange.getProperty(ObjectListing.DATABASE, "", String.class);
-        LocalDateTime notAfter = exchange.getProperty(NOT_AFTER, LocalDateTime.class);
+        String database = exchange.getProperty(RunProperties.LIST_DATABASE, "", String.class);
+        LocalDateTime notAfter = exchange.getProperty(RunProperties.NOT_AFTER, LocalDateTime.class);
         List<S3Object> backups = exchange.getMessage().getBody(List.class);
         Entry good = newestGood(backups == null ? List.of() : backups, manifests(exchange), null, notAfter, true);
         if (good == null) {
@@ -110,7 +103,7 @@ public class BackupCatalog {
                     + " not good restores only when named with --key");
         }
         DatabaseRun.of(exchange).setKey(good.object().key());
-        exchange.setProperty(MANIFEST, good.manifest());
+        DatabaseRun.of(exchange).setManifest(good.manifest());
     }
 
     private void chooseNamed(Exchange exchange, String key) {
@@ -151,7 +144,7 @@ public class BackupCatalog {
             LOG.warn("{} is not counted as good ({}); restoring it because it was named with --key", key, futureNote(backup));
         }
         DatabaseRun.of(exchange).setKey(key);
-        exchange.setProperty(MANIFEST, manifest);
+        DatabaseRun.of(exchange).setManifest(manifest);
     }
 
     /**

@@ -25,7 +25,6 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 public class ManifestStep {
 
-    public static final String PREVIOUS = "previousManifest";
     /** Exchange property: the manifest's armored detached signature (when manifests are signed). */
     public static final String SIGNATURE = "manifestSignatureBytes";
 
@@ -37,7 +36,7 @@ public class ManifestStep {
     private int maxShrinkPercent;
 
     /**
-     * Body: this database's backups, oldest first. Sets {@value #PREVIOUS} to the manifest of the newest good one
+     * Body: this database's backups, oldest first. Sets the run's {@link DatabaseRun#previous} to the manifest of the newest good one
      * (manifest present, no warning), however far back it is: a run of shrunk backups never becomes the baseline.
      */
     @SuppressWarnings("unchecked")
@@ -46,7 +45,7 @@ public class ManifestStep {
         BackupCatalog.Entry good = catalog.newestGood(backups == null ? List.of() : backups,
                 BackupCatalog.manifests(exchange), DatabaseRun.of(exchange).key(), null, false);
         if (good != null) {
-            exchange.setProperty(PREVIOUS, good.manifest());
+            DatabaseRun.of(exchange).setPrevious(good.manifest());
         } else {
             LOG.debug("no good backup of {} before this one: no shrink baseline", DatabaseRun.of(exchange).database());
         }
@@ -74,7 +73,7 @@ public class ManifestStep {
 
     /** Sets the run's warning when the dump shrank by more than MAX_SHRINK_PERCENT from the previous good one. */
     public void checkShrink(Exchange exchange) {
-        BackupManifest previous = exchange.getProperty(PREVIOUS, BackupManifest.class);
+        BackupManifest previous = DatabaseRun.of(exchange).previous();
         DumpFacts dump = DatabaseRun.of(exchange).dump();
         if (dump == null) {
             return;

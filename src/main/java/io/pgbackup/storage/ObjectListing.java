@@ -1,5 +1,6 @@
 package io.pgbackup.storage;
 
+import io.pgbackup.run.RunProperties;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,7 +18,7 @@ import org.apache.camel.Exchange;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * The stored backups under BACKUP_PREFIX (all databases, or exchange property {@value #DATABASE}), oldest first, for
+ * The stored backups under BACKUP_PREFIX (all databases, or exchange property {@value RunProperties#LIST_DATABASE}), oldest first, for
  * list-backups (list.yaml: list, backup, restore, verify, prune, the stale and managed-backup checks). The store
  * lists the prefix ({@link ObjectStore#list}: ListObjects v1, page by page); only keys that match the backup naming pattern
  * ({@link BackupKey}) are kept. A backup's continuation objects ({@link ContinuationKey}: {@code KEY.part2} ...) are
@@ -26,8 +27,6 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 public class ObjectListing {
 
-    /** Exchange property: keep only this database's backups (unset or empty: all). */
-    public static final String DATABASE = "listDatabase";
     /** The keys of the listed backups that have a manifest beside them (a Set of backup keys). */
     public static final String MANIFESTS = "listedManifests";
     /** The continuation objects of the listed backups: a Map from a backup's key to its continuation objects. */
@@ -43,7 +42,7 @@ public class ObjectListing {
 
     /** The backups among what {@code listing} gives, one object at a time. */
     List<S3Object> collect(Exchange exchange, Consumer<Consumer<S3Object>> listing) {
-        String database = exchange.getProperty(DATABASE, String.class);
+        String database = exchange.getProperty(RunProperties.LIST_DATABASE, String.class);
         Set<String> manifests = new HashSet<>();
         Map<String, List<S3Object>> continuations = new HashMap<>();
         List<S3Object> kept = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.pgbackup.storage;
 
+import io.pgbackup.run.RunProperties;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -42,19 +43,19 @@ public class RestoreFallback {
         if (!"copy".equals(context.resolvePropertyPlaceholders("{{storage.from:}}").trim())) {
             return;
         }
-        String key = exchange.getProperty(BackupCatalog.REQUESTED_KEY, "", String.class);
+        String key = exchange.getProperty(RunProperties.REQUESTED_KEY, "", String.class);
         String primaryPrefix = context.resolvePropertyPlaceholders("{{storage.primary.prefix:}}");
         String copyPrefix = io.pgbackup.settings.SettingsDeclaration.value(context, "backup.prefix");
         if (!key.isEmpty() && !primaryPrefix.equals(copyPrefix) && !key.startsWith(copyPrefix) && key.startsWith(primaryPrefix)) {
-            exchange.setProperty(BackupCatalog.REQUESTED_KEY, copyPrefix + key.substring(primaryPrefix.length()));
+            exchange.setProperty(RunProperties.REQUESTED_KEY, copyPrefix + key.substring(primaryPrefix.length()));
         }
     }
 
-    /** The chosen object is there, and as large as its manifest records (exchange property backupManifest). */
+    /** The chosen object is there, and as large as its manifest records (the run's manifest). */
     public void checkObject(Exchange exchange) {
         String key = DatabaseRun.of(exchange).key();
         String bucket = store.bucket();
-        BackupManifest manifest = exchange.getProperty(BackupCatalog.MANIFEST, BackupManifest.class);
+        BackupManifest manifest = DatabaseRun.of(exchange).manifest();
         java.util.List<StoredObject> objects = manifest != null && manifest.objects != null ? manifest.objects
                 : java.util.List.of(new StoredObject(key, manifest == null ? -1 : manifest.objectBytes, 0, null));
         for (StoredObject object : objects) {

@@ -37,7 +37,7 @@ public class StoredObjectCheck {
                 // the backup host has no private key, as it should: the stored bytes are checked as they were sent
                 compression = null;
                 expected = expected.storedOnly();
-                exchange.setProperty(READ_BACK_NOTE, " (encrypted: checked as stored; no decryption key on this host)");
+                run.setReadBackNote(" (encrypted: checked as stored; no decryption key on this host)");
             }
         }
         try (CheckedBackupStream in = new CheckedBackupStream(download, compression, expected, keys)) {
@@ -45,8 +45,6 @@ public class StoredObjectCheck {
         }
     }
 
-    /** Exchange property: what the read-back could not check, for its log line. */
-    public static final String READ_BACK_NOTE = "readBackNote";
 
     private io.pgbackup.crypto.Encryption encryption;
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgbackup.manifest.BackupManifest;
-import io.pgbackup.storage.BackupCatalog;
 import io.pgbackup.support.PostgresServer;
 
 import org.apache.camel.Exchange;
@@ -34,7 +33,7 @@ class RowCountCheckTest {
         manifest.tables.put("public.\"Odd\"", 3L);
         manifest.tables.put("public.empty", 0L);
         Exchange exchange = new DefaultExchange(context);
-        exchange.setProperty(BackupCatalog.MANIFEST, manifest);
+        DatabaseRun.of(exchange).setManifest(manifest);
         exchange.getMessage().setBody(body);
         return exchange;
     }
@@ -88,7 +87,7 @@ class RowCountCheckTest {
         manifest.tables.put("public.p", 0L);
         manifest.tables.put("public.p1", 1L);
         Exchange exchange = new DefaultExchange(context);
-        exchange.setProperty(BackupCatalog.MANIFEST, manifest);
+        DatabaseRun.of(exchange).setManifest(manifest);
         return exchange;
     }
 

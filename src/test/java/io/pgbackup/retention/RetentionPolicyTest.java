@@ -126,83 +126,59 @@ class RetentionPolicyTest {
 
     @Test
     void dailyCountsOnlyDaysThatHaveABackupAndKeepsTheNewestOfEach() {
-        BackupKey day1 = backup("shop", "20261101020000");
-        BackupKey day2Early = backup("shop", "20261102020000");
-        BackupKey day2Late = backup("shop", "20261102235959");
-        BackupKey day5 = backup("shop", "20261105000000");
-        BackupKey day9Early = backup("shop", "20261109000000");
-        BackupKey day9Late = backup("shop", "20261109120000");
+        // day 1; day 2 at 02:00 and at its last second; day 5; day 9 at 00:00 and 12:00
+        List<Decision> plan = new RetentionPolicy(0, 0, 3, 0, 0).plan(shop("20261101020000", "20261102020000",
+                "20261102235959", "20261105000000", "20261109000000", "20261109120000"), NOW, SEOUL);
 
-        List<Decision> plan = new RetentionPolicy(0, 0, 3, 0, 0)
-                .plan(List.of(day1, day2Early, day2Late, day5, day9Early, day9Late), NOW, SEOUL);
-
-        assertThat(keys(kept(plan))).containsExactly(day2Late.key(), day5.key(), day9Late.key());
-        assertThat(decisionOf(plan, day5).reason()).isEqualTo("newest of day 2026-11-05");
-        assertThat(decisionOf(plan, day9Late).reason()).isEqualTo("newest of database shop; newest of day 2026-11-09");
+        assertThat(keptStamps(plan)).containsExactly("20261102235959", "20261105000000", "20261109120000");
+        assertThat(reasonFor(plan, "20261105000000")).isEqualTo("newest of day 2026-11-05");
+        assertThat(reasonFor(plan, "20261109120000")).isEqualTo("newest of database shop; newest of day 2026-11-09");
     }
 
     @Test
     void daysAreTheKeysLocalDatesWhateverTheTimeZone() {
         // 00:30 and 23:30 in the key: two different days in BACKUP_TIMEZONE, even though both are 2026-11-27 in UTC
-        BackupKey earlyOn28 = backup("shop", "20261128003000");
-        BackupKey lateOn27 = backup("shop", "20261127233000");
-        BackupKey earlyOn27 = backup("shop", "20261127003000");
+        List<BackupKey> backups = shop("20261128003000", "20261127233000", "20261127003000");
 
         for (ZoneId zone : List.of(SEOUL, ZoneOffset.UTC, ZoneId.of("America/Los_Angeles"))) {
-            List<Decision> plan = new RetentionPolicy(0, 0, 2, 0, 0).plan(List.of(earlyOn28, lateOn27, earlyOn27),
-                    NOW.plus(java.time.Duration.ofDays(1)), zone);
-            assertThat(keys(kept(plan))).as(zone.getId()).containsExactly(lateOn27.key(), earlyOn28.key());
+            List<Decision> plan = new RetentionPolicy(0, 0, 2, 0, 0).plan(backups, NOW.plus(java.time.Duration.ofDays(1)),
+                    zone);
+            assertThat(keptStamps(plan)).as(zone.getId()).containsExactly("20261127233000", "20261128003000");
         }
     }
 
     @Test
     void weeksAreIsoWeeksMondayToSundayAcrossTheYearEnd() {
-        // 2026 has 53 ISO weeks: Mon 2026-12-28 .. Sun 2027-01-03 is 2026-W53; Mon 2027-01-04 starts 2027-W01
-        BackupKey monW53 = backup("shop", "20261228020000");
-        BackupKey friW53 = backup("shop", "20270101020000");
-        BackupKey sunW53Late = backup("shop", "20270103235959");
-        BackupKey monW01 = backup("shop", "20270104000000");
-        BackupKey sunW52 = backup("shop", "20261227020000");
-        BackupKey satW52 = backup("shop", "20261226020000");
-        BackupKey w50 = backup("shop", "20261210020000");
+        // 2026 has 53 ISO weeks: Mon 2026-12-28 .. Sun 2027-01-03 is 2026-W53; Mon 2027-01-04 starts 2027-W01.
+        // W53: Mon, Fri, Sun at its last second; W01: Mon; W52: Sun, Sat; W50
+        List<Decision> plan = new RetentionPolicy(0, 0, 0, 3, 0).plan(shop("20261228020000", "20270101020000",
+                "20270103235959", "20270104000000", "20261227020000", "20261226020000", "20261210020000"),
+                Instant.parse("2027-02-01T00:00:00Z"), SEOUL);
 
-        List<Decision> plan = new RetentionPolicy(0, 0, 0, 3, 0)
-                .plan(List.of(monW53, friW53, sunW53Late, monW01, sunW52, satW52, w50), Instant.parse("2027-02-01T00:00:00Z"),
-                        SEOUL);
-
-        assertThat(keys(kept(plan))).containsExactly(sunW52.key(), sunW53Late.key(), monW01.key());
-        assertThat(decisionOf(plan, sunW53Late).reason()).isEqualTo("newest of week 2026-W53");
-        assertThat(decisionOf(plan, monW01).reason()).contains("newest of week 2027-W01");
-        assertThat(decisionOf(plan, sunW52).reason()).isEqualTo("newest of week 2026-W52");
+        assertThat(keptStamps(plan)).containsExactly("20261227020000", "20270103235959", "20270104000000");
+        assertThat(reasonFor(plan, "20270103235959")).isEqualTo("newest of week 2026-W53");
+        assertThat(reasonFor(plan, "20270104000000")).contains("newest of week 2027-W01");
+        assertThat(reasonFor(plan, "20261227020000")).isEqualTo("newest of week 2026-W52");
     }
 
     @Test
     void theFirstDaysOfJanuaryCanBelongToTheLastIsoWeekOfThePreviousYear() {
         // Thu 2020-12-31, Fri 2021-01-01 and Sun 2021-01-03 are all in 2020-W53: one week, one backup kept
-        BackupKey fri = backup("shop", "20210101020000");
-        BackupKey sun = backup("shop", "20210103020000");
-        BackupKey thu = backup("shop", "20201231020000");
+        List<Decision> plan = new RetentionPolicy(0, 0, 0, 2, 0).plan(shop("20201231020000", "20210101020000",
+                "20210103020000"), NOW, SEOUL);
 
-        List<Decision> plan = new RetentionPolicy(0, 0, 0, 2, 0).plan(List.of(thu, fri, sun), NOW, SEOUL);
-
-        assertThat(keys(kept(plan))).containsExactly(sun.key());
-        assertThat(decisionOf(plan, sun).reason()).contains("newest of week 2020-W53");
+        assertThat(keptStamps(plan)).containsExactly("20210103020000");
+        assertThat(reasonFor(plan, "20210103020000")).contains("newest of week 2020-W53");
     }
 
     @Test
     void monthlySkipsMonthsWithoutABackupAndKeepsTheLastSecondOfAMonth() {
-        BackupKey lastSecondOfJanuary = backup("shop", "20260131235959");
-        BackupKey midJanuary = backup("shop", "20260115020000");
-        BackupKey firstSecondOfFebruary = backup("shop", "20260201000000");
-        BackupKey lateFebruary = backup("shop", "20260228020000");
-        BackupKey april = backup("shop", "20260410020000");
-        BackupKey december = backup("shop", "20251231020000");
+        // January's last second and mid-January; February's first second and late February; April; December 2025
+        List<Decision> plan = new RetentionPolicy(0, 0, 0, 0, 3).plan(shop("20260131235959", "20260115020000",
+                "20260201000000", "20260228020000", "20260410020000", "20251231020000"), NOW, SEOUL);
 
-        List<Decision> plan = new RetentionPolicy(0, 0, 0, 0, 3)
-                .plan(List.of(lastSecondOfJanuary, midJanuary, firstSecondOfFebruary, lateFebruary, april, december), NOW, SEOUL);
-
-        assertThat(keys(kept(plan))).containsExactly(lastSecondOfJanuary.key(), lateFebruary.key(), april.key());
-        assertThat(decisionOf(plan, lastSecondOfJanuary).reason()).isEqualTo("newest of month 2026-01");
+        assertThat(keptStamps(plan)).containsExactly("20260131235959", "20260228020000", "20260410020000");
+        assertThat(reasonFor(plan, "20260131235959")).isEqualTo("newest of month 2026-01");
     }
 
     @Test
@@ -329,6 +305,21 @@ class RetentionPolicyTest {
         String key = "prod/" + stamp.substring(0, 4) + "/" + stamp.substring(4, 6) + "/" + stamp.substring(6, 8) + "/"
                 + database + "_" + stamp + ".sql.gz";
         return BackupKey.parse(key, "prod/").orElseThrow(() -> new AssertionError("not a backup key: " + key));
+    }
+
+    /** Backups of database shop taken at {@code stamps} (the key's yyyyMMddHHmmss), in the order given. */
+    static List<BackupKey> shop(String... stamps) {
+        return java.util.Arrays.stream(stamps).map(stamp -> backup("shop", stamp)).toList();
+    }
+
+    /** The stamps of the backups {@code plan} keeps, in its order. */
+    static List<String> keptStamps(List<Decision> plan) {
+        return kept(plan).stream().map(d -> d.backup().time().format(STAMP)).toList();
+    }
+
+    /** Why {@code plan} keeps or deletes the backup of shop taken at {@code stamp}. */
+    static String reasonFor(List<Decision> plan, String stamp) {
+        return decisionOf(plan, backup("shop", stamp)).reason();
     }
 
     /** One backup a day at 02:00, oldest first. */

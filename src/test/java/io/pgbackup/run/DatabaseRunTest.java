@@ -61,6 +61,41 @@ class DatabaseRunTest {
                 .matches(exchange)).isFalse();
         assertThat(context.resolveLanguage("simple").createPredicate("${exchangeProperty.run.countAfterLoad} == true")
                 .matches(exchange)).isTrue();
+
+        // restore.yaml drops the fresh database unless it was renamed into place; verify-stored.yaml's log line
+        assertThat(context.resolveLanguage("simple").createPredicate("${exchangeProperty.run.renamed} != true")
+                .matches(exchange)).isTrue();
+        DatabaseRun.markRenamed(exchange);
+        assertThat(context.resolveLanguage("simple").createPredicate("${exchangeProperty.run.renamed} != true")
+                .matches(exchange)).isFalse();
+        assertThat(simple(context, exchange, "matches${exchangeProperty.run.readBackNote}")).isEqualTo("matches");
+        run.setReadBackNote(" (encrypted)");
+        assertThat(simple(context, exchange, "matches${exchangeProperty.run.readBackNote}")).isEqualTo("matches (encrypted)");
+    }
+
+    @Test
+    void aCopyOfTheRunHasEveryFieldAndGoesOnOnItsOwn() {
+        Exchange exchange = new DefaultExchange(new DefaultCamelContext());
+        DatabaseRun shop = DatabaseRun.start(exchange, "shop");
+        shop.setKey("2026/12/01/shop_20261201020000.sql.gz");
+        io.pgbackup.manifest.BackupManifest manifest = new io.pgbackup.manifest.BackupManifest();
+        shop.setManifest(manifest);
+        shop.setPrevious(manifest);
+        DatabaseRun.markRenamed(exchange);
+        Exchange copy = exchange.copy();
+
+        shop.copyInto(copy);
+        DatabaseRun copied = DatabaseRun.of(copy);
+        copied.setKey("other");
+
+        assertThat(copied).isNotSameAs(shop);
+        assertThat(copied.database()).isEqualTo("shop");
+        assertThat(copied.startedAt()).isEqualTo(shop.startedAt());
+        assertThat(copied.manifest()).isSameAs(manifest);
+        assertThat(copied.previous()).isSameAs(manifest);
+        assertThat(copied.renamed()).isTrue();
+        assertThat(copied.stored()).isNotSameAs(shop.stored());
+        assertThat(shop.key()).isEqualTo("2026/12/01/shop_20261201020000.sql.gz");
     }
 
     private static String simple(DefaultCamelContext context, Exchange exchange, String expression) {

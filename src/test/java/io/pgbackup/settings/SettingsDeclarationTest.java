@@ -102,12 +102,10 @@ class SettingsDeclarationTest {
             }
         }
         assertThat(keys).hasSizeGreaterThan(30).allSatisfy(key -> assertThat(DECLARED.declares(key)).as(key).isTrue());
-        // what these read is not a setting: the process's PATH (to find a program), HOSTNAME (the report's host), the
-        // variables a child process inherits (PATH, HOME, LANG, TZ), main() handing the environment to PgBackup, and
-        // the {{env:NAME:default}} function of application.properties itself (LiteralEnvironment), and the log levels
-        // (LOG_LEVEL, CAMEL_LOG_LEVEL), which logging reads before any setting is loaded (LogConfiguration)
-        assertThat(getenv).containsExactlyInAnyOrder("SettingType.java", "RunReport.java", "StreamingCommandExecutor.java",
-                "PgBackup.java", "LiteralEnvironment.java", "LogConfiguration.java");
+        // main() hands the process's environment to PgBackup.run, and the {{env:NAME:default}} function of
+        // application.properties itself (LiteralEnvironment) defaults to it; all else (PATH to find a program, the
+        // variables a child inherits, HOSTNAME, LOG_LEVEL) reads the environment PgBackup.run was given (RunEnvironment)
+        assertThat(getenv).containsExactlyInAnyOrder("PgBackup.java", "LiteralEnvironment.java");
         assertThat(read("src/main/java/io/pgbackup/PgBackup.java").split("System\\.getenv\\(", -1)).hasSize(2);
     }
 
@@ -155,13 +153,15 @@ class SettingsDeclarationTest {
                 new Case("name", "manvscloud-psql.backup_1", "sec/../other?x=1", "cannot have"),
                 new Case("name", "abc", "id${env:HOME}", "cannot have"))) {
             SettingType type = SettingType.parse(c.type());
-            assertThat(type.problem(c.good(), "'" + c.good() + "'")).as(c.toString()).isNull();
-            assertThat(type.problem(c.bad(), "'" + c.bad() + "'")).as(c.toString()).contains(c.problem());
+            assertThat(type.problem(c.good(), "'" + c.good() + "'", "/usr/bin:/bin")).as(c.toString()).isNull();
+            assertThat(type.problem(c.bad(), "'" + c.bad() + "'", "/usr/bin:/bin")).as(c.toString()).contains(c.problem());
         }
+        // a program is looked for on the PATH of the command's environment (PgBackup.run's), not on the JVM's
+        assertThat(SettingType.parse("program").problem("sh", "'sh'", "/nonexistent")).contains("is not found on PATH");
         // a secret's value stays out of the message
-        assertThat(SettingType.parse("jdbc-url").problem("postgresql://u:pwSECRET@h/q", "hidden")).doesNotContain("pwSECRET");
-        assertThat(SettingType.parse("jdbc-url").problem("jdbc:postgresql://u:pwSECRET@h/q", "hidden")).doesNotContain("pwSECRET");
-        assertThat(SettingType.parse("url").problem("hooks/T0/tokenSECRET", "its value (not shown: it is a secret)"))
+        assertThat(SettingType.parse("jdbc-url").problem("postgresql://u:pwSECRET@h/q", "hidden", "")).doesNotContain("pwSECRET");
+        assertThat(SettingType.parse("jdbc-url").problem("jdbc:postgresql://u:pwSECRET@h/q", "hidden", "")).doesNotContain("pwSECRET");
+        assertThat(SettingType.parse("url").problem("hooks/T0/tokenSECRET", "its value (not shown: it is a secret)", ""))
                 .doesNotContain("tokenSECRET");
     }
 }

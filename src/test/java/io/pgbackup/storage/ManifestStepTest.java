@@ -28,7 +28,7 @@ class ManifestStepTest {
         previous.tables = Map.of("public.t", previousRows);
         Exchange exchange = new DefaultExchange(new DefaultCamelContext());
         DatabaseRun.of(exchange).setKey(key);
-        exchange.setProperty(ManifestStep.PREVIOUS, previous);
+        DatabaseRun.of(exchange).setPrevious(previous);
         DatabaseRun.of(exchange).setDump(new DumpFacts() {
             public long bytes() {
                 return bytes;

@@ -1,5 +1,6 @@
 package io.pgbackup.storage;
 
+import io.pgbackup.run.RunProperties;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.LocalDateTime;
@@ -116,7 +117,7 @@ class ObjectListingTest {
     void continuationObjectsAddToTheirBackupsSizeAndAreNeverListedAsBackups() {
         String key = "2026/11/28/shop_20261128010000.sql.gz";
         Exchange exchange = new DefaultExchange(new DefaultCamelContext());
-        exchange.setProperty(ObjectListing.DATABASE, "shop");
+        exchange.setProperty(RunProperties.LIST_DATABASE, "shop");
 
         List<S3Object> backups = new ObjectListing().collect(exchange, listed(sized(key, 100), sized(key + ".part10", 7),
                 sized(key + ".part2", 100), sized(key + ".part9", 100),

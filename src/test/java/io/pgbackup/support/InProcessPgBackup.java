@@ -28,7 +28,8 @@ public final class InProcessPgBackup implements AutoCloseable {
     private final ServerSocket watched = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     private final AtomicInteger connections = new AtomicInteger();
     private final Map<String, String> variables = new LinkedHashMap<>();
-    private final Map<String, String> env = new HashMap<>();
+    /** The process's environment as a launched command would inherit it: where programs are (PATH), nothing else. */
+    private final Map<String, String> env = new HashMap<>(Map.of("PATH", System.getenv().getOrDefault("PATH", "")));
 
     public InProcessPgBackup() throws IOException {
         Thread acceptor = new Thread(() -> {
@@ -67,7 +68,7 @@ public final class InProcessPgBackup implements AutoCloseable {
         return this;
     }
 
-    /** What pg-backup reads from the process's environment itself: PG_BACKUP_CONFIG, ROUTES_DIR. */
+    /** What pg-backup reads from the process's environment itself: PG_BACKUP_CONFIG, ROUTES_DIR, PATH. */
     public InProcessPgBackup env(String name, String value) {
         env.put(name, value);
         return this;

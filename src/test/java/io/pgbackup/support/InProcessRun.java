@@ -14,6 +14,7 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.spi.FilterReply;
 import io.pgbackup.PgBackup;
+import io.pgbackup.logging.LogConfiguration;
 
 import org.slf4j.LoggerFactory;
 
@@ -33,11 +34,6 @@ final class InProcessRun {
     private static final String GROUP = "pg-backup-in-process-";
     /** The wall-clock second the last in-process {@code backup} ended in (see {@link #notInTheSameSecond}). */
     private static long lastBackupSecond = -1;
-    /** The levels LogConfiguration gives these loggers (root: INFO) at the default LOG_LEVEL and CAMEL_LOG_LEVEL. */
-    private static final Map<String, Level> SHIPPED_LEVELS = Map.of("org.apache.camel", Level.WARN,
-            "org.apache.hc.client5.http.wire", Level.OFF, "org.apache.http.wire", Level.OFF,
-            "org.apache.hc.client5.http.headers", Level.OFF, "org.quartz", Level.WARN,
-            "software.amazon.awssdk", Level.WARN, "org.apache.http", Level.WARN);
 
     private InProcessRun() {
     }
@@ -73,6 +69,7 @@ final class InProcessRun {
                 return !inRun() && !level.isGreaterOrEqual(testLevel) ? FilterReply.DENY : FilterReply.NEUTRAL;
             }
         };
+        Map<String, Level> shipped = LogConfiguration.levels(env);
         int[] code = {-1};
         Thread thread = new Thread(group, () -> {
             try {
@@ -87,8 +84,8 @@ final class InProcessRun {
         PrintStream systemErr = System.err;
         try {
             logging.addTurboFilter(testLevelOutside);
-            root.setLevel(Level.INFO);
-            SHIPPED_LEVELS.forEach((name, level) -> logging.getLogger(name).setLevel(level));
+            // the levels the shipped LogConfiguration gives the run's LOG_LEVEL and CAMEL_LOG_LEVEL (root included)
+            shipped.forEach((name, level) -> logging.getLogger(name).setLevel(level));
             System.setOut(new PrintStream(new ByThread(out, systemOut), true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(new ByThread(err, systemErr), true, StandardCharsets.UTF_8));
             thread.start();
@@ -104,8 +101,9 @@ final class InProcessRun {
             }
             System.setOut(systemOut);
             System.setErr(systemErr);
-            root.setLevel(testLevel);
-            SHIPPED_LEVELS.keySet().forEach(name -> logging.getLogger(name).setLevel(null));
+            // the root's level cannot be null: it gets the test's back, the others none of their own
+            shipped.keySet().forEach(name -> logging.getLogger(name).setLevel(name.equals(Logger.ROOT_LOGGER_NAME)
+                    ? testLevel : null));
             logging.getTurboFilterList().remove(testLevelOutside);
             ONE_AT_A_TIME.unlock();
         }
