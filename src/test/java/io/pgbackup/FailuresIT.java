@@ -175,25 +175,17 @@ class FailuresIT {
         assertRetriedThenReported(Mode.SERVER_ERROR, "statusCode: 503", "server-error");
     }
 
-    @Test
-    void secretManagerCodeOtherThanSuccessIsReported() throws Exception {
-        secretManager.mode(Mode.CODE_NOT_SUCCESS);
+    /**
+     * A Secret Manager answer that gives no password (an error code, JSON that is not, no password key) is reported at
+     * stage secret, never quoting the answer (the malformed one holds the password: assertNoSecrets).
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"CODE_NOT_SUCCESS, SECRET_NOT_FOUND", "MALFORMED_JSON, not valid JSON",
+            "WITHOUT_PASSWORD_KEY, SECRET_PASSWORD_KEY"})
+    void secretManagerAnswerWithoutAPasswordIsReported(Mode answer, String cause) throws Exception {
+        secretManager.mode(answer);
 
-        assertFailureReported(pgBackup().run("backup"), "secret", "SECRET_NOT_FOUND");
-    }
-
-    @Test
-    void secretManagerMalformedJsonIsReportedWithoutQuotingIt() throws Exception {
-        secretManager.mode(Mode.MALFORMED_JSON);
-
-        assertFailureReported(pgBackup().run("backup"), "secret", "not valid JSON");
-    }
-
-    @Test
-    void secretWithoutThePasswordKeyIsReported() throws Exception {
-        secretManager.mode(Mode.WITHOUT_PASSWORD_KEY);
-
-        assertFailureReported(pgBackup().run("backup"), "secret", "SECRET_PASSWORD_KEY");
+        assertFailureReported(pgBackup().run("backup"), "secret", cause);
     }
 
     // ---- pg_dump -------------------------------------------------------------------------------------------
