@@ -183,9 +183,12 @@ public final class SettingsCheck {
         }
     }
 
-    /** Where a client program named without a folder is looked for: PATH of the command's environment. */
+    /**
+     * Where a program named without a folder is looked for: the command's PATH, or without one the folders a program
+     * is then run from (execvp's default, as under {@code env -i}).
+     */
     private String path() {
-        return io.pgbackup.settings.RunEnvironment.of(context).getOrDefault("PATH", "");
+        return io.pgbackup.settings.RunEnvironment.of(context).getOrDefault("PATH", "/bin:/usr/bin");
     }
 
     /** A client program a command runs only under a condition (pg_dumpall, psql for DB_NAME=*). */
