@@ -32,8 +32,8 @@ final class InProcessRun {
     private static final ReentrantLock ONE_AT_A_TIME = new ReentrantLock();
     private static final AtomicInteger RUNS = new AtomicInteger();
     private static final String GROUP = "pg-backup-in-process-";
-    /** The wall-clock second the last in-process {@code backup} ended in (see {@link #notInTheSameSecond}). */
-    private static long lastBackupSecond = -1;
+    /** When in-process backups ended, so that none overwrites another's key (guarded by ONE_AT_A_TIME). */
+    private static final BackupSeconds BACKUP_SECONDS = new BackupSeconds();
 
     private InProcessRun() {
     }
@@ -45,10 +45,11 @@ final class InProcessRun {
             throw new IllegalStateException(command + ": another in-process run held this JVM for " + timeoutSeconds
                     + " s (run concurrent commands through the launcher: PgBackupProcess.throughLauncher())");
         }
-        boolean backup = java.util.Arrays.asList(args).contains("backup");
-        if (backup) {
+        java.util.List<BackupSeconds.Target> backups = java.util.Arrays.asList(args).contains("backup")
+                ? BackupSeconds.targets(args, env) : java.util.List.of();
+        if (!backups.isEmpty()) {
             try {
-                notInTheSameSecond();
+                BACKUP_SECONDS.waitForAFreeSecond(backups);
             } catch (InterruptedException e) {
                 ONE_AT_A_TIME.unlock();
                 throw e;
@@ -96,9 +97,7 @@ final class InProcessRun {
                         + " s (in-process); stderr so far: " + text(stderr));
             }
         } finally {
-            if (backup) {
-                lastBackupSecond = System.currentTimeMillis() / 1000;
-            }
+            BACKUP_SECONDS.ended(backups);
             System.setOut(systemOut);
             System.setErr(systemErr);
             // the root's level cannot be null: it gets the test's back, the others none of their own
@@ -109,20 +108,6 @@ final class InProcessRun {
         }
         leftRunning(command, group);
         return new PgBackupProcess.Result(code[0], text(stdout), text(stderr));
-    }
-
-    /**
-     * A backup's key names its start to the second, and a backup never overwrites a key (a one-shot run whose key is
-     * taken fails). Through the launcher two backups never start within one second (the JVM's start alone takes
-     * longer); in-process they can, so a backup here starts in a later second than the one the previous backup ended
-     * in (its key's time lies between its run's start and end), as it would through the launcher. Called with
-     * ONE_AT_A_TIME held.
-     */
-    private static void notInTheSameSecond() throws InterruptedException {
-        long now = System.currentTimeMillis();
-        if (now / 1000 <= lastBackupSecond) {
-            Thread.sleep((lastBackupSecond + 1) * 1000 - now + 5);
-        }
     }
 
     /**
