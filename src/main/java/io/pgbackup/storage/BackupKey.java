@@ -1,9 +1,5 @@
 package io.pgbackup.storage;
 
-import io.pgbackup.dump.DumpFormat;
-import io.pgbackup.run.DatabaseRun;
-import io.pgbackup.run.StreamFormat;
-import io.pgbackup.settings.SettingsDeclaration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -12,6 +8,9 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 import io.pgbackup.manifest.BackupManifest;
+import io.pgbackup.run.DatabaseRun;
+import io.pgbackup.run.StreamFormat;
+import io.pgbackup.settings.SettingsDeclaration;
 
 /**
  * A backup's object key, {@code {prefix}YYYY/MM/DD/{database}_{yyyyMMddHHmmss}.sql.gz} (or {@code .sql.zst}, and
@@ -31,6 +30,11 @@ public record BackupKey(String key, String database, LocalDateTime time) {
     /** YYYY/MM/DD/{db}_{YYYYMMDD}{HHmmss}.(sql|dump).(gz|zst)[.gpg]: the timestamp's date repeats the folders. */
     private static final Pattern PATTERN = Pattern.compile(
             "(\\d{4})/(\\d{2})/(\\d{2})/(.+)_(\\1\\2\\3\\d{6})\\.(?:sql|dump)\\.(?:gz|zst)(?:\\.gpg)?");
+    /**
+     * A custom-format archive's key ({@code .dump.} where plain SQL has {@code .sql.}: run/StreamFormat writes it):
+     * {@code .dump.gz}, {@code .dump.zst}, either with {@code .gpg}.
+     */
+    private static final Pattern ARCHIVE = Pattern.compile(".*_\\d{14}\\.dump\\.(?:gz|zst)(?:\\.gpg)?");
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuuMMddHHmmss")
             .withResolverStyle(ResolverStyle.STRICT);
 
@@ -56,7 +60,7 @@ public record BackupKey(String key, String database, LocalDateTime time) {
 
     /** Whether {@code key} holds a custom-format archive (pg_restore reads it) rather than plain SQL (psql reads it). */
     public static boolean isArchive(String key) {
-        return DumpFormat.isArchiveKey(key);
+        return key != null && ARCHIVE.matcher(key).matches();
     }
 
     /**

@@ -85,8 +85,7 @@ public class ManifestStep {
         if (previous == null || previous.rawBytes <= 0) {
             return;
         }
-        if (io.pgbackup.storage.BackupKey.isArchive(previous.key) != io.pgbackup.storage.BackupKey.isArchive(
-                DatabaseRun.of(exchange).key())) {
+        if (BackupKey.isArchive(previous.key) != BackupKey.isArchive(DatabaseRun.of(exchange).key())) {
             // BACKUP_FORMAT changed since: plain SQL and an archive differ in size, their rows do not
             checkRowsShrink(exchange, previous, dump);
             return;
