@@ -1,12 +1,12 @@
 package io.pgbackup;
 
-import io.pgbackup.run.RunProperties;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
 import io.pgbackup.run.Failures;
+import io.pgbackup.run.RunProperties;
 import io.pgbackup.storage.RestoreFallback;
 
 import org.apache.camel.CamelContext;

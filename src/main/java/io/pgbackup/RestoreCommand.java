@@ -1,6 +1,5 @@
 package io.pgbackup;
 
-import io.pgbackup.run.RunProperties;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -16,6 +15,7 @@ import io.pgbackup.restore.OwnershipFilter;
 import io.pgbackup.restore.RestoreTarget;
 import io.pgbackup.run.DatabaseList;
 import io.pgbackup.run.DatabaseRun;
+import io.pgbackup.run.RunProperties;
 import io.pgbackup.settings.SettingsDeclaration;
 import io.pgbackup.storage.BackupKey;
 import io.pgbackup.storage.RestoreFallback;

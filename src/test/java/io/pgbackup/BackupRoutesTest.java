@@ -1,9 +1,5 @@
 package io.pgbackup;
 
-import io.pgbackup.run.DatabaseRun;
-
-import io.pgbackup.run.RunProperties;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
@@ -19,6 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.pgbackup.dump.DumpStatistics;
 import io.pgbackup.report.RunReport;
+import io.pgbackup.run.DatabaseRun;
+import io.pgbackup.run.RunProperties;
 import io.pgbackup.storage.IncompleteUploads;
 
 import org.apache.camel.Exchange;

@@ -1,11 +1,11 @@
 package io.pgbackup;
 
-import io.pgbackup.run.DatabaseRun;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.util.Map;
+
+import io.pgbackup.run.DatabaseRun;
 
 import org.apache.camel.health.HealthCheck;
 import org.junit.jupiter.api.BeforeEach;

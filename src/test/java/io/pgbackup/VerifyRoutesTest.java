@@ -1,15 +1,13 @@
 package io.pgbackup;
 
-import io.pgbackup.run.DatabaseRun;
-
-import io.pgbackup.run.RunProperties;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.SQLException;
 import java.util.Map;
 
 import io.pgbackup.report.RunReport;
+import io.pgbackup.run.DatabaseRun;
+import io.pgbackup.run.RunProperties;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.health.HealthCheck;

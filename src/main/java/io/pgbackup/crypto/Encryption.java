@@ -1,6 +1,5 @@
 package io.pgbackup.crypto;
 
-import io.pgbackup.run.DatabaseRun;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,6 +16,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.pgbackup.manifest.BackupManifest;
+import io.pgbackup.run.DatabaseRun;
 import io.pgbackup.secret.SecretManagerException;
 
 import org.apache.camel.Exchange;

@@ -1,15 +1,15 @@
 package io.pgbackup.exec;
 
-import io.pgbackup.run.RunProperties;
-import io.pgbackup.settings.RunEnvironment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.pgbackup.run.RunProperties;
 import io.pgbackup.secret.Secret;
 import io.pgbackup.secret.SecretValueReader;
+import io.pgbackup.settings.RunEnvironment;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.component.exec.ExecCommand;

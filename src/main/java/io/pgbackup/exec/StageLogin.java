@@ -1,6 +1,5 @@
 package io.pgbackup.exec;
 
-import io.pgbackup.run.RunProperties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
@@ -8,6 +7,7 @@ import java.util.regex.Pattern;
 
 import io.pgbackup.exec.CommandFailedException;
 import io.pgbackup.exec.PostgresEnvironmentBinding;
+import io.pgbackup.run.RunProperties;
 import io.pgbackup.secret.PasswordStages;
 import io.pgbackup.secret.SecretManagerException;
 import io.pgbackup.secret.SecretValueReader;

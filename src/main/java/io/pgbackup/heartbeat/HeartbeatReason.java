@@ -1,6 +1,5 @@
 package io.pgbackup.heartbeat;
 
-import io.pgbackup.run.RunProperties;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -9,6 +8,7 @@ import java.util.regex.Pattern;
 
 import io.pgbackup.report.RunReport;
 import io.pgbackup.report.RunSummary;
+import io.pgbackup.run.RunProperties;
 
 import org.apache.camel.Exchange;
 

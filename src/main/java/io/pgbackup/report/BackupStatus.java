@@ -1,6 +1,5 @@
 package io.pgbackup.report;
 
-import io.pgbackup.run.DatabaseRun;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -9,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 
 import io.pgbackup.run.DatabaseList;
+import io.pgbackup.run.DatabaseRun;
 import io.pgbackup.run.Durations;
 import io.pgbackup.storage.BackupCatalog;
 

@@ -1,7 +1,5 @@
 package io.pgbackup.report;
 
-import io.pgbackup.run.RunProperties;
-import io.pgbackup.run.DatabaseRun;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.ZoneId;
@@ -15,13 +13,14 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.pgbackup.exec.CommandFailedException;
+import io.pgbackup.run.DatabaseRun;
 import io.pgbackup.run.Failures;
 import io.pgbackup.run.RunClock;
-import io.pgbackup.exec.CommandFailedException;
+import io.pgbackup.run.RunProperties;
 import io.pgbackup.secret.PasswordStages;
 import io.pgbackup.secret.Secret;
 import io.pgbackup.secret.SecretValueReader;
-
 import io.pgbackup.settings.Setting;
 import io.pgbackup.settings.SettingsDeclaration;
 

@@ -1,11 +1,12 @@
 package io.pgbackup.report;
 
-import io.pgbackup.run.RunProperties;
-import io.pgbackup.run.DatabaseRun;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.stream.Collectors;
+
+import io.pgbackup.run.DatabaseRun;
+import io.pgbackup.run.RunProperties;
 
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;

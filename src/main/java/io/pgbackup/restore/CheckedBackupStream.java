@@ -1,6 +1,5 @@
 package io.pgbackup.restore;
 
-import io.pgbackup.run.DatabaseRun;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
@@ -14,6 +13,7 @@ import io.pgbackup.compress.Decompression;
 import io.pgbackup.crypto.DecryptingInputStream;
 import io.pgbackup.crypto.Encryption;
 import io.pgbackup.manifest.BackupManifest;
+import io.pgbackup.run.DatabaseRun;
 import io.pgbackup.storage.StoredObjectMismatchException;
 import io.pgbackup.streams.BulkInputStream;
 

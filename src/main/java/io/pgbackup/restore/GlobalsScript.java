@@ -1,12 +1,12 @@
 package io.pgbackup.restore;
 
-import io.pgbackup.run.DatabaseRun;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Set;
 
+import io.pgbackup.run.DatabaseRun;
 import io.pgbackup.sql.SqlLexer;
 import io.pgbackup.sql.StatementFilter;
 import io.pgbackup.sql.StatementTokens;

@@ -1,7 +1,5 @@
 package io.pgbackup.restore;
 
-import io.pgbackup.run.DatabaseRun;
-import io.pgbackup.settings.SettingsDeclaration;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.ZoneId;
@@ -9,6 +7,9 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.Locale;
+
+import io.pgbackup.run.DatabaseRun;
+import io.pgbackup.settings.SettingsDeclaration;
 
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;

@@ -1,11 +1,11 @@
 package io.pgbackup.restore;
 
-import io.pgbackup.run.DatabaseRun;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import io.pgbackup.manifest.BackupManifest;
+import io.pgbackup.run.DatabaseRun;
 
 import org.apache.camel.Exchange;
 

@@ -1,7 +1,5 @@
 package io.pgbackup.retention;
 
-import io.pgbackup.run.RunProperties;
-import io.pgbackup.settings.SettingsDeclaration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -10,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 import io.pgbackup.retention.RetentionPolicy.Decision;
+import io.pgbackup.run.RunProperties;
+import io.pgbackup.settings.SettingsDeclaration;
 import io.pgbackup.storage.BackupCatalog;
 import io.pgbackup.storage.BackupKey;
 import io.pgbackup.storage.ObjectLock;

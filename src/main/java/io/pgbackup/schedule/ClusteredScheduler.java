@@ -1,6 +1,5 @@
 package io.pgbackup.schedule;
 
-import io.pgbackup.settings.SettingsDeclaration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +9,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
+
+import io.pgbackup.settings.SettingsDeclaration;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.quartz.QuartzComponent;

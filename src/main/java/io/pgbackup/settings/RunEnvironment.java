@@ -2,6 +2,8 @@ package io.pgbackup.settings;
 
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.apache.camel.CamelContext;
@@ -38,16 +40,16 @@ public final class RunEnvironment {
     }
 
     public String getOrDefault(String name, String otherwise) {
-        String value = variables.get(name);
-        return value == null ? otherwise : value;
+        return variables.getOrDefault(name, otherwise);
     }
 
     /** The variables among {@code names} that are set, with their values. */
-    public Map<String, String> only(java.util.List<String> names) {
-        Map<String, String> set = new java.util.LinkedHashMap<>();
+    public Map<String, String> only(List<String> names) {
+        Map<String, String> set = new LinkedHashMap<>();
         for (String name : names) {
-            if (variables.get(name) != null) {
-                set.put(name, variables.get(name));
+            String value = variables.get(name);
+            if (value != null) {
+                set.put(name, value);
             }
         }
         return set;

@@ -1,7 +1,5 @@
 package io.pgbackup.storage;
 
-import io.pgbackup.run.DatabaseRun;
-import io.pgbackup.run.RunProperties;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 
 import io.pgbackup.crypto.ManifestSignature;
 import io.pgbackup.manifest.BackupManifest;
+import io.pgbackup.run.DatabaseRun;
+import io.pgbackup.run.RunProperties;
 
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;

@@ -1,13 +1,13 @@
 package io.pgbackup.storage;
 
-import io.pgbackup.manifest.StoredObject;
-import io.pgbackup.run.DatabaseRun;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import io.pgbackup.crypto.ManifestSignature;
 import io.pgbackup.manifest.BackupManifest;
+import io.pgbackup.manifest.StoredObject;
+import io.pgbackup.run.DatabaseRun;
 
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;

@@ -1,6 +1,5 @@
 package io.pgbackup.storage;
 
-import io.pgbackup.run.RunProperties;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -12,6 +11,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 import io.pgbackup.manifest.BackupManifest;
+import io.pgbackup.run.RunProperties;
 
 import org.apache.camel.Exchange;
 

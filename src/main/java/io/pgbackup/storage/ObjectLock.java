@@ -1,6 +1,5 @@
 package io.pgbackup.storage;
 
-import io.pgbackup.run.RunProperties;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -8,6 +7,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 import io.pgbackup.run.DatabaseRun;
+import io.pgbackup.run.RunProperties;
 
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;

@@ -1,14 +1,14 @@
 package io.pgbackup.storage;
 
-import io.pgbackup.run.RunProperties;
 import java.util.HashMap;
 import java.util.Map;
 
-import io.pgbackup.manifest.StoredObject;
-import io.pgbackup.run.DatabaseRun;
 import io.pgbackup.cli.CommandLine;
 import io.pgbackup.manifest.BackupManifest;
+import io.pgbackup.manifest.StoredObject;
+import io.pgbackup.run.DatabaseRun;
 import io.pgbackup.run.Failures;
+import io.pgbackup.run.RunProperties;
 
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;

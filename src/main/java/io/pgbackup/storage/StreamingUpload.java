@@ -1,7 +1,5 @@
 package io.pgbackup.storage;
 
-import io.pgbackup.manifest.StoredObject;
-import io.pgbackup.run.DatabaseRun;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
@@ -19,6 +17,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.pgbackup.manifest.StoredObject;
+import io.pgbackup.run.DatabaseRun;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.component.aws2.s3.AWS2S3Constants;

@@ -1,12 +1,12 @@
 package io.pgbackup.verify;
 
-import io.pgbackup.run.DatabaseRun;
 import java.io.InputStream;
 import java.io.OutputStream;
 
 import io.pgbackup.compress.BlockCompression;
 import io.pgbackup.compress.Decompression;
 import io.pgbackup.restore.CheckedBackupStream;
+import io.pgbackup.run.DatabaseRun;
 
 import org.apache.camel.Exchange;
 

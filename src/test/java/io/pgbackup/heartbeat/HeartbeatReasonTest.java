@@ -1,6 +1,5 @@
 package io.pgbackup.heartbeat;
 
-import io.pgbackup.run.RunProperties;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -9,6 +8,7 @@ import java.util.List;
 
 import io.pgbackup.report.RunReport;
 import io.pgbackup.report.RunSummary;
+import io.pgbackup.run.RunProperties;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;

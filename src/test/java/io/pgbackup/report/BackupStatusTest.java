@@ -1,13 +1,14 @@
 package io.pgbackup.report;
 
-import io.pgbackup.run.DatabaseRun;
-import io.pgbackup.run.RunProperties;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.Date;
 import java.util.List;
+
+import io.pgbackup.run.DatabaseRun;
+import io.pgbackup.run.RunProperties;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;

@@ -1,12 +1,13 @@
 package io.pgbackup.restore;
 
-import io.pgbackup.run.DatabaseRun;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+
+import io.pgbackup.run.DatabaseRun;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;

@@ -1,12 +1,12 @@
 package io.pgbackup.storage;
 
-import io.pgbackup.run.DatabaseRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 
-import io.pgbackup.run.DumpFacts;
 import io.pgbackup.manifest.BackupManifest;
+import io.pgbackup.run.DatabaseRun;
+import io.pgbackup.run.DumpFacts;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;

@@ -1,10 +1,11 @@
 package io.pgbackup.storage;
 
-import io.pgbackup.run.RunProperties;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.LocalDateTime;
 import java.util.List;
+
+import io.pgbackup.run.RunProperties;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;

@@ -3,6 +3,8 @@ package io.pgbackup.support;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,8 +47,8 @@ final class InProcessRun {
             throw new IllegalStateException(command + ": another in-process run held this JVM for " + timeoutSeconds
                     + " s (run concurrent commands through the launcher: PgBackupProcess.throughLauncher())");
         }
-        java.util.List<BackupSeconds.Target> backups = java.util.Arrays.asList(args).contains("backup")
-                ? BackupSeconds.targets(args, env) : java.util.List.of();
+        List<BackupSeconds.Target> backups = Arrays.asList(args).contains("backup")
+                ? BackupSeconds.targets(args, env) : List.of();
         if (!backups.isEmpty()) {
             try {
                 BACKUP_SECONDS.waitForAFreeSecond(backups);
