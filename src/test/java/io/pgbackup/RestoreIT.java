@@ -194,15 +194,9 @@ class RestoreIT {
                 ALTER TABLE after_blobs ADD CONSTRAINT after_blobs_pk PRIMARY KEY (id);
                 """);
         String key = backUp("lo_src", "lo/", -1);
-        try {
-            PgBackupProcess.Result good = pgBackup("lo_src", "lo/").run("restore", "--target-db", "lo_restored");
-            assertThat(good.exitCode()).as(good.toString()).isZero();
-            assertThat(postgres.psql("lo_restored", "SELECT count(*) FROM pg_largeobject_metadata").strip()).isEqualTo("5");
-            assertThat(postgres.psql("lo_restored", "SELECT md5(string_agg(lo_get(blob)::text, ',' ORDER BY id)) FROM docs"))
-                    .isEqualTo(postgres.psql("lo_src", "SELECT md5(string_agg(lo_get(blob)::text, ',' ORDER BY id)) FROM docs"));
-        } finally {
-            postgres.dropDatabase("lo_restored");
-        }
+        assertThat(restoresAlike(pgBackup("lo_src", "lo/"), "lo_src", "lo_restored", "SELECT (SELECT count(*) FROM"
+                + " pg_largeobject_metadata) || ':' || md5(string_agg(lo_get(blob)::text, ',' ORDER BY id)) FROM docs"))
+                .startsWith("5:");
 
         String sql = gunzipText(s3.get(BUCKET, key));
         int blobsEnd = sql.lastIndexOf("COMMIT;");
@@ -231,16 +225,9 @@ class RestoreIT {
                                         (2, 'after the wide row');
                 """);
         backUp("wide_src", "wide/", -1);
-        try {
-            PgBackupProcess.Result restore = pgBackup("wide_src", "wide/").throughLauncher()
-                    .run("restore", "--target-db", "wide_restored");
-            assertThat(restore.exitCode()).as(restore.toString()).isZero();
-            String check = "SELECT string_agg(id || ':' || length(body) || ':' || md5(body), ',' ORDER BY id) FROM docs";
-            assertThat(postgres.psql("wide_restored", check).strip()).isEqualTo(postgres.psql("wide_src", check).strip())
-                    .startsWith("1:251658252:");
-        } finally {
-            postgres.dropDatabase("wide_restored");
-        }
+        assertThat(restoresAlike(pgBackup("wide_src", "wide/").throughLauncher(), "wide_src", "wide_restored",
+                "SELECT string_agg(id || ':' || length(body) || ':' || md5(body), ',' ORDER BY id) FROM docs"))
+                .startsWith("1:251658252:");
     }
 
     /**
@@ -482,5 +469,22 @@ class RestoreIT {
 
     static ZoneId seoul() {
         return ZoneId.of("Asia/Seoul");
+    }
+
+    /**
+     * Restores with RESTORE into TARGET, which must exit 0 and give CHECK the same answer as SOURCE; returns that
+     * answer. TARGET is dropped after, whatever happened.
+     */
+    private static String restoresAlike(PgBackupProcess restore, String source, String target, String check)
+            throws Exception {
+        try {
+            PgBackupProcess.Result result = restore.run("restore", "--target-db", target);
+            assertThat(result.exitCode()).as(result.toString()).isZero();
+            String restored = postgres.psql(target, check).strip();
+            assertThat(restored).as(check).isEqualTo(postgres.psql(source, check).strip());
+            return restored;
+        } finally {
+            postgres.dropDatabase(target);
+        }
     }
 }
