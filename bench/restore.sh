@@ -6,10 +6,12 @@
 # (like NCP). Then, taking turns RUNS times:
 #   plain:     createdb -T template0; gunzip -c OBJECT | psql --single-transaction -v ON_ERROR_STOP=1  (the object is
 #              a local file, already in the page cache: the plain way is given every advantage)
+#   fetched:   the same, the object read from the store as pg-backup reads it: createdb; curl GET over HTTPS (SigV4,
+#              the store's certificate checked) | gunzip | psql --single-transaction (issue #23 measured this one)
 #   pg-backup: bin/pg-backup restore --target-db NAME: JVM start, listing, manifest, the object downloaded over HTTPS,
 #              SHA-256 and sizes checked while it loads into a temporary database, rows counted, renamed into place
 # Prints the median wall time and every run's, peak RSS, peak bytes in BACKUP_WORK_DIR, the rows restored, and the
-# ratio pg-backup / plain (target: <= 1.1).
+# ratios pg-backup / plain (target: <= 1.1) and pg-backup / fetched.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/local-servers.sh
@@ -23,6 +25,10 @@ pg_backup_env
 backup_once 'benchdb_*.sql.gz'
 raw=$(gunzip -c "$OBJECT" | wc -c)
 cat "$OBJECT" > /dev/null   # in the page cache for the plain way
+
+# the object's key in the store, and curl's settings for it (the keys in a file of the work dir, not on curl's argv)
+object_key="${OBJECT#"$LOCAL_ROOT/s3/$BUCKET/"}"
+( umask 077; printf 'user = "%s:%s"\n' "$S3_ACCESS" "$S3_SECRET" > "$WORK/.curl-keys" )
 
 rows_of() { "${PGENV[@]}" "$PG_BIN/psql" -X -At -d "$1" -c "SELECT count(*) FROM orders"; }
 
@@ -38,6 +44,23 @@ run_plain() { # -> plain_time plain_rss plain_rows
   t1=$(date +%s%N)
   plain_time=$(secs "$t0" "$t1"); plain_rss=$(tail -1 "$WORK/.rss-plain"); plain_rows=$(rows_of plain_restore)
   drop_db plain_restore
+}
+
+run_fetched() { # -> fetched_time fetched_rss fetched_rows
+  local t0 t1
+  drop_db fetched_restore; settle_db
+  t0=$(date +%s%N)
+  /usr/bin/time -f "%M" -o "$WORK/.rss-fetched" bash -c '
+    set -eo pipefail
+    "$@" "'"$PG_BIN"'/createdb" -T template0 fetched_restore
+    curl -sS --fail -K "'"$WORK/.curl-keys"'" --aws-sigv4 "aws:amz:'"${OBJECT_STORAGE_REGION:-kr-standard}"':s3" \
+        -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" \
+        --cacert "'"$S3_CA_LOCAL"'" "'"$S3_ENDPOINT_LOCAL/$BUCKET/$object_key"'" \
+      | gunzip -c | "$@" "'"$PG_BIN"'/psql" -X -q --single-transaction -v ON_ERROR_STOP=1 -o /dev/null -d fetched_restore
+  ' _ "${PGENV[@]}"
+  t1=$(date +%s%N)
+  fetched_time=$(secs "$t0" "$t1"); fetched_rss=$(tail -1 "$WORK/.rss-fetched"); fetched_rows=$(rows_of fetched_restore)
+  drop_db fetched_restore
 }
 
 run_ours() { # -> ours_time ours_rss ours_peak ours_rows
@@ -58,6 +81,7 @@ run_ours() { # -> ours_time ours_rss ours_peak ours_rows
 for run in $(seq 1 "$RUNS"); do
   echo "run $run of $RUNS..." >&2
   run_plain; echo "plain $plain_time $plain_rss 0 $plain_rows" >> "$WORK/results"
+  run_fetched; echo "fetched $fetched_time $fetched_rss 0 $fetched_rows" >> "$WORK/results"
   run_ours; echo "ours $ours_time $ours_rss $ours_peak $ours_rows" >> "$WORK/results"
 done
 summary() { # NAME -> "median|every run|max rss KiB|max work-dir bytes|min rows"
@@ -67,6 +91,7 @@ summary() { # NAME -> "median|every run|max rss KiB|max work-dir bytes|min rows"
           printf "%s|%s|%.0f|%.0f|%s\n", t[int((k + 1) / 2)], all, r, p, rows }' "$WORK/results"
 }
 IFS='|' read -r p_time p_all p_rss _ p_rows < <(summary plain)
+IFS='|' read -r f_time f_all f_rss _ f_rows < <(summary fetched)
 IFS='|' read -r o_time o_all o_rss o_peak o_rows < <(summary ours)
 
 printf '\nplain dump: %s bytes (%d rows), object %s bytes; machine: %s cores, %s\n\n' "$raw" "$ROWS" "$(stat -c %s "$OBJECT")" \
@@ -74,9 +99,12 @@ printf '\nplain dump: %s bytes (%d rows), object %s bytes; machine: %s cores, %s
 printf '| restore | wall s (median) | every run, s | peak RSS MiB | peak work-dir MB | rows restored |\n|---|---|---|---|---|---|\n'
 printf '| plain: createdb; gunzip -c OBJECT | psql --single-transaction | %s | %s | %d (largest process) | 0 (reads a local file) | %s |\n' \
   "$p_time" "$p_all" $((p_rss / 1024)) "$p_rows"
+printf '| fetched: createdb; curl GET over HTTPS | gunzip | psql --single-transaction | %s | %s | %d (largest process) | 0 | %s |\n' \
+  "$f_time" "$f_all" $((f_rss / 1024)) "$f_rows"
 printf '| pg-backup restore (JVM start, download over HTTPS, checks, rename) | %s | %s | %d | %.1f | %s |\n' \
   "$o_time" "$o_all" $((o_rss / 1024)) "$(awk -v b="$o_peak" 'BEGIN{print b/1e6}')" "$o_rows"
-printf '\nratio pg-backup / plain = %s (target <= 1.1); rows expected %s\n' \
-  "$(awk -v a="$o_time" -v b="$p_time" 'BEGIN{printf "%.3f", a/b}')" "$ROWS"
-[ "$p_rows" = "$ROWS" ] && [ "$o_rows" = "$ROWS" ] || { echo "FAILED: a restore lost rows" >&2; exit 1; }
+printf '\nratio pg-backup / plain = %s (target <= 1.1); pg-backup / fetched = %s; rows expected %s\n' \
+  "$(awk -v a="$o_time" -v b="$p_time" 'BEGIN{printf "%.3f", a/b}')" \
+  "$(awk -v a="$o_time" -v b="$f_time" 'BEGIN{printf "%.3f", a/b}')" "$ROWS"
+[ "$p_rows" = "$ROWS" ] && [ "$f_rows" = "$ROWS" ] && [ "$o_rows" = "$ROWS" ] || { echo "FAILED: a restore lost rows" >&2; exit 1; }
 printf 'pg-backup timings from its log: %s\n' "$(grep -o 'done: .*' /tmp/bench-restore.log | tail -1)"
