@@ -32,36 +32,28 @@ object_key="${OBJECT#"$LOCAL_ROOT/s3/$BUCKET/"}"
 
 rows_of() { "${PGENV[@]}" "$PG_BIN/psql" -X -At -d "$1" -c "SELECT count(*) FROM orders"; }
 
-run_plain() { # -> plain_time plain_rss plain_rows
-  local t0 t1
-  drop_db plain_restore; settle_db
+# run_piped NAME READER: createdb NAME_restore, then READER (shell words writing the dump's SQL to stdout) | psql
+# --single-transaction into it, timed with the peak RSS of its largest process; sets NAME_time, NAME_rss, NAME_rows
+run_piped() {
+  local name=$1 reader=$2 t0 t1
+  drop_db "${name}_restore"; settle_db
   t0=$(date +%s%N)
-  /usr/bin/time -f "%M" -o "$WORK/.rss-plain" bash -c '
+  /usr/bin/time -f "%M" -o "$WORK/.rss-$name" bash -c '
     set -eo pipefail
-    "$@" "'"$PG_BIN"'/createdb" -T template0 plain_restore
-    gunzip -c "'"$OBJECT"'" | "$@" "'"$PG_BIN"'/psql" -X -q --single-transaction -v ON_ERROR_STOP=1 -o /dev/null -d plain_restore
+    "$@" "'"$PG_BIN"'/createdb" -T template0 "'"${name}_restore"'"
+    '"$reader"' | "$@" "'"$PG_BIN"'/psql" -X -q --single-transaction -v ON_ERROR_STOP=1 -o /dev/null -d "'"${name}_restore"'"
   ' _ "${PGENV[@]}"
   t1=$(date +%s%N)
-  plain_time=$(secs "$t0" "$t1"); plain_rss=$(tail -1 "$WORK/.rss-plain"); plain_rows=$(rows_of plain_restore)
-  drop_db plain_restore
+  printf -v "${name}_time" '%s' "$(secs "$t0" "$t1")"
+  printf -v "${name}_rss" '%s' "$(tail -1 "$WORK/.rss-$name")"
+  printf -v "${name}_rows" '%s' "$(rows_of "${name}_restore")"
+  drop_db "${name}_restore"
 }
-
-run_fetched() { # -> fetched_time fetched_rss fetched_rows
-  local t0 t1
-  drop_db fetched_restore; settle_db
-  t0=$(date +%s%N)
-  /usr/bin/time -f "%M" -o "$WORK/.rss-fetched" bash -c '
-    set -eo pipefail
-    "$@" "'"$PG_BIN"'/createdb" -T template0 fetched_restore
-    curl -sS --fail -K "'"$WORK/.curl-keys"'" --aws-sigv4 "aws:amz:'"${OBJECT_STORAGE_REGION:-kr-standard}"':s3" \
-        -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" \
-        --cacert "'"$S3_CA_LOCAL"'" "'"$S3_ENDPOINT_LOCAL/$BUCKET/$object_key"'" \
-      | gunzip -c | "$@" "'"$PG_BIN"'/psql" -X -q --single-transaction -v ON_ERROR_STOP=1 -o /dev/null -d fetched_restore
-  ' _ "${PGENV[@]}"
-  t1=$(date +%s%N)
-  fetched_time=$(secs "$t0" "$t1"); fetched_rss=$(tail -1 "$WORK/.rss-fetched"); fetched_rows=$(rows_of fetched_restore)
-  drop_db fetched_restore
-}
+# the object as a local file, and as the store serves it (curl's keys from its config file, not its argv)
+plain_reader='gunzip -c "'"$OBJECT"'"'
+fetched_reader='curl -sS --fail -K "'"$WORK/.curl-keys"'" --aws-sigv4 "aws:amz:'"${OBJECT_STORAGE_REGION:-kr-standard}"':s3" \
+    -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" \
+    --cacert "'"$S3_CA_LOCAL"'" "'"$S3_ENDPOINT_LOCAL/$BUCKET/$object_key"'" | gunzip -c'
 
 run_ours() { # -> ours_time ours_rss ours_peak ours_rows
   local t0 t1
@@ -80,8 +72,8 @@ run_ours() { # -> ours_time ours_rss ours_peak ours_rows
 : > "$WORK/results"
 for run in $(seq 1 "$RUNS"); do
   echo "run $run of $RUNS..." >&2
-  run_plain; echo "plain $plain_time $plain_rss 0 $plain_rows" >> "$WORK/results"
-  run_fetched; echo "fetched $fetched_time $fetched_rss 0 $fetched_rows" >> "$WORK/results"
+  run_piped plain "$plain_reader"; echo "plain $plain_time $plain_rss 0 $plain_rows" >> "$WORK/results"
+  run_piped fetched "$fetched_reader"; echo "fetched $fetched_time $fetched_rss 0 $fetched_rows" >> "$WORK/results"
   run_ours; echo "ours $ours_time $ours_rss $ours_peak $ours_rows" >> "$WORK/results"
 done
 summary() { # NAME -> "median|every run|max rss KiB|max work-dir bytes|min rows"
