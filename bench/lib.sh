@@ -108,6 +108,8 @@ backup_once() {
   [ -n "$OBJECT" ] || { echo "FAILED: no $1 in the store" >&2; cat "$WORK/backup.log" >&2; exit 1; }
 }
 
+# orders_in DB: the rows of bench's table (build_benchdb) in database DB, as the check of a restore
+orders_in() { "${PGENV[@]}" "$PG_BIN/psql" -X -At -d "$1" -c "SELECT count(*) FROM orders"; }
 # drop_db NAME: the database gone, sessions or not
 drop_db() { "${PGENV[@]}" PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null; }
 # Before each timed restore: the previous one's dirty pages written out, and a checkpoint, so that no restore pays for

@@ -30,7 +30,6 @@ postgres_ticks() {
   echo "$t"
 }
 store_ticks() { awk '{ print $14 + $15 }' "/proc/$S3PROXY_PID/stat"; }
-rows_of() { "${PGENV[@]}" "$PG_BIN/psql" -X -At -d "$1" -c "SELECT count(*) FROM orders"; }
 
 measure() { # NAME COMMAND... -> a line: name wall client_user client_sys postgres store rows
   local name=$1 p0 s0 p1 s1
@@ -43,7 +42,7 @@ measure() { # NAME COMMAND... -> a line: name wall client_user client_sys postgr
   sleep 2
   p1=$(postgres_ticks); s1=$(store_ticks)
   read -r wall user sys < "$WORK/.time"
-  echo "$name $wall $user $sys $(awk -v a="$p0" -v b="$p1" -v t="$TICK" 'BEGIN { printf "%.2f", (b - a) / t }') $(awk -v a="$s0" -v b="$s1" -v t="$TICK" 'BEGIN { printf "%.2f", (b - a) / t }') $(rows_of cpu_restore)" >> "$WORK/cpu"
+  echo "$name $wall $user $sys $(awk -v a="$p0" -v b="$p1" -v t="$TICK" 'BEGIN { printf "%.2f", (b - a) / t }') $(awk -v a="$s0" -v b="$s1" -v t="$TICK" 'BEGIN { printf "%.2f", (b - a) / t }') $(orders_in cpu_restore)" >> "$WORK/cpu"
 }
 
 : > "$WORK/cpu"

@@ -6,7 +6,7 @@
 #   pg-backup: bin/pg-backup restore with PSQL_PATH set to a wrapper (in the work dir) that writes when each psql it
 #              runs starts and ends. before = the launcher's start to the start of the psql that loads
 #              (--single-transaction): the JVM, Camel, listing, manifest, target check, fresh database; load = that
-#              psql; after = its end to the command's exit (the rename, the stop).
+#              psql; after = its end to the command's exit (the rename, the stop). Fails when a restore lost rows.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/local-servers.sh
@@ -37,7 +37,7 @@ for run in $(seq 1 "$RUNS"); do
   gunzip -c "$OBJECT" | "${PGENV[@]}" "$PG_BIN/psql" -X -q --single-transaction -v ON_ERROR_STOP=1 -o /dev/null \
     -d phases_restore
   t2=$(date +%s%N)
-  echo "plain $(ms "$t0" "$t2") $(ms "$t0" "$t1") $(ms "$t1" "$t2") 0" >> "$WORK/phases"
+  echo "plain $(ms "$t0" "$t2") $(ms "$t0" "$t1") $(ms "$t1" "$t2") 0 $(orders_in phases_restore)" >> "$WORK/phases"
   drop_db phases_restore; settle_db
   : > "$WORK/psql-times"
   t0=$(date +%s%N)
@@ -45,7 +45,8 @@ for run in $(seq 1 "$RUNS"); do
     || { cat "$WORK/.err" >&2; exit 1; }
   t2=$(date +%s%N)
   read -r l0 l1 < <(awk '/--single-transaction/ { print $1, $2 }' "$WORK/psql-times")
-  echo "pg-backup $(ms "$t0" "$t2") $(ms "$t0" "$l0") $(ms "$l0" "$l1") $(ms "$l1" "$t2")" >> "$WORK/phases"
+  echo "pg-backup $(ms "$t0" "$t2") $(ms "$t0" "$l0") $(ms "$l0" "$l1") $(ms "$l1" "$t2") $(orders_in phases_restore)" \
+    >> "$WORK/phases"
 done
 drop_db phases_restore
 
@@ -61,3 +62,6 @@ printf '| plain (before = createdb) | %s | %s | %s | %s | %s |\n' "$(median plai
   "$(median plain 4)" "$(median plain 5)" "$(every plain)"
 printf '| pg-backup restore | %s | %s | %s | %s | %s |\n' "$(median pg-backup 2)" "$(median pg-backup 3)" \
   "$(median pg-backup 4)" "$(median pg-backup 5)" "$(every pg-backup)"
+printf '\nrows expected in every restore: %s\n' "$ROWS"
+awk -v rows="$ROWS" '$6 != rows { bad = 1 } END { exit bad }' "$WORK/phases" \
+  || { echo "FAILED: a restore lost rows" >&2; cat "$WORK/phases" >&2; exit 1; }

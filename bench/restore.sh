@@ -30,7 +30,6 @@ cat "$OBJECT" > /dev/null   # in the page cache for the plain way
 object_key="${OBJECT#"$LOCAL_ROOT/s3/$BUCKET/"}"
 ( umask 077; printf 'user = "%s:%s"\n' "$S3_ACCESS" "$S3_SECRET" > "$WORK/.curl-keys" )
 
-rows_of() { "${PGENV[@]}" "$PG_BIN/psql" -X -At -d "$1" -c "SELECT count(*) FROM orders"; }
 
 # run_piped NAME READER: createdb NAME_restore, then READER (shell words writing the dump's SQL to stdout) | psql
 # --single-transaction into it, timed with the peak RSS of its largest process; sets NAME_time, NAME_rss, NAME_rows
@@ -46,7 +45,7 @@ run_piped() {
   t1=$(date +%s%N)
   printf -v "${name}_time" '%s' "$(secs "$t0" "$t1")"
   printf -v "${name}_rss" '%s' "$(tail -1 "$WORK/.rss-$name")"
-  printf -v "${name}_rows" '%s' "$(rows_of "${name}_restore")"
+  printf -v "${name}_rows" '%s' "$(orders_in "${name}_restore")"
   drop_db "${name}_restore"
 }
 # the object as a local file, and as the store serves it (curl's keys from its config file, not its argv)
@@ -64,7 +63,7 @@ run_ours() { # -> ours_time ours_rss ours_peak ours_rows
     2> "$WORK/restore.log" || { cat "$WORK/restore.log" >&2; exit 1; }
   t1=$(date +%s%N); rm -f "$WORK/.running"; wait "$PEAK_PID"
   ours_time=$(secs "$t0" "$t1"); ours_rss=$(tail -1 "$WORK/.rss-ours"); ours_peak=$(cat "$WORK/.peak")
-  ours_rows=$(rows_of ours_restore)
+  ours_rows=$(orders_in ours_restore)
   cp "$WORK/restore.log" /tmp/bench-restore.log 2>/dev/null || true
   drop_db ours_restore
 }
